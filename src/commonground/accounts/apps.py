@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class AccountsConfig(AppConfig):
+    name = "commonground.accounts"
+    verbose_name = "People and organisations"
+
+    def ready(self) -> None:
+        # Each part declares what it holds about people in its personal_data.py.
+        autodiscover_modules("personal_data")

@@ -1,0 +1,204 @@
+"""People, organisations, their memberships and roles, invitations, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+def token_digest(raw: str) -> str:
+    """Tokens are stored only as a SHA-256 digest; the raw value is shown once."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Email is their sign-in name."""
+
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField("name", max_length=150, help_text="How others on the site see you.")
+    job_title = models.CharField("job title", max_length=150, blank=True)
+    about = models.TextField(
+        "about you",
+        blank=True,
+        max_length=2000,
+        help_text="A few lines on your work and what you are interested in.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "site administrator", default=False, help_text="Can use the site administration pages."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    class Meta:
+        ordering = ["name", "email"]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def get_full_name(self) -> str:
+        return self.name
+
+    def get_short_name(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A library service, a museum, a council team, a charity: a place people work from."""
+
+    class Kind(models.TextChoices):
+        LIBRARY = "library", "Library service"
+        MUSEUM = "museum", "Museum or gallery"
+        ARCHIVE = "archive", "Archive"
+        COUNCIL = "council", "Council or public body"
+        HEALTH = "health", "Health or care"
+        HOUSING = "housing", "Housing"
+        VOLUNTARY = "voluntary", "Charity or community group"
+        UNIVERSITY = "university", "University or research"
+        PARTNERSHIP = "partnership", "Partnership or network"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    description = models.TextField(blank=True, max_length=4000)
+    website = models.URLField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    members = models.ManyToManyField(User, through="Membership", related_name="organisations")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:organisation", args=[self.slug])
+
+
+class Role(models.TextChoices):
+    """What a member may do in an organisation, from most to least."""
+
+    ADMIN = "admin", "Admin"
+    FACILITATOR = "facilitator", "Facilitator"
+    EVALUATOR = "evaluator", "Evaluator"
+    MEMBER = "member", "Member"
+
+
+ROLE_HELP = {
+    Role.ADMIN: "Manages the organisation: invites people and changes roles.",
+    Role.FACILITATOR: "Runs learning sets and groups for the organisation.",
+    Role.EVALUATOR: "Sees and analyses the organisation's evaluation evidence.",
+    Role.MEMBER: "Takes part in the organisation's work.",
+}
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    joined = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_each")
+        ]
+        ordering = ["organisation__name", "user__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) in {self.organisation}"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class Invitation(models.Model):
+    """An emailed offer to join an organisation in a given role."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.organisation}"
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires > timezone.now()
+        )
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "Accepted"
+        if self.revoked_at:
+            return "Withdrawn"
+        if self.expires <= timezone.now():
+            return "Expired"
+        return "Waiting"
+
+
+class ApiToken(models.Model):
+    """A personal token for the JSON API. Only its digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, so you know it later.")
+    prefix = models.CharField(max_length=12, help_text="The first characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

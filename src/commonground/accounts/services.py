@@ -1,0 +1,322 @@
+"""Every write that matters for people and organisations.
+
+Business rules live here, not in views, forms or signals: who may change a
+role, that an organisation always keeps an admin, how invitations and API
+tokens are issued. Rule breaks raise ``ValidationError`` with a sentence the
+person can act on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from commonground.accounts import personal_data
+from commonground.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    token_digest,
+)
+from commonground.lib.tasks import enqueue
+
+_INVITATION_SALT = "commonground.accounts.invitation"
+API_TOKEN_PREFIX = "cg_"
+
+
+# -- people ----------------------------------------------------------------------
+
+
+def user_signup(*, email: str, password: str, name: str) -> User:
+    """Create an account. Raises ``ValidationError`` if the email is taken."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(
+            "An account with this email address already exists. "
+            "Sign in, or reset your password if you have forgotten it.",
+            code="email_taken",
+        )
+    return User.objects.create_user(email=email, password=password, name=name.strip())
+
+
+def profile_update(*, user: User, name: str, job_title: str, about: str) -> User:
+    user.name = name.strip()
+    user.job_title = job_title.strip()
+    user.about = about.strip()
+    user.save(update_fields=["name", "job_title", "about"])
+    return user
+
+
+def account_delete_blockers(*, user: User) -> list[Organisation]:
+    """Organisations that would be left with members but no admin if ``user`` left."""
+    blocked = []
+    admin_of = Organisation.objects.filter(
+        memberships__user=user, memberships__role=Role.ADMIN
+    ).prefetch_related("memberships")
+    for organisation in admin_of:
+        others = [m for m in organisation.memberships.all() if m.user_id != user.pk]
+        if others and not any(m.role == Role.ADMIN for m in others):
+            blocked.append(organisation)
+    return blocked
+
+
+def account_delete(*, user: User) -> None:
+    """Erase the person's private data in every part, anonymise what they made
+    public, and delete the account.
+
+    Organisations of which they were the only member go with them. Raises
+    ``ValidationError`` if they are the only admin of an organisation that
+    still has other members: someone else must be made admin first.
+    """
+    blockers = account_delete_blockers(user=user)
+    if blockers:
+        names = ", ".join(o.name for o in blockers)
+        raise ValidationError(
+            f"You are the only admin of {names}. Make another member an admin first, "
+            "so the organisation is not left without one.",
+            code="last_admin",
+        )
+    with transaction.atomic():
+        # Count first, then filter: the other order would count only this person.
+        sole_member_of = list(
+            Organisation.objects.annotate(size=Count("memberships"))
+            .filter(size=1, memberships__user=user)
+            .values_list("pk", flat=True)
+        )
+        personal_data.erase_everything(user)
+        Organisation.objects.filter(pk__in=sole_member_of).delete()
+        user.delete()
+
+
+# -- organisations ---------------------------------------------------------------
+
+
+def organisation_create(
+    *, name: str, kind: str, description: str = "", website: str = "", by: User
+) -> Organisation:
+    """Create an organisation with ``by`` as its first admin."""
+    base = slugify(name)[:70] or "organisation"
+    with transaction.atomic():
+        slug, n = base, 1
+        while Organisation.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        organisation = Organisation.objects.create(
+            name=name.strip(), slug=slug, kind=kind, description=description, website=website
+        )
+        Membership.objects.create(user=by, organisation=organisation, role=Role.ADMIN)
+    return organisation
+
+
+def organisation_update(
+    *, organisation: Organisation, name: str, kind: str, description: str, website: str
+) -> Organisation:
+    organisation.name = name.strip()
+    organisation.kind = kind
+    organisation.description = description.strip()
+    organisation.website = website.strip()
+    organisation.save(update_fields=["name", "kind", "description", "website"])
+    return organisation
+
+
+def _admins_left_after(membership: Membership) -> int:
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    """Change a member's role. An organisation always keeps at least one admin."""
+    if role not in Role.values:
+        raise ValidationError("Choose one of the roles listed.", code="bad_role")
+    if membership.role == Role.ADMIN and role != Role.ADMIN and _admins_left_after(membership) == 0:
+        raise ValidationError(
+            f"{membership.user} is the only admin of {membership.organisation}. "
+            "Make someone else an admin first.",
+            code="last_admin",
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    """Remove someone from an organisation (or let them leave it)."""
+    if membership.role == Role.ADMIN and _admins_left_after(membership) == 0:
+        raise ValidationError(
+            f"{membership.user} is the only admin of {membership.organisation}. "
+            "Make someone else an admin first.",
+            code="last_admin",
+        )
+    membership.delete()
+
+
+# -- invitations -----------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret part of an invitation link. Signed, so nothing extra is stored."""
+    return signing.Signer(salt=_INVITATION_SALT).sign(str(invitation.pk))
+
+
+def invitation_id_from_token(token: str) -> int | None:
+    try:
+        return int(signing.Signer(salt=_INVITATION_SALT).unsign(token))
+    except (signing.BadSignature, ValueError):
+        return None
+
+
+def invitation_create(
+    *, organisation: Organisation, email: str, role: str, by: User
+) -> Invitation:
+    """Invite ``email`` to join ``organisation`` and queue the email.
+
+    Raises ``ValidationError`` if they are already a member or already have a
+    waiting invitation.
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError("Choose one of the roles listed.", code="bad_role")
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError(f"{email} is already a member of {organisation}.", code="member")
+    waiting = organisation.invitations.filter(
+        email__iexact=email, accepted_at=None, revoked_at=None, expires__gt=timezone.now()
+    )
+    if waiting.exists():
+        raise ValidationError(
+            f"{email} already has an invitation waiting. You can send it again from the list.",
+            code="waiting",
+        )
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        role=role,
+        invited_by=by,
+        expires=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+    )
+    _queue_invitation_email(invitation)
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Send a waiting (or expired) invitation again, with a fresh expiry date."""
+    if invitation.accepted_at or invitation.revoked_at:
+        raise ValidationError("That invitation has been accepted or withdrawn.", code="closed")
+    invitation.expires = timezone.now() + timedelta(days=settings.INVITATION_DAYS)
+    invitation.save(update_fields=["expires"])
+    _queue_invitation_email(invitation)
+    return invitation
+
+
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    if invitation.accepted_at is None and invitation.revoked_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def _queue_invitation_email(invitation: Invitation) -> None:
+    from commonground.accounts.tasks import invitation_email_send
+
+    enqueue(invitation_email_send, invitation.pk)
+
+
+def invitation_email_send(*, invitation: Invitation) -> None:
+    """Email the invitation link and record when it went."""
+    link = settings.SITE_URL + reverse(
+        "accounts:invitation", args=[invitation_token(invitation)]
+    )
+    context = {"invitation": invitation, "link": link, "site_name": settings.SITE_NAME}
+    send_mail(
+        subject=f"You are invited to join {invitation.organisation} on {settings.SITE_NAME}",
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["sent_at"])
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the organisation. The invitation must be open and addressed to ``user``."""
+    if not invitation.is_open:
+        raise ValidationError(
+            f"This invitation is no longer open ({invitation.status.lower()}). "
+            f"Ask an admin of {invitation.organisation} to invite you again.",
+            code="closed",
+        )
+    if invitation.email.lower() != user.email.lower():
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}, but you are signed in as "
+            f"{user.email}. Sign in with that address, or ask for an invitation to this one.",
+            code="wrong_person",
+        )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+# -- API tokens ------------------------------------------------------------------
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a personal API token. Returns the row and the raw token, shown once."""
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    for _attempt in range(3):
+        try:
+            token = ApiToken.objects.create(
+                user=user,
+                name=name.strip() or "API token",
+                prefix=raw[:10],
+                token_hash=token_digest(raw),
+            )
+            return token, raw
+        except IntegrityError:  # pragma: no cover - a 256-bit collision
+            raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raise RuntimeError("Could not issue a unique token.")  # pragma: no cover
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_authenticate(*, raw: str) -> User | None:
+    """The active user a raw token belongs to, or ``None``."""
+    if not raw.startswith(API_TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=token_digest(raw), revoked_at=None, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Record use at most once a minute, so a busy client does not write on every call.
+    if token.last_used is None or now - token.last_used > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+    return token.user

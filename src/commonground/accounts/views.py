@@ -1,0 +1,403 @@
+"""Pages for people and organisations.
+
+Thin views: parse the request, call a selector or service, render. Access is
+decided by the helpers in ``selectors.py``. A request from htmx gets a page
+fragment; any other gets a full page or a 303 redirect, so every action works
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from commonground.accounts import personal_data, selectors, services
+from commonground.accounts.forms import (
+    ApiTokenForm,
+    ConfirmPasswordForm,
+    InvitationForm,
+    OrganisationForm,
+    ProfileForm,
+    RoleForm,
+    SignInForm,
+    SignUpForm,
+)
+from commonground.accounts.models import ROLE_HELP, Membership, Role, User
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in person; only for views behind ``login_required``."""
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# -- signing up, in and out --------------------------------------------------------
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome to Common Ground, {user.name}.")
+            return _see_other(_next_url(request, reverse("home")))
+    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request, "")})
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/signin.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You have signed out.")
+    return _see_other(reverse("home"))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"site_name": settings.SITE_NAME}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# -- your account ------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=user, **form.cleaned_data)
+        messages.success(request, "Your profile is saved.")
+        return _see_other(reverse("accounts:profile"))
+    return render(request, "accounts/profile.html", {"form": form, "section": "profile"})
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PasswordChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is changed.")
+        return _see_other(reverse("accounts:profile"))
+    return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        _token, new_token = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = user.api_tokens.all()
+    context = {"form": form, "tokens": tokens, "new_token": new_token, "section": "tokens"}
+    return render(request, "accounts/api_tokens.html", context)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = selectors.get_api_token_for_user(user=request.user, token_id=token_id)
+    services.api_token_revoke(token=token)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "accounts/fragments/api_token_row.html", {"token": token})
+    messages.success(request, f"The token “{token.name}” is revoked and no longer works.")
+    return _see_other(reverse("accounts:api_tokens"))
+
+
+@login_required
+def your_data(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "holders": sorted(personal_data.holders(), key=lambda h: h.part),
+        "blockers": services.account_delete_blockers(user=user),
+        "form": ConfirmPasswordForm(user=user),
+        "section": "data",
+    }
+    return render(request, "accounts/your_data.html", context)
+
+
+@login_required
+def your_data_download(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    archive = personal_data.export_zip(user)
+    filename = f"commonground-data-{timezone.localdate():%Y-%m-%d}.zip"
+    response = HttpResponse(archive, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = ConfirmPasswordForm(request.POST, user=user)
+    if form.is_valid():
+        try:
+            services.account_delete(user=user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            logout(request)
+            messages.success(request, "Your account and your private data are deleted.")
+            return _see_other(reverse("home"))
+    context = {
+        "holders": sorted(personal_data.holders(), key=lambda h: h.part),
+        "blockers": services.account_delete_blockers(user=user),
+        "form": form,
+        "section": "data",
+    }
+    return render(request, "accounts/your_data.html", context, status=400)
+
+
+# -- organisations -----------------------------------------------------------------
+
+
+def organisations(request: HttpRequest) -> HttpResponse:
+    mine = selectors.memberships_for_user(request.user) if request.user.is_authenticated else []
+    context = {"memberships": mine, "directory": selectors.organisations_directory()}
+    return render(request, "accounts/organisations.html", context)
+
+
+@login_required
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.organisation_create(by=_user(request), **form.cleaned_data)
+        messages.success(request, f"{organisation} is set up, with you as its admin.")
+        return _see_other(organisation.get_absolute_url())
+    return render(request, "accounts/organisation_form.html", {"form": form})
+
+
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    org, membership = selectors.get_organisation_for_user(user=request.user, slug=slug)
+    context = {"organisation": org, "membership": membership}
+    return render(request, "accounts/organisation.html", context)
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    org, membership = selectors.get_organisation_for_user(
+        user=request.user, slug=slug, need=Role.ADMIN
+    )
+    form = OrganisationForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=org, **form.cleaned_data)
+        messages.success(request, "The organisation's details are saved.")
+        return _see_other(org.get_absolute_url())
+    context = {"form": form, "organisation": org, "membership": membership}
+    return render(request, "accounts/organisation_form.html", context)
+
+
+@login_required
+def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
+    org, membership = selectors.get_organisation_for_user(
+        user=request.user, slug=slug, need=Role.MEMBER
+    )
+    context = {
+        "organisation": org,
+        "membership": membership,
+        "members": selectors.organisation_members(org),
+        "roles": Role.choices,
+        "role_help": [(Role(r).label, text) for r, text in ROLE_HELP.items()],
+        "can_manage": _can_manage(request, membership),
+    }
+    return render(request, "accounts/organisation_members.html", context)
+
+
+def _can_manage(request: HttpRequest, membership: Membership | None) -> bool:
+    is_admin = membership is not None and membership.is_admin
+    return is_admin or bool(request.user.is_authenticated and request.user.is_superuser)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    member = selectors.get_membership_for_admin(
+        user=request.user, slug=slug, membership_id=membership_id
+    )
+    form = RoleForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.membership_set_role(membership=member, role=form.cleaned_data["role"])
+        except ValidationError as exc:
+            error = exc.messages[0]
+    else:
+        error = "Choose one of the roles listed."
+    if request.htmx:  # type: ignore[attr-defined]
+        member.refresh_from_db()
+        context = {
+            "member": member,
+            "organisation": member.organisation,
+            "roles": Role.choices,
+            "can_manage": True,
+            "row_error": error,
+            "row_saved": error is None,
+        }
+        return render(request, "accounts/fragments/member_row.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
+    return _see_other(reverse("accounts:organisation_members", args=[slug]))
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    member = selectors.get_membership_for_admin(
+        user=request.user, slug=slug, membership_id=membership_id
+    )
+    try:
+        services.membership_remove(membership=member)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"{member.user} is no longer a member.")
+    return _see_other(reverse("accounts:organisation_members", args=[slug]))
+
+
+@login_required
+@require_POST
+def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
+    member = selectors.get_own_membership(user=request.user, slug=slug)
+    try:
+        services.membership_remove(membership=member)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _see_other(reverse("accounts:organisation", args=[slug]))
+    messages.success(request, f"You have left {member.organisation}.")
+    return _see_other(reverse("accounts:organisations"))
+
+
+@login_required
+def organisation_invitations(request: HttpRequest, slug: str) -> HttpResponse:
+    org, membership = selectors.get_organisation_for_user(
+        user=request.user, slug=slug, need=Role.ADMIN
+    )
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organisation=org, by=_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(request, f"An invitation is on its way to {invitation.email}.")
+            return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+    context = {
+        "organisation": org,
+        "membership": membership,
+        "form": form,
+        "invitations": selectors.organisation_invitations(org),
+        "invitation_days": settings.INVITATION_DAYS,
+    }
+    return render(request, "accounts/organisation_invitations.html", context)
+
+
+@login_required
+@require_POST
+def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    invitation = selectors.get_invitation_for_admin(
+        user=request.user, slug=slug, invitation_id=invitation_id
+    )
+    try:
+        services.invitation_resend(invitation=invitation)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"The invitation to {invitation.email} is sent again.")
+    return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    invitation = selectors.get_invitation_for_admin(
+        user=request.user, slug=slug, invitation_id=invitation_id
+    )
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+
+
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: join, or sign in / sign up first."""
+    invite = selectors.get_invitation_for_token(token=token)
+    error = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return _see_other(f"{reverse('accounts:signin')}?next={request.path}")
+        try:
+            services.invitation_accept(invitation=invite, user=_user(request))
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, f"You have joined {invite.organisation}.")
+            return _see_other(invite.organisation.get_absolute_url())
+    account_exists = User.objects.filter(email__iexact=invite.email).exists()
+    context = {"invitation": invite, "error": error, "account_exists": account_exists}
+    return render(request, "accounts/invitation.html", context, status=400 if error else 200)

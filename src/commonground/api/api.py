@@ -1,0 +1,28 @@
+"""The JSON API, version 1, under ``/api/v1/``.
+
+Each part of Common Ground adds a ``ninja.Router`` from its own ``api.py``
+here. The OpenAPI document is served at ``/api/v1/openapi.json`` and read by
+the docs page in ``views.py``.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from commonground.accounts.api import router as accounts_router
+from commonground.api.auth import AUTH
+
+api = NinjaAPI(
+    title="Common Ground API",
+    version="1",
+    description=(
+        "Read and write Common Ground's data from your own scripts and tools. "
+        "Send a personal API token as `Authorization: Bearer <token>`; make one on your "
+        "account's API tokens page. Times are ISO 8601 with a time zone."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+api.add_router("", accounts_router)

@@ -1,0 +1,1 @@
+"""Small helpers that need little of Django."""

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from commonground.celery import app
+from commonground.cli import OWN_COMMANDS
+
+
+class Command(BaseCommand):
+    help = OWN_COMMANDS["scheduler"]
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--loglevel", default="INFO")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.REDIS_URL:
+            raise CommandError(
+                "REDIS_URL is not set. Periodic tasks need a broker to queue them on; "
+                "set REDIS_URL and run this once (only once) across all your machines."
+            )
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        schedule = settings.DATA_DIR / "celerybeat-schedule"
+        app.start(["beat", f"--loglevel={options['loglevel']}", f"--schedule={schedule}"])

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from commonground import views
+from commonground.api import views as api_views
+from commonground.api.api import api
+
+admin.site.site_header = "Common Ground administration"
+admin.site.site_title = "Common Ground administration"
+admin.site.index_title = "Site administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", views.health, name="health"),
+    path("api/v1/docs/", api_views.docs, name="api_docs"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("", include("commonground.accounts.urls")),
+]
