@@ -1,0 +1,73 @@
+"""The access helpers, tested once for every persona."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from commonground.accounts import selectors
+from commonground.accounts.models import Membership, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("persona", "need", "allowed"),
+    [
+        ("ada", None, True),
+        ("ada", Role.MEMBER, True),
+        ("ada", Role.ADMIN, True),
+        ("ben", None, True),
+        ("ben", Role.MEMBER, True),
+        ("ben", Role.ADMIN, False),
+        ("olu", None, True),
+        ("olu", Role.MEMBER, False),
+        ("olu", Role.ADMIN, False),
+        ("anonymous", None, True),
+        ("anonymous", Role.MEMBER, False),
+    ],
+)
+def test_get_organisation_for_user(
+    persona: str, need: Role | None, allowed: bool, ada: User, ben: User, olu: User
+) -> None:
+    user = {"ada": ada, "ben": ben, "olu": olu, "anonymous": AnonymousUser()}[persona]
+    if allowed:
+        organisation, _ = selectors.get_organisation_for_user(user=user, slug="riverside", need=need)
+        assert organisation.slug == "riverside"
+    else:
+        with pytest.raises(PermissionDenied):
+            selectors.get_organisation_for_user(user=user, slug="riverside", need=need)
+
+
+def test_site_administrator_passes_every_check(ada: User) -> None:
+    root = User.objects.create_superuser(email="root@example.org", password="x", name="Root")
+    organisation, membership = selectors.get_organisation_for_user(
+        user=root, slug="riverside", need=Role.ADMIN
+    )
+    assert membership is None
+
+
+def test_unknown_organisation_is_404(ada: User) -> None:
+    with pytest.raises(Http404):
+        selectors.get_organisation_for_user(user=ada, slug="nowhere")
+
+
+def test_membership_for_admin_only_within_own_organisation(ada: User, olu: User) -> None:
+    olu_membership = Membership.objects.get(user=olu)
+    with pytest.raises(Http404):
+        selectors.get_membership_for_admin(
+            user=ada, slug="riverside", membership_id=olu_membership.pk
+        )
+
+
+def test_api_token_only_for_its_owner(ada: User, olu: User) -> None:
+    from commonground.accounts.services import api_token_create
+
+    token, _ = api_token_create(user=ada, name="script")
+    assert selectors.get_api_token_for_user(user=ada, token_id=token.pk) == token
+    with pytest.raises(Http404):
+        selectors.get_api_token_for_user(user=olu, token_id=token.pk)
+    with pytest.raises(Http404):
+        selectors.get_api_token_for_user(user=AnonymousUser(), token_id=token.pk)
