@@ -262,7 +262,7 @@ else:
 
 # Background tasks: with REDIS_URL they go to Celery workers; without it they
 # run in this process when the transaction that queued them commits.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from commonground.accounts.models import ROLE_HELP, Organisation, Role, User
 
@@ -56,6 +56,14 @@ class SignInForm(AuthenticationForm):
         ),
         "inactive": "This account has been switched off. Contact the site administrator.",
     }
+
+
+class ResetRequestForm(PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class ProfileForm(forms.ModelForm):

@@ -31,6 +31,7 @@ from commonground.accounts.forms import (
     InvitationForm,
     OrganisationForm,
     ProfileForm,
+    ResetRequestForm,
     RoleForm,
     SignInForm,
     SignUpForm,
@@ -93,6 +94,7 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
+    form_class = ResetRequestForm
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
