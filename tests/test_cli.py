@@ -8,11 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
-
-
-def run(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], env: dict[str, str], timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     full_env.pop("DJANGO_SETTINGS_MODULE", None)
     full_env.update(env)
@@ -58,14 +57,17 @@ def test_demo_prepares_database_and_a_second_run_keeps_data(tmp_path: Path) -> N
     assert "http://127.0.0.1:8000/" in first.stdout
     database = tmp_path / "commonground.sqlite3"
     with sqlite3.connect(database) as db:
-        db.execute("UPDATE accounts_user SET about = 'kept between runs' WHERE email = ?",
-                   ("admin@example.org",))
+        db.execute(
+            "UPDATE accounts_user SET about = 'kept between runs' WHERE email = ?",
+            ("admin@example.org",),
+        )
         before = db.execute("SELECT COUNT(*) FROM accounts_user").fetchone()[0]
     second = run(["demo", "--no-serve"], env)
     assert second.returncode == 0, second.stderr
     with sqlite3.connect(database) as db:
-        about = db.execute("SELECT about FROM accounts_user WHERE email = ?",
-                           ("admin@example.org",)).fetchone()[0]
+        about = db.execute(
+            "SELECT about FROM accounts_user WHERE email = ?", ("admin@example.org",)
+        ).fetchone()[0]
         after = db.execute("SELECT COUNT(*) FROM accounts_user").fetchone()[0]
     assert about == "kept between runs"
     assert after == before

@@ -58,7 +58,7 @@ def test_email_urls() -> None:
     )
     assert email_from_url("smtps://smtp.example.org")["EMAIL_PORT"] == 465
     assert email_from_url("console://")["EMAIL_BACKEND"].endswith("console.EmailBackend")
-    assert email_from_url("file:///tmp/mail")["EMAIL_FILE_PATH"] == "/tmp/mail"
+    assert email_from_url("file:///var/mail/cg")["EMAIL_FILE_PATH"] == "/var/mail/cg"
     with pytest.raises(ConfigurationError, match="EMAIL_URL"):
         email_from_url("carrier-pigeon://loft")
 

@@ -56,8 +56,11 @@ def test_in_process_task_runs_only_when_the_transaction_commits(
 
 @pytest.mark.django_db
 def test_a_failing_in_process_task_does_not_break_the_request(
-    ada: User, riverside: Organisation, django_capture_on_commit_callbacks: Capture,
-    settings: object, caplog: pytest.LogCaptureFixture,
+    ada: User,
+    riverside: Organisation,
+    django_capture_on_commit_callbacks: Capture,
+    settings: object,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     invitation = waiting_invitation(riverside, ada)
     settings.EMAIL_BACKEND = "tests.test_tasks.BrokenMailBackend"  # type: ignore[attr-defined]
@@ -120,9 +123,21 @@ def test_a_real_celery_worker_runs_a_queued_task(
     }
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "commonground.cli", "worker", "--queues", queue,
-         "--concurrency", "1", "--loglevel", "INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "commonground.cli",
+            "worker",
+            "--queues",
+            queue,
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         eager = app.conf.task_always_eager

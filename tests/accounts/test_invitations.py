@@ -78,7 +78,9 @@ def test_signed_in_as_someone_else_cannot_accept(
     response = olu_client.post(link_path(mail.outbox[0].body))
     assert response.status_code == 400
     assert b"was sent to someone@example.org" in response.content
-    assert not Membership.objects.filter(organisation__slug="riverside", user__email="olu@example.org").exists()
+    assert not Membership.objects.filter(
+        organisation__slug="riverside", user__email="olu@example.org"
+    ).exists()
 
 
 def test_tampered_or_withdrawn_links_do_not_work(
@@ -132,7 +134,9 @@ def test_duplicate_and_member_invitations_are_refused(
 
 
 def test_outsiders_cannot_see_or_touch_invitations(
-    ada_client: Client, olu_client: Client, ben_client: Client,
+    ada_client: Client,
+    olu_client: Client,
+    ben_client: Client,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     invite(ada_client, django_capture_on_commit_callbacks, "private@example.org")
@@ -141,8 +145,11 @@ def test_outsiders_cannot_see_or_touch_invitations(
         page = other.get("/organisations/riverside/invitations/")
         assert page.status_code == 403
         assert b"private@example.org" not in page.content
-        assert other.post(
-            f"/organisations/riverside/invitations/{invitation.pk}/withdraw/"
-        ).status_code == 403
+        assert (
+            other.post(
+                f"/organisations/riverside/invitations/{invitation.pk}/withdraw/"
+            ).status_code
+            == 403
+        )
     invitation.refresh_from_db()
     assert invitation.revoked_at is None

@@ -119,9 +119,7 @@ def test_admin_edits_details(ada_client: Client, riverside: Organisation) -> Non
     assert riverside.description == "Eleven branches."
 
 
-def test_an_admin_cannot_reach_another_organisations_members(
-    ada_client: Client, olu: User
-) -> None:
+def test_an_admin_cannot_reach_another_organisations_members(ada_client: Client, olu: User) -> None:
     outsider_membership = Membership.objects.get(user=olu)
     response = ada_client.post(
         f"/organisations/riverside/members/{outsider_membership.pk}/role/", {"role": "member"}

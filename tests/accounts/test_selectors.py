@@ -34,7 +34,9 @@ def test_get_organisation_for_user(
 ) -> None:
     user = {"ada": ada, "ben": ben, "olu": olu, "anonymous": AnonymousUser()}[persona]
     if allowed:
-        organisation, _ = selectors.get_organisation_for_user(user=user, slug="riverside", need=need)
+        organisation, _ = selectors.get_organisation_for_user(
+            user=user, slug="riverside", need=need
+        )
         assert organisation.slug == "riverside"
     else:
         with pytest.raises(PermissionDenied):

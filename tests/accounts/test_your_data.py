@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_download_opens_and_holds_the_persons_data(ada_client: Client, ada: User) -> None:
     ada.about = "I run the Saturday reading circle."
     ada.save(update_fields=["about"])
-    services.api_token_create(user=ada, name="=HYPERLINK(\"http://evil\")")
+    services.api_token_create(user=ada, name='=HYPERLINK("http://evil")')
     response = ada_client.get("/accounts/data/download/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
@@ -33,9 +33,15 @@ def test_download_opens_and_holds_the_persons_data(ada_client: Client, ada: User
     profile = json.loads(archive.read("accounts/profile.json"))
     assert profile["email"] == "ada@example.org"
     assert profile["about"] == "I run the Saturday reading circle."
-    rows = list(csv.DictReader(io.StringIO(archive.read("accounts/memberships.csv").decode("utf-8-sig"))))
-    assert rows == [{"organisation": "Riverside Libraries", "role": "Admin", "joined": rows[0]["joined"]}]
-    tokens = list(csv.reader(io.StringIO(archive.read("accounts/api_tokens.csv").decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(archive.read("accounts/memberships.csv").decode("utf-8-sig")))
+    )
+    assert rows == [
+        {"organisation": "Riverside Libraries", "role": "Admin", "joined": rows[0]["joined"]}
+    ]
+    tokens = list(
+        csv.reader(io.StringIO(archive.read("accounts/api_tokens.csv").decode("utf-8-sig")))
+    )
     assert tokens[1][0].startswith("'=")  # a formula is neutralised for spreadsheets
 
 
@@ -72,7 +78,10 @@ def test_deleting_an_account_leaves_none_of_its_private_data(
     ben.save(update_fields=["about", "job_title"])
     services.api_token_create(user=ben, name="ben's script")
     Invitation.objects.create(
-        organisation=riverside, email="ben@example.org", role=Role.ADMIN, invited_by=ada,
+        organisation=riverside,
+        email="ben@example.org",
+        role=Role.ADMIN,
+        invited_by=ada,
         expires=ada.date_joined,
     )
     ben_client = client_for(ben)
@@ -85,7 +94,13 @@ def test_deleting_an_account_leaves_none_of_its_private_data(
     out = io.StringIO()
     call_command("dumpdata", stdout=out)
     dump = out.getvalue()
-    for private in ("ben@example.org", "Ben Member", "Private thoughts", "Outreach worker", "ben's script"):
+    for private in (
+        "ben@example.org",
+        "Ben Member",
+        "Private thoughts",
+        "Outreach worker",
+        "ben's script",
+    ):
         assert private not in dump
     assert "ada@example.org" in dump  # nobody else's data went with it
     assert not ben_client.get("/").context["user"].is_authenticated

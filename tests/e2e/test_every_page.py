@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from commonground.accounts import services
 from commonground.accounts.models import Invitation, Membership, Organisation, Role, User
@@ -56,12 +57,19 @@ def content(ada: User, ben: User, olu: User, riverside: Organisation) -> dict[st
     riverside.website = "https://libraries.example.org"
     riverside.save()
     open_invitation = Invitation.objects.create(
-        organisation=riverside, email="new@example.org", role=Role.MEMBER, invited_by=ada,
+        organisation=riverside,
+        email="new@example.org",
+        role=Role.MEMBER,
+        invited_by=ada,
         expires=timezone.now() + timedelta(days=5),
     )
     Invitation.objects.create(
-        organisation=riverside, email="gone@example.org", role=Role.MEMBER, invited_by=ada,
-        expires=timezone.now() + timedelta(days=5), revoked_at=timezone.now(),
+        organisation=riverside,
+        email="gone@example.org",
+        role=Role.MEMBER,
+        invited_by=ada,
+        expires=timezone.now() + timedelta(days=5),
+        revoked_at=timezone.now(),
     )
     services.api_token_create(user=ada, name="report script")
     revoked, _ = services.api_token_create(user=ada, name="old script")
@@ -109,7 +117,7 @@ def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[
     page.get_by_label("Email address").fill("ben@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Please send the form again").is_visible()
+    expect(page.get_by_role("heading", name="Please send the form again")).to_be_visible()
     check_axe(page)
     # As a member: the organisation from inside, the invitation for someone else.
     sign_in(page, base, "ben@example.org", PASSWORD)
@@ -117,13 +125,13 @@ def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[
     visit(page, f"{base}/organisations/riverside/members/")
     visit(page, f"{base}/invitations/{content['invitation']}/")
     page.get_by_role("button", name="Join Riverside Libraries").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     check_axe(page)
     # A new token, shown once; a profile with errors; delete refused.
     page.goto(f"{base}/accounts/tokens/")
     page.get_by_label("Token name").fill("my script")
     page.get_by_role("button", name="Make token").click()
-    assert page.get_by_text("Copy it now").is_visible()
+    expect(page.get_by_text("Copy it now")).to_be_visible()
     check_axe(page)
     page.goto(f"{base}/accounts/profile/")
     page.get_by_label("Name").fill("")
@@ -132,7 +140,7 @@ def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[
     page.goto(f"{base}/accounts/data/")
     page.get_by_label("Your password").fill("wrong")
     page.get_by_role("button", name="Delete my account").click()
-    assert page.get_by_text("That is not your password").first.is_visible()
+    expect(page.get_by_text("That is not your password").first).to_be_visible()
     check_axe(page)
 
 
@@ -142,13 +150,14 @@ def test_empty_states(page: Any, live_server: Any, db: None) -> None:
     base = live_server.url
     visit(page, f"{base}/organisations/")
     sign_in(page, base, "solo@example.org", PASSWORD)
-    assert page.get_by_role("link", name="Set up an organisation").is_visible()
+    expect(page.get_by_role("link", name="Set up an organisation")).to_be_visible()
     check_axe(page)
     visit(page, f"{base}/accounts/tokens/")
     page.goto(f"{base}/organisations/new/")
     page.get_by_label("Name").fill("Solo Project")
     page.get_by_label("Kind of organisation").select_option("voluntary")
     page.get_by_role("button", name="Set up organisation").click()
+    expect(page.get_by_role("heading", name="Solo Project")).to_be_visible()
     assert Membership.objects.get(user__email="solo@example.org").role == Role.ADMIN
     check_axe(page)
     visit(page, f"{base}/organisations/solo-project/invitations/")
@@ -160,4 +169,4 @@ def test_site_administration(page: Any, live_server: Any, content: dict[str, str
     sign_in(page, base, "root@example.org", PASSWORD)
     for path in ("/admin/", "/admin/accounts/organisation/", "/admin/accounts/user/"):
         page.goto(base + path)
-        assert page.locator("#content").is_visible()
+        expect(page.locator("#content")).to_be_visible()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from commonground.accounts.models import Membership, Role, User
 from tests.conftest import PASSWORD
@@ -32,11 +33,11 @@ def test_sign_up_sign_out_and_sign_in(page: Any, live_server: Any) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{base}/")
-    assert page.get_by_role("heading", name="Welcome, Nia Newcomer").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Nia Newcomer")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     sign_in(page, base, "nia@example.org", PASSWORD)
-    assert page.get_by_role("heading", name="Welcome, Nia Newcomer").is_visible()
+    expect(page.get_by_role("heading", name="Welcome, Nia Newcomer")).to_be_visible()
 
 
 def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User) -> None:
@@ -47,8 +48,8 @@ def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User)
     page.get_by_label("Email address").fill("sam@example.org")
     page.get_by_label("Role").select_option("facilitator")
     page.get_by_role("button", name="Send invitation").click()
-    assert page.get_by_text("An invitation is on its way to sam@example.org").is_visible()
-    assert page.get_by_role("cell", name="sam@example.org", exact=True).is_visible()
+    expect(page.get_by_text("An invitation is on its way to sam@example.org")).to_be_visible()
+    expect(page.get_by_role("cell", name="sam@example.org", exact=True)).to_be_visible()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body)
     assert link is not None
@@ -56,26 +57,28 @@ def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User)
 
     sam = browser.new_context().new_page()
     sam.goto(f"{base}/invitations/{path}")
-    assert sam.get_by_role("heading", name="Join Riverside Libraries").is_visible()
+    expect(sam.get_by_role("heading", name="Join Riverside Libraries")).to_be_visible()
     sam.get_by_role("link", name="Create an account").click()
     sam.get_by_label("Your name").fill("Sam Facilitator")
     sam.get_by_label("Email address").fill("sam@example.org")
     sam.get_by_label("Password").fill(PASSWORD)
     sam.get_by_role("button", name="Create account").click()
     sam.get_by_role("button", name="Join Riverside Libraries").click()
-    assert sam.get_by_text("You have joined Riverside Libraries.").is_visible()
+    expect(sam.get_by_text("You have joined Riverside Libraries.")).to_be_visible()
     assert Membership.objects.get(user__email="sam@example.org").role == Role.FACILITATOR
     sam.context.close()
 
 
-def test_role_change_with_htmx_keeps_the_page(page: Any, live_server: Any, ada: User, ben: User) -> None:
+def test_role_change_with_htmx_keeps_the_page(
+    page: Any, live_server: Any, ada: User, ben: User
+) -> None:
     base = live_server.url
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/organisations/riverside/members/")
     page.evaluate("window.__stillHere = true")
     page.get_by_label("Role of Ben Member").select_option("evaluator")
     page.get_by_role("button", name="Change role of Ben Member").click()
-    assert page.get_by_text("Saved: now evaluator.").is_visible()
+    expect(page.get_by_text("Saved: now evaluator.")).to_be_visible()
     assert page.evaluate("window.__stillHere === true")  # swapped in place, no reload
     assert Membership.objects.get(user=ben).role == Role.EVALUATOR
     check_axe(page)
@@ -97,11 +100,11 @@ def test_reading_and_signing_in_work_without_javascript(
     page = context.new_page()
     base = live_server.url
     page.goto(f"{base}/organisations/")
-    assert page.get_by_role("link", name="Riverside Libraries").is_visible()
+    expect(page.get_by_role("link", name="Riverside Libraries")).to_be_visible()
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/organisations/riverside/members/")
     page.get_by_label("Role of Ada Admin").select_option("member")
     page.get_by_role("button", name="Change role of Ada Admin").click()
     # Without htmx the form posts and the page comes back with the reason it was refused.
-    assert page.get_by_text("only admin of Riverside Libraries").is_visible()
+    expect(page.get_by_text("only admin of Riverside Libraries")).to_be_visible()
     context.close()

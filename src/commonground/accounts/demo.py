@@ -159,7 +159,7 @@ def load() -> str:
     if admin.check_password(DEMO_PASSWORD):
         password_line = f"password {DEMO_PASSWORD}"
     else:
-        password_line = "the password you set for it"
+        password_line = "the password you set for it"  # noqa: S105 - a sentence
     return (
         f"Sign in as the demo administrator: {ADMIN_EMAIL}, {password_line}.\n"
         f"The other demo people (such as {PEOPLE[0][0]}) use the password {DEMO_PASSWORD} "

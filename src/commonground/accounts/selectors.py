@@ -93,8 +93,10 @@ def get_invitation_for_token(*, token: str) -> Invitation:
 
 
 def get_api_token_for_user(*, user: AnyUser, token_id: int) -> ApiToken:
+    if not user.is_authenticated:
+        raise Http404("No such token.")
     token = ApiToken.objects.filter(pk=token_id, user_id=user.pk).first()
-    if token is None or not user.is_authenticated:
+    if token is None:
         raise Http404("No such token.")
     return token
 

@@ -35,7 +35,7 @@ from commonground.accounts.models import (
 from commonground.lib.tasks import enqueue
 
 _INVITATION_SALT = "commonground.accounts.invitation"
-API_TOKEN_PREFIX = "cg_"
+API_TOKEN_PREFIX = "cg_"  # noqa: S105 - a public prefix, not a secret
 
 
 # -- people ----------------------------------------------------------------------
@@ -182,9 +182,7 @@ def invitation_id_from_token(token: str) -> int | None:
         return None
 
 
-def invitation_create(
-    *, organisation: Organisation, email: str, role: str, by: User
-) -> Invitation:
+def invitation_create(*, organisation: Organisation, email: str, role: str, by: User) -> Invitation:
     """Invite ``email`` to join ``organisation`` and queue the email.
 
     Raises ``ValidationError`` if they are already a member or already have a
@@ -239,9 +237,7 @@ def _queue_invitation_email(invitation: Invitation) -> None:
 
 def invitation_email_send(*, invitation: Invitation) -> None:
     """Email the invitation link and record when it went."""
-    link = settings.SITE_URL + reverse(
-        "accounts:invitation", args=[invitation_token(invitation)]
-    )
+    link = settings.SITE_URL + reverse("accounts:invitation", args=[invitation_token(invitation)])
     context = {"invitation": invitation, "link": link, "site_name": settings.SITE_NAME}
     send_mail(
         subject=f"You are invited to join {invitation.organisation} on {settings.SITE_NAME}",

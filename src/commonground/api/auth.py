@@ -12,7 +12,9 @@ from commonground.accounts.services import api_token_authenticate
 class PersonalToken(HttpBearer):
     """``Authorization: Bearer cg_…`` with a token made on the person's profile."""
 
-    openapi_description = "A personal API token, made and revoked on your account's API tokens page."
+    openapi_description = (
+        "A personal API token, made and revoked on your account's API tokens page."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(raw=token)

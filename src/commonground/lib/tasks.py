@@ -8,6 +8,7 @@ not there yet (or that a rollback removed).
 from __future__ import annotations
 
 import logging
+
 from celery import Task
 from django.conf import settings
 from django.db import transaction

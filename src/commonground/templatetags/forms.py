@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms, template
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -45,9 +46,9 @@ def fields(form: forms.BaseForm) -> dict[str, Any]:
 
 @register.inclusion_tag("includes/error_summary.html")
 def error_summary(form: forms.BaseForm) -> dict[str, Any]:
-    problems = [(None, message) for message in form.non_field_errors()]
+    problems: list[tuple[str | None, object]] = [(None, m) for m in form.non_field_errors()]
     for name, errors in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS:
+        if name == NON_FIELD_ERRORS:
             continue
         bound = form[name]
         anchor = bound.id_for_label or bound.auto_id
