@@ -12,8 +12,9 @@ from pathlib import Path
 def run(
     args: list[str], env: dict[str, str], timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    full_env.pop("DJANGO_SETTINGS_MODULE", None)
+    # A newcomer's or operator's shell: none of the test run's own settings.
+    inherited = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in inherited}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "commonground.cli", *args],
