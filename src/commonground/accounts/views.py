@@ -8,6 +8,7 @@ without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +50,19 @@ def _see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+def _press(
+    request: HttpRequest, action: Callable[[], object], *, done: str, then: str
+) -> HttpResponse:
+    """Carry out a button press: report the outcome as a message and go to ``then``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, done)
+    return _see_other(then)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -312,13 +326,12 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     member = selectors.get_membership_for_admin(
         user=request.user, slug=slug, membership_id=membership_id
     )
-    try:
-        services.membership_remove(membership=member)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"{member.user} is no longer a member.")
-    return _see_other(reverse("accounts:organisation_members", args=[slug]))
+    return _press(
+        request,
+        lambda: services.membership_remove(membership=member),
+        done=f"{member.user} is no longer a member.",
+        then=reverse("accounts:organisation_members", args=[slug]),
+    )
 
 
 @login_required
@@ -366,13 +379,12 @@ def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     invitation = selectors.get_invitation_for_admin(
         user=request.user, slug=slug, invitation_id=invitation_id
     )
-    try:
-        services.invitation_resend(invitation=invitation)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"The invitation to {invitation.email} is sent again.")
-    return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+    return _press(
+        request,
+        lambda: services.invitation_resend(invitation=invitation),
+        done=f"The invitation to {invitation.email} is sent again.",
+        then=reverse("accounts:organisation_invitations", args=[slug]),
+    )
 
 
 @login_required
@@ -381,9 +393,12 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     invitation = selectors.get_invitation_for_admin(
         user=request.user, slug=slug, invitation_id=invitation_id
     )
-    services.invitation_revoke(invitation=invitation)
-    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-    return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+    return _press(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation),
+        done=f"The invitation to {invitation.email} is withdrawn.",
+        then=reverse("accounts:organisation_invitations", args=[slug]),
+    )
 
 
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
