@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
+import re
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
+
+
+def shell_env(extra: dict[str, str]) -> dict[str, str]:
+    """A newcomer's or operator's shell: none of the test run's own settings."""
+    inherited = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in inherited}
+    env.update(extra)
+    return env
 
 
 def run(
     args: list[str], env: dict[str, str], timeout: int = 120
 ) -> subprocess.CompletedProcess[str]:
-    # A newcomer's or operator's shell: none of the test run's own settings.
-    inherited = {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    full_env = {k: v for k, v in os.environ.items() if k not in inherited}
-    full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "commonground.cli", *args],
-        env=full_env,
+        env=shell_env(env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -72,3 +82,61 @@ def test_demo_prepares_database_and_a_second_run_keeps_data(tmp_path: Path) -> N
         after = db.execute("SELECT COUNT(*) FROM accounts_user").fetchone()[0]
     assert about == "kept between runs"
     assert after == before
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_demo_serves_and_the_demo_administrator_signs_in(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env["DATA_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "commonground.cli", "demo", "--addr", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    browser = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                home = browser.open(f"{base}/", timeout=2).read().decode()
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "the demo did not start serving"
+                time.sleep(0.5)
+        assert "Common ground for community engagement" in home
+        form = browser.open(f"{base}/accounts/signin/", timeout=5).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        data = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token.group(1),
+                "username": "admin@example.org",
+                "password": "common-ground-demo",
+            }
+        ).encode()
+        request = urllib.request.Request(
+            f"{base}/accounts/signin/", data=data, headers={"Referer": f"{base}/accounts/signin/"}
+        )
+        page = browser.open(request, timeout=5).read().decode()
+        assert "Welcome, Demo Administrator" in page
+        assert "Three Valleys Engagement Partnership" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
