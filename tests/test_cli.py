@@ -92,16 +92,9 @@ def free_port() -> int:
 
 def test_demo_serves_and_the_demo_administrator_signs_in(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env["DATA_DIR"] = str(tmp_path)
     server = subprocess.Popen(
         [sys.executable, "-m", "commonground.cli", "demo", "--addr", f"127.0.0.1:{port}"],
-        env=env,
+        env=shell_env({"DATA_DIR": str(tmp_path)}),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
