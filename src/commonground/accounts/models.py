@@ -183,6 +183,8 @@ class Invitation(models.Model):
             return "Withdrawn"
         if self.expires <= timezone.now():
             return "Expired"
+        if self.sent_at is None:
+            return "Email not sent yet"
         return "Waiting"
 
 

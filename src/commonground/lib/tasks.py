@@ -7,24 +7,21 @@ not there yet (or that a rollback removed).
 
 from __future__ import annotations
 
-import logging
-
 from celery import Task
-from django.conf import settings
 from django.db import transaction
-
-log = logging.getLogger(__name__)
 
 
 def enqueue(task: Task, *args: int | str) -> None:
     """Run ``task(*args)`` after the current transaction commits.
 
-    With Celery workers (``REDIS_URL`` set) the task is sent to the broker.
-    In-process, a failing task is logged rather than breaking the request
-    whose work has already been committed.
+    With Celery workers (``REDIS_URL`` set) the task is sent to the broker;
+    in-process, it runs here. Either way, a failure (a task that raises, a
+    broker that cannot be reached) is logged rather than breaking a request
+    whose work is already saved; the service's own records show what is
+    still to do (an invitation with no ``sent_at`` can be sent again).
     """
 
     def send() -> None:
         task.apply_async(args=args)
 
-    transaction.on_commit(send, robust=bool(settings.CELERY_TASK_ALWAYS_EAGER))
+    transaction.on_commit(send, robust=True)
