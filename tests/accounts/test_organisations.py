@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from commonground.accounts.models import Membership, Organisation, Role, User
+from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +99,13 @@ def test_the_last_admin_cannot_step_down_or_be_removed(ada_client: Client, ada: 
 
 
 def test_admin_removes_a_member_and_a_member_leaves(
-    ada_client: Client, ben_client: Client, ben: User
+    ada_client: Client, ben_client: Client, ben: User, riverside: Organisation
 ) -> None:
+    cleo = make_person("cleo@example.org", "Cleo Member")
+    cleo_membership = Membership.objects.create(user=cleo, organisation=riverside)
+    response = ada_client.post(f"/organisations/riverside/members/{cleo_membership.pk}/remove/")
+    assert response.status_code == 303
+    assert not Membership.objects.filter(user=cleo).exists()
     ben_client.post("/organisations/riverside/leave/")
     assert not Membership.objects.filter(user=ben).exists()
 
