@@ -184,13 +184,19 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def your_data(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    return _your_data_page(request, user, ConfirmPasswordForm(user=user))
+
+
+def _your_data_page(
+    request: HttpRequest, user: User, form: ConfirmPasswordForm, status: int = 200
+) -> HttpResponse:
     context = {
-        "holders": sorted(personal_data.holders(), key=lambda h: h.part),
+        "holders": personal_data.holders(),
         "blockers": services.account_delete_blockers(user=user),
-        "form": ConfirmPasswordForm(user=user),
+        "form": form,
         "section": "data",
     }
-    return render(request, "accounts/your_data.html", context)
+    return render(request, "accounts/your_data.html", context, status=status)
 
 
 @login_required
@@ -218,13 +224,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, "Your account and your private data are deleted.")
             return _see_other(reverse("home"))
-    context = {
-        "holders": sorted(personal_data.holders(), key=lambda h: h.part),
-        "blockers": services.account_delete_blockers(user=user),
-        "form": form,
-        "section": "data",
-    }
-    return render(request, "accounts/your_data.html", context, status=400)
+    return _your_data_page(request, user, form, status=400)
 
 
 # -- organisations -----------------------------------------------------------------
