@@ -11,6 +11,8 @@ OWN_COMMANDS = {
     "serve": "Serve the site for production with gunicorn; choose the address with --bind.",
     "worker": "Run a Celery worker that carries out background tasks (needs REDIS_URL).",
     "scheduler": "Run the Celery beat scheduler that queues periodic tasks (needs REDIS_URL).",
+    "hub": "Follow and harvest hubs: 'hub import-opml FILE [--sector NAME]', "
+    "'hub harvest [--due | --all]', 'hub export-opml'.",
 }
 
 

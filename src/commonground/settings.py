@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "commonground",
     "commonground.accounts",
     "commonground.api",
+    "commonground.hub",
 ]
 
 MIDDLEWARE = [
@@ -281,7 +282,26 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "commonground.accounts.tasks.sessions_clear_expired",
         "schedule": 60 * 60 * 6,
     },
+    "hub-harvest-due": {
+        "task": "commonground.hub.tasks.harvest_enqueue_due",
+        "schedule": 60,
+    },
+    "hub-relate-items": {
+        "task": "commonground.hub.tasks.items_relate_pending",
+        "schedule": 120,
+    },
 }
+
+# The Hub's harvester. Private networks are refused unless listed here
+# (comma-separated CIDRs), for tests, benchmarks and intranet hubs.
+HUB_ALLOWED_PRIVATE_NETWORKS = env_list("HUB_ALLOWED_PRIVATE_NETWORKS", [])
+HUB_USER_AGENT = f"CommonGround/0.1 (+{SITE_URL}/hub/about/)"
+HUB_MAX_BYTES = env_int("HUB_MAX_BYTES", 10 * 1024 * 1024)
+HUB_FETCH_TIMEOUT = env_int("HUB_FETCH_TIMEOUT", 30)
+HUB_FETCH_THREADS = env_int("HUB_FETCH_THREADS", 16)
+# Minutes between in-process harvests of due sources when there is no REDIS_URL
+# (commonground serve and demo); 0 turns the in-process schedule off.
+HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
 
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 globals().update(email_from_url(EMAIL_URL))

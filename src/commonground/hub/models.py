@@ -1,0 +1,321 @@
+"""The hubs we follow (sources), what they publish (items), and what people do with it."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Sector(models.Model):
+    """A field of work a hub serves: libraries, health, housing, ... (edited by site admins)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("hub:sector", args=[self.slug])
+
+
+class Theme(models.Model):
+    """A shared subject across sectors. Site admins edit the rules that assign it."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    keywords = models.TextField(
+        blank=True,
+        help_text="One word or phrase per line. An item whose title or text contains one "
+        "of them gets this theme.",
+    )
+    categories = models.TextField(
+        "source categories",
+        blank=True,
+        help_text="One per line: categories that hubs use in their feeds which mean this "
+        "theme (for example 'Volunteering' or 'volunteers').",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("hub:theme", args=[self.slug])
+
+
+class Source(models.Model):
+    """A hub whose feed we follow, and the state of our checks on it."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Followed"
+        RETIRED = "retired", "Retired"
+
+    class Outcome(models.TextChoices):
+        NEW = "new", "Not checked yet"
+        OK = "ok", "New or changed items"
+        UNCHANGED = "unchanged", "No change"
+        PROBLEM = "problem", "Read, with a problem"
+        FAILED = "failed", "Failed"
+        RETIRED = "retired", "Retired"
+
+    title = models.CharField(max_length=300)
+    feed_url = models.URLField("feed address", max_length=2000, unique=True)
+    site_url = models.URLField("website", max_length=2000, blank=True)
+    description = models.TextField(blank=True)
+    sectors = models.ManyToManyField(Sector, related_name="sources", blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Harvest state. See services.source_harvest for how each field moves.
+    host = models.CharField(max_length=255, db_index=True, editable=False)
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    check_interval = models.PositiveIntegerField(
+        default=3600, help_text="Seconds between checks; adapts to how often the hub posts."
+    )
+    next_check_at = models.DateTimeField(default=timezone.now, db_index=True)
+    failures = models.PositiveIntegerField(default=0, editable=False)
+    last_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.NEW, editable=False
+    )
+    last_message = models.CharField(max_length=500, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    claim_token = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["state", "next_check_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("hub:source", args=[self.pk])
+
+
+class SourceCheck(models.Model):
+    """One check of a source: the history shown on its page."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="checks")
+    checked_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=10, choices=Source.Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    new_items = models.PositiveIntegerField(default=0)
+    updated_items = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["source", "-checked_at"])]
+
+
+class Item(models.Model):
+    """One resource in the commons, however many hubs carried it."""
+
+    # sha of the normalised link (links.link_key): the unique key items are upserted on.
+    link_key = models.CharField(max_length=40, unique=True, editable=False)
+    link = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500)
+    content = models.TextField(blank=True, help_text="Sanitised HTML.")
+    text = models.TextField(blank=True, help_text="Plain text, for search and snippets.")
+    author = models.CharField(max_length=300, blank=True)
+    published_at = models.DateTimeField(db_index=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    changed_at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=16, editable=False)
+    sources = models.ManyToManyField(Source, through="Carriage", related_name="items")
+    themes = models.ManyToManyField(Theme, through="ItemTheme", related_name="items", blank=True)
+    # "The same story": near-identical text under different links; see hub/similar.py.
+    story = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retellings"
+    )
+    fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
+    band0 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
+    band1 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
+    band2 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
+    band3 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
+    related_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["-published_at", "-id"], name="hub_item_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("hub:item", args=[self.pk])
+
+
+class Carriage(models.Model):
+    """A hub carried an item: the entry in its feed that pointed at it."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="carriages")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="carriages")
+    entry_key = models.CharField(max_length=40, editable=False)
+    original_link = models.URLField(max_length=2000, blank=True)
+    categories = models.CharField(max_length=1000, blank=True)
+    published_at = models.DateTimeField()
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "entry_key"], name="hub_carriage_once"),
+        ]
+        indexes = [models.Index(fields=["source", "-published_at"])]
+
+
+class ItemTheme(models.Model):
+    item = models.ForeignKey(Item, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+    by_rule = models.BooleanField(default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "theme"], name="hub_itemtheme_once"),
+        ]
+
+
+class Relation(models.Model):
+    """``related`` is on the same subject as ``item`` and comes from another sector."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="relations")
+    related = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "related"], name="hub_relation_once"),
+        ]
+
+
+class Comment(models.Model):
+    """A signed-in person's comment on an item; replies thread under a parent."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    # Null once the author has deleted their account: the text goes with them.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hub_comments",
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hidden_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        permissions = [("moderate_comment", "Can hide and restore comments")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.item_id}"
+
+
+class CommentReport(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="hub_report_once"),
+        ]
+
+
+class Follow(models.Model):
+    """A person follows a source, sector, theme or search."""
+
+    class Kind(models.TextChoices):
+        SOURCE = "source", "Hub"
+        SECTOR = "sector", "Sector"
+        THEME = "theme", "Theme"
+        SEARCH = "search", "Search"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_follows"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE)
+    sector = models.ForeignKey(Sector, null=True, blank=True, on_delete=models.CASCADE)
+    theme = models.ForeignKey(Theme, null=True, blank=True, on_delete=models.CASCADE)
+    query = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "created_at"]
+        # One follow of each thing per person (partial indexes: SQLite and PostgreSQL).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", field], condition=models.Q(kind=field), name=f"hub_follow_{field}"
+            )
+            for field in ("source", "sector", "theme")
+        ] + [
+            models.UniqueConstraint(
+                fields=["user", "query"],
+                condition=models.Q(kind="search"),
+                name="hub_follow_search",
+            )
+        ]
+
+
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class FeedKey(models.Model):
+    """The secret in a person's private feed address; reset it to cut off old copies."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hub_feed_key"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_feed_key)
+    created_at = models.DateTimeField(default=timezone.now)

@@ -1,0 +1,496 @@
+"""Every write the Hub makes: sources, harvests, themes, comments, moderation, follows.
+
+Rule breaks raise ``ValidationError`` with a sentence the person can act on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urljoin, urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from commonground.accounts.models import User
+from commonground.hub import discover, search, similar
+from commonground.hub.harvest import Summary, harvest
+from commonground.hub.models import (
+    Comment,
+    CommentReport,
+    FeedKey,
+    Follow,
+    Item,
+    ItemTheme,
+    Relation,
+    Sector,
+    Source,
+    Theme,
+)
+from commonground.hub.parse import ParseError, parse
+from commonground.lib import opml, safehttp
+from commonground.lib.tasks import enqueue
+
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+# -- finding and adding sources ---------------------------------------------------------
+
+
+def _fetch(url: str) -> safehttp.Response:
+    return safehttp.fetch(
+        url,
+        headers={"User-Agent": settings.HUB_USER_AGENT},
+        limits=safehttp.Limits(max_bytes=settings.HUB_MAX_BYTES, total_timeout=20),
+        allowed_networks=safehttp.parse_networks(settings.HUB_ALLOWED_PRIVATE_NETWORKS),
+    )
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    if url and "://" not in url:
+        url = "https://" + url
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise ValidationError("Enter a web address starting with http:// or https://.") from exc
+    return url
+
+
+def feeds_discover(*, url: str) -> list[discover.FoundFeed]:
+    """The feeds at ``url``: the address itself if it is a feed, else the ones its page offers.
+
+    Looks at the page's ``<link rel="alternate">`` tags, then at the common
+    feed paths. Raises ``ValidationError`` saying what went wrong.
+    """
+    url = _check_url(url)
+    try:
+        response = _fetch(url)
+    except safehttp.FetchError as exc:
+        raise ValidationError(f"Could not fetch {url}: {exc}.") from exc
+    if response.status != 200:
+        raise ValidationError(f"{url} answered {response.status} {response.reason}.")
+    content_type = response.header("content-type") or ""
+    if "html" not in content_type.lower():
+        try:
+            feed = parse(response.body, url=response.url, content_type=content_type)
+        except ParseError:
+            pass
+        else:
+            return [discover.FoundFeed(url=response.url, title=feed.title, kind=feed.format)]
+    found = discover.feed_links(response.body, url=response.url)
+    if found:
+        return found
+    for path in discover.COMMON_PATHS:
+        candidate = urljoin(response.url, path)
+        try:
+            guess = _fetch(candidate)
+            if guess.status != 200:
+                continue
+            feed = parse(guess.body, url=guess.url, content_type=guess.header("content-type") or "")
+        except (safehttp.FetchError, ParseError):
+            continue
+        found.append(discover.FoundFeed(url=guess.url, title=feed.title, kind=feed.format))
+    if not found:
+        raise ValidationError(
+            f"{url} does not offer a feed that Common Ground could find. "
+            "If you know the feed's own address, enter that instead."
+        )
+    return found
+
+
+def source_add(
+    *,
+    feed_url: str,
+    by: User | None,
+    title: str = "",
+    sectors: Iterable[Sector] = (),
+    site_url: str = "",
+    check_now: bool = True,
+) -> Source:
+    """Follow a new source; with ``check_now`` its first harvest is queued at once.
+
+    Raises ``ValidationError`` if the address is not http(s) or is already followed.
+    """
+    feed_url = _check_url(feed_url)
+    existing = Source.objects.filter(feed_url=feed_url).first()
+    if existing is not None:
+        raise ValidationError(
+            f"{feed_url} is already followed as “{existing.title}”.", code="exists"
+        )
+    now = timezone.now()
+    source = Source.objects.create(
+        feed_url=feed_url,
+        title=(title or feed_url)[:300],
+        site_url=site_url[:2000],
+        added_by=by,
+        added_at=now,
+        updated_at=now,
+        next_check_at=now,
+        host=urlsplit(feed_url).hostname or "",
+    )
+    source.sectors.set(list(sectors))
+    if check_now:
+        from commonground.hub import tasks
+
+        enqueue(tasks.harvest_sources, source.pk)
+    return source
+
+
+def source_update(
+    *,
+    source: Source,
+    title: str,
+    site_url: str,
+    description: str,
+    sectors: Iterable[Sector],
+    active: bool,
+) -> Source:
+    source.title = title[:300]
+    source.site_url = site_url
+    source.description = description
+    if active and source.state == Source.State.RETIRED:
+        # Taking a source back: check it soon and forget the old failures.
+        source.state = Source.State.ACTIVE
+        source.failures = 0
+        source.next_check_at = timezone.now()
+    elif not active:
+        source.state = Source.State.RETIRED
+    source.updated_at = timezone.now()
+    source.save()
+    source.sectors.set(list(sectors))
+    return source
+
+
+def sector_by_name(name: str) -> Sector:
+    """The sector called ``name``, made if new (for imports)."""
+    name = name.strip()[:80]
+    sector = Sector.objects.filter(name__iexact=name).first()
+    if sector is None:
+        slug = slugify(name)[:80] or "sector"
+        if Sector.objects.filter(slug=slug).exists():
+            slug = f"{slug[:70]}-{secrets.token_hex(3)}"
+        sector = Sector.objects.create(name=name, slug=slug)
+    return sector
+
+
+@dataclass
+class ImportResult:
+    added: list[Source]
+    already: int
+    rejected: list[tuple[str, str]]
+
+
+def opml_import(*, data: bytes, by: User | None, sector: str = "") -> ImportResult:
+    """Follow every feed in an OPML file. Folders become sectors unless ``sector`` is given.
+
+    The new sources are due at once, so the next harvest (scheduled, or
+    ``commonground hub harvest``) fetches them.
+    Feeds already followed are left alone; bad addresses are listed, not fatal.
+    Raises ``ValidationError`` if the file is not OPML.
+    """
+    try:
+        outlines = opml.read(data)
+    except opml.OpmlError as exc:
+        raise ValidationError(f"The file could not be imported: {exc}.") from exc
+    result = ImportResult(added=[], already=0, rejected=[])
+    fixed_sector = sector_by_name(sector) if sector.strip() else None
+    for outline in outlines:
+        sectors = (
+            [fixed_sector] if fixed_sector else [sector_by_name(f) for f in outline.folders[-1:]]
+        )
+        try:
+            with transaction.atomic():
+                result.added.append(
+                    source_add(
+                        feed_url=outline.feed_url,
+                        by=by,
+                        title=outline.title,
+                        site_url=outline.site_url if outline.site_url.startswith("http") else "",
+                        sectors=sectors,
+                        check_now=False,
+                    )
+                )
+        except ValidationError as exc:
+            if exc.code == "exists":
+                result.already += 1
+            else:
+                result.rejected.append((outline.feed_url, exc.messages[0]))
+    return result
+
+
+def opml_export() -> bytes:
+    """Every followed source, in one folder per sector (sources in several appear in each)."""
+    folders: list[tuple[str, list[opml.Outline]]] = []
+    sources = list(
+        Source.objects.filter(state=Source.State.ACTIVE)
+        .prefetch_related("sectors")
+        .order_by("title")
+    )
+    by_sector: dict[str, list[opml.Outline]] = {}
+    for source in sources:
+        outline = opml.Outline(
+            feed_url=source.feed_url, title=source.title, site_url=source.site_url
+        )
+        names = [s.name for s in source.sectors.all()] or [""]
+        for name in names:
+            by_sector.setdefault(name, []).append(outline)
+    for name in sorted(by_sector, key=lambda n: (n == "", n)):
+        folders.append((name, by_sector[name]))
+    return opml.write("Common Ground: hubs followed", folders, when=timezone.now())
+
+
+# -- harvesting -----------------------------------------------------------------------------
+
+
+def _claimable(now: object) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def sources_claim(
+    *, ids: Iterable[int] | None = None, due_only: bool = True, limit: int = 100
+) -> list[Source]:
+    """Claim sources for this worker: one conditional UPDATE, so no two workers get the same one.
+
+    With ``ids``, only those (the ones another worker holds are skipped);
+    otherwise the ``limit`` most overdue. A claim lasts ``CLAIM_LEASE``; a
+    worker killed mid-harvest loses it then and the source is taken again.
+    """
+    now = timezone.now()
+    candidates = Source.objects.filter(_claimable(now), state=Source.State.ACTIVE)
+    if due_only:
+        candidates = candidates.filter(next_check_at__lte=now)
+    if ids is not None:
+        candidates = candidates.filter(pk__in=list(ids))
+    wanted = list(candidates.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
+    if not wanted:
+        return []
+    token = secrets.token_hex(16)
+    Source.objects.filter(_claimable(now), pk__in=wanted).update(
+        claimed_until=now + CLAIM_LEASE, claim_token=token
+    )
+    return list(Source.objects.filter(claim_token=token))
+
+
+def harvest_due(
+    *, limit: int = 1000, every: bool = False, progress: Callable[[int, int], None] | None = None
+) -> Summary:
+    """Harvest the sources that are due (or, with ``every``, all followed sources) now."""
+    sources = sources_claim(due_only=not every, limit=limit)
+    summary = harvest(sources, progress=progress)
+    if summary.new_items or summary.updated_items:
+        from commonground.hub import tasks
+
+        enqueue(tasks.items_relate_pending)
+    return summary
+
+
+def harvest_ids(*, ids: Iterable[int]) -> Summary:
+    """Harvest these sources, if no one else holds them (a Celery task's work)."""
+    return harvest(sources_claim(ids=ids, due_only=False))
+
+
+def due_source_ids(*, limit: int = 10_000) -> list[int]:
+    now = timezone.now()
+    return list(
+        Source.objects.filter(_claimable(now), state=Source.State.ACTIVE, next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# -- stories and related items -------------------------------------------------------------
+
+
+def items_relate(*, items: list[Item]) -> None:
+    """Fingerprint ``items``, group near-identical ones as one story, and find for each the
+    items on the same subject from other sectors (background work after a harvest)."""
+    now = timezone.now()
+    sectors_of: dict[int, set[int]] = {}
+    for item_id, sector_id in Item.sources.through.objects.filter(
+        item__in=items, source__sectors__isnull=False
+    ).values_list("item_id", "source__sectors"):
+        sectors_of.setdefault(item_id, set()).add(sector_id)
+    for item in items:
+        fp = similar.fingerprint(f"{item.title} {item.text}")
+        item.fingerprint = fp
+        if fp is not None:
+            item.band0, item.band1, item.band2, item.band3 = similar.bands(fp)
+            candidates = (
+                Item.objects.filter(
+                    Q(band0=item.band0)
+                    | Q(band1=item.band1)
+                    | Q(band2=item.band2)
+                    | Q(band3=item.band3)
+                )
+                .exclude(pk=item.pk)
+                .order_by("first_seen_at", "pk")
+                .values_list("pk", "fingerprint", "story_id")[:50]
+            )
+            for pk, other, story in candidates:
+                if other is not None and similar.distance(fp, other) <= similar.SAME_STORY_BITS:
+                    item.story_id = story or pk
+                    break
+        words = similar.key_words(item.title, item.text)
+        found = search.similar(
+            words,
+            exclude_item=item.pk,
+            exclude_sectors=sorted(sectors_of.get(item.pk, set())),
+            limit=6,
+        )
+        Relation.objects.filter(item=item).delete()
+        Relation.objects.bulk_create(
+            [
+                Relation(item=item, related_id=pk, score=score)
+                for pk, score in found
+                if pk != item.story_id
+            ]
+        )
+        item.related_at = now
+    Item.objects.bulk_update(
+        items, ["fingerprint", "band0", "band1", "band2", "band3", "story", "related_at"]
+    )
+
+
+def items_relate_pending(*, limit: int = 500) -> int:
+    """Relate items that have not been related yet; returns how many were done."""
+    items = list(Item.objects.filter(related_at__isnull=True).order_by("pk")[:limit])
+    if items:
+        items_relate(items=items)
+    return len(items)
+
+
+# -- themes ------------------------------------------------------------------------------------
+
+
+def item_theme_add(*, item: Item, theme: Theme, by: User) -> None:
+    ItemTheme.objects.get_or_create(
+        item=item, theme=theme, defaults={"by_rule": False, "added_by": by}
+    )
+
+
+def item_theme_remove(*, item: Item, theme: Theme) -> None:
+    ItemTheme.objects.filter(item=item, theme=theme).delete()
+
+
+def themes_reapply(*, theme: Theme) -> int:
+    """Apply a theme's edited rules to every stored item; returns how many items now carry it."""
+    from commonground.hub.harvest import ThemeRules
+
+    rules = ThemeRules.load()
+    keep = {pk for pk, _ in rules.keywords if pk == theme.pk}
+    patterns = [p for pk, p in rules.keywords if pk in keep]
+    categories = {c for c, pk in rules.categories.items() if pk == theme.pk}
+    with transaction.atomic():
+        ItemTheme.objects.filter(theme=theme, by_rule=True).delete()
+        batch: list[ItemTheme] = []
+        matched = Item.objects.values_list("id", "title", "text").iterator(chunk_size=2000)
+        for pk, title, text in matched:
+            haystack = f"{title}\n{text[:5000]}"
+            if any(p.search(haystack) for p in patterns):
+                batch.append(ItemTheme(item_id=pk, theme=theme, by_rule=True))
+        if categories:
+            from commonground.hub.models import Carriage
+
+            for item_id, cats in Carriage.objects.exclude(categories="").values_list(
+                "item_id", "categories"
+            ):
+                if {c.strip().lower() for c in cats.split(",")} & categories:
+                    batch.append(ItemTheme(item_id=item_id, theme=theme, by_rule=True))
+        ItemTheme.objects.bulk_create(batch, ignore_conflicts=True, batch_size=1000)
+    return ItemTheme.objects.filter(theme=theme).count()
+
+
+# -- comments and moderation ----------------------------------------------------------------------
+
+
+def comment_add(*, item: Item, author: User, body: str, parent: Comment | None = None) -> Comment:
+    """Post a comment (or a reply to ``parent``). Raises ``ValidationError`` if empty or too long."""
+    body = body.strip()
+    if not body:
+        raise ValidationError("Write something before posting.", code="empty")
+    if len(body) > 5000:
+        raise ValidationError("Keep a comment under 5,000 characters.", code="long")
+    if parent is not None and parent.item_id != item.pk:
+        raise ValidationError("That reply belongs to another item.", code="wrong_item")
+    return Comment.objects.create(item=item, author=author, body=body, parent=parent)
+
+
+def comment_report(*, comment: Comment, reporter: User, reason: str) -> CommentReport:
+    """Ask moderators to look at a comment; reporting twice changes nothing."""
+    report, _ = CommentReport.objects.get_or_create(
+        comment=comment,
+        reporter=reporter,
+        defaults={"reason": reason.strip()[:500] or "No reason given"},
+    )
+    return report
+
+
+def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
+    now = timezone.now()
+    comment.hidden_at = now
+    comment.hidden_by = by
+    comment.hidden_reason = reason.strip()[:300]
+    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
+    return comment
+
+
+def comment_restore(*, comment: Comment) -> Comment:
+    comment.hidden_at = None
+    comment.hidden_by = None
+    comment.hidden_reason = ""
+    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    return comment
+
+
+def reports_dismiss(*, comment: Comment) -> None:
+    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
+
+
+# -- follows and the private feed ----------------------------------------------------------------------
+
+
+def follow_add(
+    *,
+    user: User,
+    source: Source | None = None,
+    sector: Sector | None = None,
+    theme: Theme | None = None,
+    query: str = "",
+) -> Follow:
+    if source is not None:
+        follow, _ = Follow.objects.get_or_create(user=user, kind=Follow.Kind.SOURCE, source=source)
+    elif sector is not None:
+        follow, _ = Follow.objects.get_or_create(user=user, kind=Follow.Kind.SECTOR, sector=sector)
+    elif theme is not None:
+        follow, _ = Follow.objects.get_or_create(user=user, kind=Follow.Kind.THEME, theme=theme)
+    elif query.strip():
+        follow, _ = Follow.objects.get_or_create(
+            user=user, kind=Follow.Kind.SEARCH, query=query.strip()[:200]
+        )
+    else:
+        raise ValidationError("Choose something to follow.", code="nothing")
+    return follow
+
+
+def follow_remove(*, follow: Follow) -> None:
+    follow.delete()
+
+
+def feed_key_for(*, user: User) -> FeedKey:
+    key, _ = FeedKey.objects.get_or_create(user=user)
+    return key
+
+
+def feed_key_reset(*, user: User) -> FeedKey:
+    """A new secret for the private feed address; the old address stops working at once."""
+    FeedKey.objects.filter(user=user).delete()
+    return FeedKey.objects.create(user=user)
