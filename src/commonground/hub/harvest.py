@@ -255,7 +255,10 @@ def _posting_interval(prepared: Sequence[Prepared], fallback: int) -> int:
     return int(min(max(typical / 4, MIN_INTERVAL), MAX_INTERVAL))
 
 
-def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tuple[int, int]:
+def _upsert_items(
+    source: Source, prepared: list[Prepared], now: datetime
+) -> tuple[int, int, int]:
+    """Store a source's entries; returns (new items, changed items, entries new to this hub)."""
     # The same link can appear twice in one feed; the first entry wins.
     by_key: dict[str, Prepared] = {}
     for p in prepared:
@@ -305,6 +308,11 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
             changed, ["title", "content", "text", "author", "changed_at", "content_hash", "link"]
         )
     ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
+    carried = set(
+        Carriage.objects.filter(
+            source=source, entry_key__in=[p.entry_key for p in prepared]
+        ).values_list("entry_key", flat=True)
+    )
     Carriage.objects.bulk_create(
         [
             Carriage(
@@ -330,7 +338,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         ],
         ignore_conflicts=True,
     )
-    return len(new), len(changed)
+    return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
 
 
 def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
@@ -356,13 +364,15 @@ def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
             outcome = Source.Outcome.UNCHANGED
             message = "no change since the last check"
         elif response.status == 200 and fetched.feed is not None:
-            new, updated = _upsert_items(source, fetched.prepared, now)
+            new, updated, added_here = _upsert_items(source, fetched.prepared, now)
             feed = fetched.feed
-            outcome = Source.Outcome.OK if (new or updated) else Source.Outcome.UNCHANGED
+            outcome = Source.Outcome.OK if (added_here or updated) else Source.Outcome.UNCHANGED
             count = len(fetched.prepared)
             message = (
                 f"read {count} entr{'y' if count == 1 else 'ies'}: {new} new, {updated} changed"
             )
+            if added_here > new:
+                message += f", {added_here - new} already in the commons from other hubs"
             if feed.warning:
                 outcome = Source.Outcome.PROBLEM
                 message = f"{feed.warning}; {message}"

@@ -211,6 +211,8 @@ def _parse_xml(body: bytes, url: str, content_type: str) -> Feed:
         if stripped.startswith((b"<!doctype html", b"<html")):
             raise ParseError("this is a web page, not a feed")
         raise ParseError(f"this XML is not a feed (its top element is <{name or '?'}>)")
+    if warning and not feed.entries:
+        raise ParseError(warning.split(";")[0].replace("the feed's XML is broken", "this is not readable XML"))
     feed.warning = warning
     return feed
 

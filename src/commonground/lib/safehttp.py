@@ -198,6 +198,8 @@ def _read_body(
         try:
             chunk = response.read1(65536)
         except TimeoutError as exc:
+            if time.monotonic() >= deadline - 0.05:
+                raise FetchError("timeout", _too_slow(limits)) from exc
             raise FetchError("timeout", "the site stopped sending part-way through") from exc
         except http.client.IncompleteRead as exc:
             raise FetchError(
@@ -230,6 +232,8 @@ def _read_body(
         if size > limits.max_bytes:
             raise FetchError("too_big", _too_big(limits))
         parts.append(data)
+    if response.length:  # bytes still owed by the Content-Length the site sent
+        raise FetchError("truncated", "the connection closed before the whole body arrived")
     return b"".join(parts)
 
 

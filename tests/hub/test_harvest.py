@@ -1,0 +1,128 @@
+"""Harvesting real feeds from a local server: every format, every fault, in one run."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from commonground.hub import services
+from commonground.hub.models import Carriage, Item, Source
+from tests.hub.feedserver import FeedServer, Route
+
+DATA = Path(__file__).parent / "data"
+GOOD = ["rss20.xml", "rss091.xml", "rss10.rdf", "rss090.rdf", "atom10.xml", "atom03.xml",
+        "jsonfeed10.json", "jsonfeed11.json", "wrong-encoding.xml"]
+HOSTILE = (
+    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Bad &lt;script&gt;alert(1)&lt;/script&gt;"
+    b"</title><item><title>&lt;script&gt;alert('t')&lt;/script&gt;Click</title>"
+    b"<link>https://hostile.example/a</link><description>&lt;p onclick='x()'&gt;Hi&lt;/p&gt;"
+    b"&lt;a href='javascript:alert(1)'&gt;js&lt;/a&gt;&lt;script&gt;steal()&lt;/script&gt;"
+    b"&lt;iframe src='https://evil.example'&gt;&lt;/iframe&gt;</description></item></channel></rss>"
+)
+
+
+def _follow(server: FeedServer, path: str) -> Source:
+    return services.source_add(feed_url=server.url(path), by=None, check_now=False)
+
+
+def _fault_set(feeds: FeedServer) -> dict[str, Source]:
+    for name in GOOD:
+        kind = "application/feed+json" if name.endswith(".json") else "application/xml"
+        feeds.routes[f"/good/{name}"] = Route(body=(DATA / name).read_bytes(), content_type=kind)
+    rss = (DATA / "rss20.xml").read_bytes()
+    feeds.routes |= {
+        "/gzipped": Route(body=(DATA / "atom10.xml").read_bytes(), gzip=True),
+        "/error": Route(status=500, body=b"oops"),
+        "/busy": Route(status=503, body=b"busy", headers={"Retry-After": "7200"}),
+        "/slow": Route(body=rss, delay=4),
+        "/drip": Route(body=rss, drip=0.05),
+        "/truncated": Route(body=rss[: rss.index(b"</item>") + 30]),
+        "/cut-off": Route(body=rss[:200], declared_length=len(rss)),
+        "/garbage": Route(body=b"\x89PNG\r\n\x1a\n not a feed at all"),
+        "/bomb": Route(body=b"\0" * (30 * 1024 * 1024), gzip=True),
+        "/huge": Route(body=b"<rss>" + b" " * (3 * 1024 * 1024)),
+        "/loop-a": Route(status=302, headers={"Location": "/loop-b"}),
+        "/loop-b": Route(status=302, headers={"Location": "/loop-a"}),
+        "/moved": Route(status=301, headers={"Location": "{base}/good/moved.xml"}),
+        "/good/moved.xml": Route(body=(DATA / "rss10.rdf").read_bytes()),
+        "/gone": Route(status=410),
+        "/hostile": Route(body=HOSTILE),
+        "/to-loopback": Route(status=302, headers={"Location": f"http://127.0.0.2:{feeds.port}/good/rss20.xml"}),
+    }
+    not_followed = {"/loop-b", "/good/moved.xml"}
+    sources = {path: _follow(feeds, path) for path in feeds.routes if path not in not_followed}
+    sources["/metadata"] = services.source_add(
+        feed_url="http://169.254.169.254/latest/meta-data", by=None, check_now=False
+    )
+    return sources
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fault_set_in_one_run(feeds: FeedServer) -> None:
+    sources = _fault_set(feeds)
+    with override_settings(HUB_MAX_BYTES=1024 * 1024):
+        summary = services.harvest_due()
+    assert summary.checked == len(sources)
+
+    def state(path: str) -> Source:
+        return Source.objects.get(pk=sources[path].pk)
+
+    for name in GOOD:
+        source = state(f"/good/{name}")
+        assert source.last_outcome == Source.Outcome.OK, (name, source.last_message)
+        assert source.items.count() >= 1
+    assert state("/gzipped").items.count() == 2
+
+    def failed(path: str, words: str) -> Source:
+        source = state(path)
+        assert source.last_outcome == Source.Outcome.FAILED, (path, source.last_message)
+        assert words in source.last_message, (path, source.last_message)
+        assert source.failures == 1
+        assert source.items.count() == 0
+        return source
+
+    failed("/error", "the site answered 500 Internal Server Error; trying again in")
+    busy = failed("/busy", "the site answered 503 Service Unavailable; trying again in 2 hours")
+    assert busy.next_check_at > timezone.now() + timedelta(minutes=115)
+    failed("/slow", "did not answer in time")
+    failed("/drip", "took longer than")
+    failed("/cut-off", "closed before the whole body arrived")
+    failed("/garbage", "the feed could not be read")
+    failed("/bomb", "larger than the 1 MB limit")
+    failed("/huge", "larger than the 1 MB limit")
+    failed("/loop-a", "loop")
+    failed("/to-loopback", "127.0.0.2, a private or local address")
+    failed("/metadata", "169.254.169.254, a private or local address")
+    assert feeds.hits.get("/good/rss20.xml", 0) == 1  # the loopback redirect was never followed
+
+    truncated = state("/truncated")
+    assert truncated.last_outcome == Source.Outcome.PROBLEM
+    assert "broken" in truncated.last_message
+    assert truncated.items.count() == 1
+
+    moved = state("/moved")
+    assert moved.feed_url == feeds.url("/good/moved.xml")
+    assert state("/gone").state == Source.State.RETIRED
+    assert "410 Gone" in state("/gone").last_message
+
+    hostile = Item.objects.get(link="https://hostile.example/a")
+    assert "<script" not in hostile.content and "javascript:" not in hostile.content
+    assert "onclick" not in hostile.content and "iframe" not in hostile.content
+    assert hostile.title == "alert('t') Click"
+
+    # Every check is in the source's history.
+    assert busy.checks.count() == 1
+
+    # A second run: good feeds answer 304, nothing is stored twice.
+    items, carriages = Item.objects.count(), Carriage.objects.count()
+    again = services.harvest_due(every=True)
+    assert again.new_items == 0 and again.updated_items == 0
+    assert state("/good/atom10.xml").last_outcome == Source.Outcome.UNCHANGED
+    assert (Item.objects.count(), Carriage.objects.count()) == (items, carriages)
+    assert state("/error").failures == 2
+    assert "failed 2 times in a row" in state("/error").last_message
