@@ -294,7 +294,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 
 # The Hub's harvester. Private networks are refused unless listed here
 # (comma-separated CIDRs), for tests, benchmarks and intranet hubs.
-HUB_ALLOWED_PRIVATE_NETWORKS = env_list("HUB_ALLOWED_PRIVATE_NETWORKS", [])
+# The demo harvests its own /demo-feeds/ over loopback.
+HUB_ALLOWED_PRIVATE_NETWORKS = env_list(
+    "HUB_ALLOWED_PRIVATE_NETWORKS", ["127.0.0.1/32", "::1/128"] if DEMO else []
+)
 HUB_USER_AGENT = f"CommonGround/0.1 (+{SITE_URL}/hub/about/)"
 HUB_MAX_BYTES = env_int("HUB_MAX_BYTES", 10 * 1024 * 1024)
 HUB_FETCH_TIMEOUT = env_int("HUB_FETCH_TIMEOUT", 30)

@@ -6,6 +6,7 @@ from django.urls import include, path
 from commonground import views
 from commonground.api import views as api_views
 from commonground.api.api import api
+from commonground.hub import demo as hub_demo
 
 admin.site.site_header = "Common Ground administration"
 admin.site.site_title = "Common Ground administration"
@@ -18,5 +19,7 @@ urlpatterns = [
     path("api/v1/docs/", api_views.docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("hub/", include("commonground.hub.urls")),
+    path("demo-feeds/<slug:name>", hub_demo.feed, name="demo_feed"),
     path("", include("commonground.accounts.urls")),
 ]

@@ -116,7 +116,7 @@ INVITATIONS = [
 
 
 @transaction.atomic
-def load() -> str:
+def load(*, addr: str = "127.0.0.1:8000") -> str:
     """Add the demo content that is missing. Returns how to sign in, for printing."""
     admin = User.objects.filter(email=ADMIN_EMAIL).first()
     if admin is None:

@@ -263,6 +263,13 @@ def _upsert_items(
     by_key: dict[str, Prepared] = {}
     for p in prepared:
         by_key.setdefault(p.link_key, p)
+    # What this hub already carried: only a hub's own entries update an item, so two
+    # hubs with different words for one link do not overwrite each other by turns.
+    carried = set(
+        Carriage.objects.filter(
+            source=source, entry_key__in=[p.entry_key for p in prepared]
+        ).values_list("entry_key", flat=True)
+    )
     existing = {
         key: (pk, content_hash)
         for key, pk, content_hash in Item.objects.filter(link_key__in=list(by_key)).values_list(
@@ -301,18 +308,13 @@ def _upsert_items(
             link=p.link,
         )
         for key, p in by_key.items()
-        if key in existing and existing[key][1] != p.content_hash
+        if key in existing and existing[key][1] != p.content_hash and p.entry_key in carried
     ]
     if changed:
         Item.objects.bulk_update(
             changed, ["title", "content", "text", "author", "changed_at", "content_hash", "link"]
         )
     ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
-    carried = set(
-        Carriage.objects.filter(
-            source=source, entry_key__in=[p.entry_key for p in prepared]
-        ).values_list("entry_key", flat=True)
-    )
     Carriage.objects.bulk_create(
         [
             Carriage(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from commonground.cli import OWN_COMMANDS
+from commonground.hub import scheduler
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
                 if error.name != f"{config.name}.demo":
                     raise
                 continue
-            result = module.load()
+            result = module.load(addr=options["addr"])
             if config.name == "commonground.accounts":
                 admin_status = result
         self.stdout.write("Demonstration content is loaded.\n")
@@ -49,4 +50,6 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write("Press Ctrl-C to stop.\n")
+        # The demo hubs' feeds are served by this server, so harvest once it answers.
+        scheduler.start(wait_for=host, first_now=True)
         call_command("runserver", host, use_reloader=False, use_threading=True)

@@ -1,0 +1,206 @@
+"""Reads that cross relations, and the Hub's access rules, written once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from commonground.accounts.models import User
+from commonground.hub import search
+from commonground.hub.models import (
+    Carriage,
+    Comment,
+    FeedKey,
+    Follow,
+    Item,
+    Relation,
+    Sector,
+    Source,
+    Theme,
+)
+
+PAGE_SIZE = 20
+
+
+def can_manage_sources(user: User | AnonymousUser) -> bool:
+    """Site admins add, edit and retire sources, and edit sectors and theme rules."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def can_moderate(user: User | AnonymousUser) -> bool:
+    return bool(
+        user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment"))
+    )
+
+
+def with_sources(items: QuerySet[Item]) -> QuerySet[Item]:
+    """Items with the hubs that carried them and their themes, in a fixed number of queries."""
+    return items.prefetch_related(
+        Prefetch(
+            "carriages",
+            queryset=Carriage.objects.select_related("source").order_by("published_at"),
+        ),
+        Prefetch("themes", queryset=Theme.objects.order_by("name")),
+    )
+
+
+@dataclass
+class Page:
+    items: list[Item]
+    number: int
+    has_next: bool
+    total: int | None = None
+    more: bool = False
+
+
+def _page(items: QuerySet[Item], number: int) -> Page:
+    start = (number - 1) * PAGE_SIZE
+    rows = list(with_sources(items)[start : start + PAGE_SIZE + 1])
+    return Page(items=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
+
+
+def items_in(
+    *, source: Source | None = None, sector: Sector | None = None, theme: Theme | None = None
+) -> QuerySet[Item]:
+    items = Item.objects.all()
+    if source is not None:
+        items = items.filter(carriages__source=source)
+    if sector is not None:
+        items = items.filter(
+            pk__in=Carriage.objects.filter(source__sectors=sector).values("item_id")
+        )
+    if theme is not None:
+        items = items.filter(itemtheme__theme=theme)
+    return items.order_by("-published_at", "-id")
+
+
+def items_page(
+    *, number: int, source: Source | None = None, sector: Sector | None = None,
+    theme: Theme | None = None,
+) -> Page:
+    return _page(items_in(source=source, sector=sector, theme=theme), number)
+
+
+def search_page(*, query: str, filters: search.Filters, number: int) -> Page:
+    found = search.search(
+        query, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
+    )
+    hits = found.hits[:PAGE_SIZE]
+    by_id = {item.pk: item for item in with_sources(Item.objects.filter(pk__in=[h.id for h in hits]))}
+    for hit in hits:
+        if hit.id in by_id:
+            by_id[hit.id].snippet = hit.snippet  # type: ignore[attr-defined]
+    return Page(
+        items=[by_id[h.id] for h in hits if h.id in by_id],
+        number=number,
+        has_next=len(found.hits) > PAGE_SIZE,
+        total=found.total,
+        more=found.more,
+    )
+
+
+def followed_items(*, user: User) -> QuerySet[Item]:
+    """Items from everything ``user`` follows (searches included), newest first."""
+    follows = list(Follow.objects.filter(user=user))
+    condition = Q(pk__in=[])
+    sources = [f.source_id for f in follows if f.kind == Follow.Kind.SOURCE]
+    sectors = [f.sector_id for f in follows if f.kind == Follow.Kind.SECTOR]
+    themes = [f.theme_id for f in follows if f.kind == Follow.Kind.THEME]
+    if sources:
+        condition |= Q(pk__in=Carriage.objects.filter(source_id__in=sources).values("item_id"))
+    if sectors:
+        condition |= Q(
+            pk__in=Carriage.objects.filter(source__sectors__in=sectors).values("item_id")
+        )
+    if themes:
+        condition |= Q(itemtheme__theme_id__in=themes)
+    for follow in follows:
+        if follow.kind == Follow.Kind.SEARCH:
+            found = search.search(follow.query, limit=100)
+            condition |= Q(pk__in=[h.id for h in found.hits])
+    return Item.objects.filter(condition).distinct().order_by("-published_at", "-id")
+
+
+def get_item(pk: int) -> Item:
+    item = with_sources(Item.objects.select_related("story")).filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such item.")
+    return item
+
+
+def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
+    """Top-level comments with ``replies_list`` attached, in order; hidden ones only for moderators
+    (and their authors, who see that they were hidden)."""
+    comments = list(
+        Comment.objects.filter(item=item)
+        .select_related("author")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+    )
+    moderator = can_moderate(viewer)
+    children: dict[int | None, list[Comment]] = {}
+    for comment in comments:
+        visible = (
+            comment.hidden_at is None
+            or moderator
+            or (viewer.is_authenticated and comment.author_id == viewer.pk)
+        )
+        if visible:
+            children.setdefault(comment.parent_id, []).append(comment)
+    for comment in comments:
+        comment.replies_list = children.get(comment.pk, [])  # type: ignore[attr-defined]
+    return children.get(None, [])
+
+
+def item_related(*, item: Item) -> list[Item]:
+    relations = Relation.objects.filter(item=item).order_by("-score").values_list("related_id", flat=True)[:5]
+    ids = list(relations)
+    by_id = {i.pk: i for i in with_sources(Item.objects.filter(pk__in=ids))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def item_same_story(*, item: Item) -> list[Item]:
+    root = item.story_id or item.pk
+    return list(
+        with_sources(
+            Item.objects.filter(Q(pk=root) | Q(story_id=root)).exclude(pk=item.pk)
+        ).order_by("published_at")[:10]
+    )
+
+
+def moderation_queue() -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(reports__resolved_at__isnull=True, hidden_at__isnull=True)
+        .select_related("author", "item")
+        .prefetch_related("reports")
+        .distinct()
+        .order_by("created_at")
+    )
+
+
+def recently_hidden() -> QuerySet[Comment]:
+    return Comment.objects.filter(hidden_at__isnull=False).select_related(
+        "author", "item", "hidden_by"
+    ).order_by("-hidden_at")[:20]
+
+
+def sources_overview() -> QuerySet[Source]:
+    return Source.objects.prefetch_related("sectors").annotate(item_count=Count("carriages")).order_by(
+        "state", "title"
+    )
+
+
+def get_follow_for_user(*, user: User, pk: int) -> Follow:
+    follow = Follow.objects.filter(user=user, pk=pk).first()
+    if follow is None:
+        raise Http404("No such follow.")
+    return follow
+
+
+def get_user_for_feed_key(key: str) -> User:
+    found = FeedKey.objects.select_related("user").filter(key=key).first()
+    if found is None or not found.user.is_active:
+        raise Http404("No such feed.")
+    return found.user

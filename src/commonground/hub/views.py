@@ -1,0 +1,419 @@
+"""The Hub's pages and feeds. Thin views: parse, call a selector or service, render.
+
+Every list is also a feed: the same view answers ``feed.atom`` and
+``feed.json`` beside the page, through ``syndication.respond``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from commonground.accounts.models import User
+from commonground.hub import search, selectors, services, syndication
+from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
+from commonground.hub.models import Comment, Item, Sector, Source, Theme
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+
+
+def _need_source_manager(request: HttpRequest) -> None:
+    if not selectors.can_manage_sources(request.user):
+        raise PermissionDenied("Only site admins can change the sources the Hub follows.")
+
+
+def _need_moderator(request: HttpRequest) -> None:
+    if not selectors.can_moderate(request.user):
+        raise PermissionDenied("Only moderators can do that.")
+
+
+def _listing(
+    request: HttpRequest, *, fmt: str | None, heading: str, intro: str, page_url: str,
+    feed_url: str, page: selectors.Page, extra: dict[str, Any] | None = None,
+    template: str = "hub/list.html",
+) -> HttpResponse:
+    """A list of items as a page, or (with ``fmt``) as an Atom or JSON feed."""
+    if fmt is not None:
+        if fmt not in syndication.FORMATS:
+            raise Http404("No such feed format.")
+        return syndication.respond(
+            request, fmt=fmt, title=f"{heading} – Common Ground", page_url=page_url,
+            feed_path=feed_url.replace("FORMAT", fmt), items=page.items, number=page.number,
+            has_next=page.has_next,
+        )
+    context = {
+        "heading": heading, "intro": intro, "page": page, "page_url": page_url,
+        "atom_url": feed_url.replace("FORMAT", "atom"), "json_url": feed_url.replace("FORMAT", "json"),
+        "sectors": Sector.objects.all(), "themes": Theme.objects.all(),
+        **(extra or {}),
+    }
+    return render(request, template, context)
+
+
+def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    return _listing(
+        request, fmt=fmt, heading="The commons",
+        intro="Everything the hubs we follow have published, newest first, from every sector.",
+        page_url=reverse("hub:index"), feed_url=reverse("hub:feed", args=["FORMAT"]),
+        page=selectors.items_page(number=_page_number(request)),
+    )
+
+
+def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
+    found = get_object_or_404(Source.objects.prefetch_related("sectors"), pk=pk)
+    page = selectors.items_page(number=_page_number(request), source=found)
+    extra: dict[str, Any] = {"source": found, "follow": {"source": found.pk}}
+    if fmt is None:
+        extra["checks"] = found.checks.all()[:20]
+        extra["can_manage"] = selectors.can_manage_sources(request.user)
+    return _listing(
+        request, fmt=fmt, heading=found.title, intro=found.description,
+        page_url=found.get_absolute_url(), feed_url=reverse("hub:source_feed", args=[pk, "FORMAT"]),
+        page=page, extra=extra, template="hub/source.html",
+    )
+
+
+def sector(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
+    found = get_object_or_404(Sector, slug=slug)
+    return _listing(
+        request, fmt=fmt, heading=f"Sector: {found.name}", intro=found.description,
+        page_url=found.get_absolute_url(), feed_url=reverse("hub:sector_feed", args=[slug, "FORMAT"]),
+        page=selectors.items_page(number=_page_number(request), sector=found),
+        extra={"follow": {"sector": found.pk}, "current_sector": found},
+    )
+
+
+def theme(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
+    found = get_object_or_404(Theme, slug=slug)
+    return _listing(
+        request, fmt=fmt, heading=f"Theme: {found.name}", intro=found.description,
+        page_url=found.get_absolute_url(), feed_url=reverse("hub:theme_feed", args=[slug, "FORMAT"]),
+        page=selectors.items_page(number=_page_number(request), theme=found),
+        extra={"follow": {"theme": found.pk}, "current_theme": found},
+    )
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    filters = search.Filters(
+        sector=_id(request.GET.get("sector")), source=_id(request.GET.get("source")),
+        theme=_id(request.GET.get("theme")), since=_date(request.GET.get("since")),
+        until=_date(request.GET.get("until")),
+    )
+    page = selectors.search_page(query=query, filters=filters, number=_page_number(request))
+    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    encoded = urlencode(params)
+    return _listing(
+        request, fmt=fmt, heading=f"Search: {query}" if query else "Search",
+        intro="", page_url=f"{reverse('hub:search')}?{encoded}",
+        feed_url=f"{reverse('hub:search_feed', args=['FORMAT'])}?{encoded}",
+        page=page, template="hub/search.html",
+        extra={
+            "query": query, "filters": filters, "params": params,
+            "query_string": encoded, "follow": {"query": query} if query else None,
+            "sources": Source.objects.only("pk", "title"),
+        },
+    )
+
+
+def item(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_item(pk)
+    return render(
+        request, "hub/item.html",
+        {
+            "item": found,
+            "comments": selectors.item_comments(item=found, viewer=request.user),
+            "related": selectors.item_related(item=found),
+            "same_story": selectors.item_same_story(item=found),
+            "can_moderate": selectors.can_moderate(request.user),
+            "themes": Theme.objects.all(),
+        },
+    )
+
+
+# -- comments and moderation --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Item, pk=pk)
+    parent = None
+    if parent_id := _id(request.POST.get("parent")):
+        parent = get_object_or_404(Comment, pk=parent_id, item=found)
+    try:
+        comment = services.comment_add(
+            item=found, author=_user(request), body=request.POST.get("body", ""), parent=parent
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return _see_other(f"{found.get_absolute_url()}#comments")
+    messages.success(request, "Your comment is posted.")
+    return _see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(Comment, pk=pk, hidden_at__isnull=True)
+    services.comment_report(comment=comment, reporter=_user(request), reason=request.POST.get("reason", ""))
+    messages.success(request, "Thank you. A moderator will look at that comment.")
+    return _see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_moderator(request)
+    comment = get_object_or_404(Comment, pk=pk)
+    services.comment_hide(comment=comment, by=_user(request), reason=request.POST.get("reason", ""))
+    messages.success(request, "The comment is hidden.")
+    return _see_other(request.POST.get("next") == "queue" and reverse("hub:moderation")
+                      or f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_moderator(request)
+    comment = get_object_or_404(Comment, pk=pk)
+    services.comment_restore(comment=comment)
+    messages.success(request, "The comment is shown again.")
+    return _see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_moderator(request)
+    services.reports_dismiss(comment=get_object_or_404(Comment, pk=pk))
+    messages.success(request, "Reports dismissed; the comment stays.")
+    return _see_other(reverse("hub:moderation"))
+
+
+@login_required
+def moderation(request: HttpRequest) -> HttpResponse:
+    _need_moderator(request)
+    return render(
+        request, "hub/moderation.html",
+        {"queue": selectors.moderation_queue(), "hidden": selectors.recently_hidden()},
+    )
+
+
+# -- themes on items ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(Item, pk=pk)
+    chosen = get_object_or_404(Theme, pk=_id(request.POST.get("theme")) or 0)
+    if request.POST.get("action") == "remove":
+        services.item_theme_remove(item=found, theme=chosen)
+        messages.success(request, f"Removed the theme “{chosen.name}”.")
+    else:
+        services.item_theme_add(item=found, theme=chosen, by=_user(request))
+        messages.success(request, f"Added the theme “{chosen.name}”.")
+    return _see_other(f"{found.get_absolute_url()}#themes")
+
+
+# -- following ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    post = request.POST
+    try:
+        services.follow_add(
+            user=user,
+            source=get_object_or_404(Source, pk=post["source"]) if _id(post.get("source")) else None,
+            sector=get_object_or_404(Sector, pk=post["sector"]) if _id(post.get("sector")) else None,
+            theme=get_object_or_404(Theme, pk=post["theme"]) if _id(post.get("theme")) else None,
+            query=post.get("query", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Followed. Its items are on your Following page and in your private feed.")
+    back = post.get("back", "")
+    return _see_other(back if back.startswith("/hub/") else reverse("hub:following"))
+
+
+@login_required
+@require_POST
+def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
+    services.follow_remove(follow=selectors.get_follow_for_user(user=_user(request), pk=pk))
+    messages.success(request, "No longer followed.")
+    return _see_other(reverse("hub:following"))
+
+
+@login_required
+def following(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    key = services.feed_key_for(user=user)
+    items = selectors.followed_items(user=user)
+    number = _page_number(request)
+    start = (number - 1) * selectors.PAGE_SIZE
+    rows = list(selectors.with_sources(items)[start : start + selectors.PAGE_SIZE + 1])
+    return render(
+        request, "hub/following.html",
+        {
+            "follows": user.hub_follows.select_related("source", "sector", "theme"),
+            "page": selectors.Page(items=rows[: selectors.PAGE_SIZE], number=number,
+                                   has_next=len(rows) > selectors.PAGE_SIZE),
+            "atom_url": request.build_absolute_uri(reverse("hub:personal_feed", args=[key.key, "atom"])),
+            "json_url": request.build_absolute_uri(reverse("hub:personal_feed", args=[key.key, "json"])),
+        },
+    )
+
+
+@login_required
+@require_POST
+def feed_key_reset(request: HttpRequest) -> HttpResponse:
+    services.feed_key_reset(user=_user(request))
+    messages.success(request, "Your private feed has a new address; the old one no longer works.")
+    return _see_other(reverse("hub:following"))
+
+
+def personal_feed(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    user = selectors.get_user_for_feed_key(key)
+    if fmt not in syndication.FORMATS:
+        raise Http404("No such feed format.")
+    number = _page_number(request)
+    start = (number - 1) * selectors.PAGE_SIZE
+    rows = list(selectors.with_sources(selectors.followed_items(user=user))[start : start + selectors.PAGE_SIZE + 1])
+    response = syndication.respond(
+        request, fmt=fmt, title=f"Followed by {user.name} – Common Ground",
+        page_url=reverse("hub:following"), feed_path=reverse("hub:personal_feed", args=[key, fmt]),
+        items=rows[: selectors.PAGE_SIZE], number=number, has_next=len(rows) > selectors.PAGE_SIZE,
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# -- sources ---------------------------------------------------------------------------------------------
+
+
+def sources(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "hub/sources.html",
+        {"sources": selectors.sources_overview(), "can_manage": selectors.can_manage_sources(request.user),
+         "sectors": Sector.objects.all()},
+    )
+
+
+def sources_opml(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(services.opml_export(), content_type="text/x-opml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="common-ground-sources.opml"'
+    return response
+
+
+@login_required
+def source_add(request: HttpRequest) -> HttpResponse:
+    """Two steps: find the feeds at an address, then pick one and its sectors."""
+    _need_source_manager(request)
+    form = SourceAddForm(request.POST or None)
+    found: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data.get("feed_url"):
+            try:
+                added = services.source_add(
+                    feed_url=form.cleaned_data["feed_url"], by=_user(request),
+                    title=form.cleaned_data.get("title", ""), sectors=form.cleaned_data["sectors"],
+                )
+            except ValidationError as exc:
+                form.add_error("feed_url", exc)
+            else:
+                messages.success(request, f"Now following {added.title}.")
+                return _see_other(added.get_absolute_url())
+        else:
+            try:
+                found = services.feeds_discover(url=form.cleaned_data["address"])
+            except ValidationError as exc:
+                form.add_error("address", exc)
+            else:
+                form.offer(found)
+    return render(request, "hub/source_add.html", {"form": form, "found": found})
+
+
+@login_required
+def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_source_manager(request)
+    found = get_object_or_404(Source, pk=pk)
+    form = SourceEditForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        services.source_update(
+            source=found, title=form.cleaned_data["title"], site_url=form.cleaned_data["site_url"],
+            description=form.cleaned_data["description"], sectors=form.cleaned_data["sectors"],
+            active=form.cleaned_data["active"],
+        )
+        messages.success(request, "Saved.")
+        return _see_other(found.get_absolute_url())
+    return render(request, "hub/source_edit.html", {"form": form, "source": found})
+
+
+@login_required
+@require_POST
+def source_check(request: HttpRequest, pk: int) -> HttpResponse:
+    _need_source_manager(request)
+    found = get_object_or_404(Source, pk=pk, state=Source.State.ACTIVE)
+    summary = services.harvest_ids(ids=[found.pk])
+    if summary.checked:
+        found.refresh_from_db()
+        messages.success(request, f"Checked: {found.last_message}.")
+    else:
+        messages.error(request, "Someone else is checking this source right now; try again in a minute.")
+    return _see_other(found.get_absolute_url())
+
+
+@login_required
+def sources_import(request: HttpRequest) -> HttpResponse:
+    _need_source_manager(request)
+    form = OpmlImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.opml_import(
+                data=form.cleaned_data["file"].read(), by=_user(request),
+                sector=form.cleaned_data["sector"].name if form.cleaned_data["sector"] else "",
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+    return render(request, "hub/sources_import.html", {"form": form, "result": result})
