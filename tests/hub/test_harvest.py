@@ -62,7 +62,7 @@ def _fault_set(feeds: FeedServer) -> dict[str, Source]:
     return sources
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_fault_set_in_one_run(feeds: FeedServer) -> None:
     sources = _fault_set(feeds)
     with override_settings(HUB_MAX_BYTES=1024 * 1024):

@@ -172,7 +172,10 @@ def item_same_story(*, item: Item) -> list[Item]:
 
 def moderation_queue() -> QuerySet[Comment]:
     return (
-        Comment.objects.filter(reports__resolved_at__isnull=True, hidden_at__isnull=True)
+        # Both conditions on the same join: a comment with no reports at all is not queued.
+        Comment.objects.filter(
+            reports__id__isnull=False, reports__resolved_at__isnull=True, hidden_at__isnull=True
+        )
         .select_related("author", "item")
         .prefetch_related("reports")
         .distinct()

@@ -1,0 +1,205 @@
+"""The Hub's pages and feeds, through the front door, as the fixed personas."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from commonground.accounts.models import User
+from commonground.hub import services
+from commonground.hub.models import Comment, Item, Sector, Source
+from commonground.hub.parse import parse
+from commonground.lib import opml
+from tests.conftest import client_for, make_person
+from tests.hub.feedserver import FeedServer, Route
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def commons(feeds: FeedServer, db: None) -> FeedServer:
+    """Three harvested hubs in three sectors."""
+    libraries = Sector.objects.get(slug="libraries")
+    health = Sector.objects.get(slug="health")
+    for name, sector in (("rss20.xml", libraries), ("atom10.xml", health), ("jsonfeed11.json", None)):
+        feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes())
+        services.source_add(
+            feed_url=feeds.url(f"/{name}"), by=None, sectors=[sector] if sector else [],
+            check_now=False,
+        )
+    services.harvest_due()
+    services.items_relate_pending()
+    return feeds
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    user = make_person("sam@example.org", "Sam Siteadmin")
+    user.is_staff = True
+    user.save()
+    return user
+
+
+def test_lists_and_item_pages_take_a_fixed_number_of_queries(
+    commons: FeedServer, client: Client, django_assert_max_num_queries: object
+) -> None:
+    item = Item.objects.get(title="Walk leaders' first year")
+    source = Source.objects.get(feed_url=commons.url("/rss20.xml"))
+    pages = ["/hub/", f"/hub/items/{item.pk}/", "/hub/search/?q=walkers", f"/hub/sources/{source.pk}/",
+             "/hub/sectors/health/", "/hub/themes/volunteering/", "/hub/sources/"]
+    for url in pages:
+        with django_assert_max_num_queries(12):  # type: ignore[operator]
+            response = client.get(url)
+        assert response.status_code == 200, url
+    page = client.get(f"/hub/items/{item.pk}/").content.decode()
+    assert "Walk leaders&#x27; first year" in page or "Walk leaders' first year" in page
+    assert 'href="https://healthwalks.example/blog/routes" rel="nofollow noopener"' in page
+    assert "Health &amp; Walks" in page
+
+
+def test_search_ranks_highlights_and_filters(commons: FeedServer, client: Client) -> None:
+    page = client.get("/hub/search/", {"q": "repair kettles"}).content.decode()
+    assert "Running a repair café" in page
+    assert "<mark>kettles</mark>" in page
+    health = Sector.objects.get(slug="health")
+    filtered = client.get("/hub/search/", {"q": "repair kettles", "sector": health.pk}).content.decode()
+    assert "Running a repair café" not in filtered
+    assert "Nothing matches every word" in filtered
+    hostile = client.get("/hub/search/", {"q": '"unbalanced NEAR( * OR'}).status_code
+    assert hostile == 200
+
+
+def test_every_list_is_a_feed_with_304_and_paging(commons: FeedServer, client: Client) -> None:
+    home = client.get("/hub/").content.decode()
+    assert 'rel="alternate" type="application/atom+xml"' in home
+    for fmt in ("atom", "json"):
+        response = client.get(f"/hub/feed.{fmt}")
+        assert response.status_code == 200
+        feed = parse(response.content, url="http://testserver/hub/feed." + fmt)
+        assert {e.title for e in feed.entries} >= {"Walk leaders' first year", "Running a repair café in the reading room"}
+        again = client.get(f"/hub/feed.{fmt}", HTTP_IF_NONE_MATCH=response["ETag"])
+        assert again.status_code == 304
+    for n in range(25):
+        Item.objects.create(link_key=f"k{n}", link=f"https://x.example/{n}", title=f"Filler {n}",
+                            published_at=Item.objects.first().published_at, content_hash="x")  # type: ignore[union-attr]
+    first = client.get("/hub/feed.json").json()
+    assert first["next_url"].endswith("/hub/feed.json?page=2")
+    second = client.get("/hub/feed.json?page=2").json()
+    assert second["items"] and "next_url" not in second
+    atom = client.get("/hub/search/feed.atom", {"q": "filler"}).content.decode()
+    assert 'rel="next"' in atom
+
+
+def test_same_link_from_two_hubs_is_one_item(feeds: FeedServer, db: None) -> None:
+    a = b"<rss version='2.0'><channel><title>A</title><item><title>Guide</title><link>https://Guide.example:443/g?b=2&amp;a=1&amp;utm_source=a#top</link></item></channel></rss>"
+    b = b"<rss version='2.0'><channel><title>B</title><item><title>The guide</title><link>http://guide.example/g?a=1&amp;b=2&amp;fbclid=zz</link></item></channel></rss>"
+    feeds.routes |= {"/a": Route(body=a), "/b": Route(body=b)}
+    for path in ("/a", "/b"):
+        services.source_add(feed_url=feeds.url(path), by=None, check_now=False)
+    summary = services.harvest_due()
+    assert summary.new_items == 1
+    item = Item.objects.get()
+    assert item.carriages.count() == 2
+
+
+def test_comments_reports_and_moderation(commons: FeedServer, ben: User, olu: User, staff: User) -> None:
+    item = Item.objects.get(title="Walk leaders' first year")
+    ben_client, olu_client, staff_client = client_for(ben), client_for(olu), client_for(staff)
+    assert Client().post(f"/hub/items/{item.pk}/comments/", {"body": "hi"}).status_code == 302
+    ben_client.post(f"/hub/items/{item.pk}/comments/", {"body": "We did this <script>x()</script> too."})
+    comment = Comment.objects.get()
+    olu_client.post(f"/hub/items/{item.pk}/comments/", {"body": "How?", "parent": comment.pk})
+    assert Comment.objects.filter(parent=comment).count() == 1
+    page = olu_client.get(f"/hub/items/{item.pk}/").content.decode()
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page
+    assert olu_client.post(f"/hub/comments/{comment.pk}/hide/").status_code == 403
+    olu_client.post(f"/hub/comments/{comment.pk}/report/", {"reason": "Spam"})
+    queue = staff_client.get("/hub/moderation/").content.decode()
+    assert "Spam" in queue
+    staff_client.post(f"/hub/comments/{comment.pk}/hide/", {"reason": "Off topic", "next": "queue"})
+    assert "We did this" not in olu_client.get(f"/hub/items/{item.pk}/").content.decode()
+    assert "Hidden by a moderator" in ben_client.get(f"/hub/items/{item.pk}/").content.decode()
+    queue_after = staff_client.get("/hub/moderation/").content.decode()
+    assert "No reported comments" in queue_after, queue_after[queue_after.index("<main"):]
+
+
+def test_follow_and_private_feed(commons: FeedServer, ben: User, olu: User) -> None:
+    source = Source.objects.get(feed_url=commons.url("/atom10.xml"))
+    ben_client = client_for(ben)
+    ben_client.post("/hub/follow/", {"source": source.pk})
+    ben_client.post("/hub/follow/", {"query": "repair"})
+    ben_client.post("/hub/follow/", {"source": source.pk})  # twice changes nothing
+    assert ben.hub_follows.count() == 2
+    page = ben_client.get("/hub/following/").content.decode()
+    key = re.search(r"/hub/following/([\w-]+)/feed\.atom", page)
+    assert key is not None
+    feed = parse(Client().get(f"/hub/following/{key.group(1)}/feed.atom").content, url="http://testserver/")
+    titles = {e.title for e in feed.entries}
+    assert "Walk leaders' first year" in titles and "Running a repair café in the reading room" in titles
+    assert Client().get("/hub/following/wrong-key/feed.atom").status_code == 404
+    assert client_for(olu).get("/hub/following/").content.decode().count("Stop following") == 0
+    ben_client.post("/hub/following/reset-feed/")
+    assert Client().get(f"/hub/following/{key.group(1)}/feed.atom").status_code == 404
+
+
+def test_only_site_admins_add_sources_found_by_discovery(
+    feeds: FeedServer, ben: User, staff: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    feeds.routes["/site/"] = Route(
+        body=b'<html><head><link rel="alternate" type="application/rss+xml" title="News" href="news.xml"></head></html>',
+        content_type="text/html",
+    )
+    feeds.routes["/site/news.xml"] = Route(body=(DATA / "rss20.xml").read_bytes())
+    assert client_for(ben).get("/hub/sources/add/").status_code == 403
+    staff_client = client_for(staff)
+    found = staff_client.post("/hub/sources/add/", {"address": feeds.url("/site/")}).content.decode()
+    assert feeds.url("/site/news.xml") in found
+    libraries = Sector.objects.get(slug="libraries")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/hub/sources/add/",
+            {"address": feeds.url("/site/"), "feed_url": feeds.url("/site/news.xml"),
+             "sectors": [libraries.pk]},
+        )
+    source = Source.objects.get(feed_url=feeds.url("/site/news.xml"))
+    assert response.status_code == 303
+    assert source.items.count() == 2  # checked at once (no workers in tests)
+    bad = staff_client.post("/hub/sources/add/", {"address": "http://127.0.0.9:1/"}).content.decode()
+    assert "private or local address" in bad
+
+
+def test_opml_out_and_in(commons: FeedServer, client: Client, tmp_path: Path) -> None:
+    response = client.get("/hub/sources.opml")
+    outlines = opml.read(response.content)
+    assert {o.feed_url for o in outlines} == set(Source.objects.values_list("feed_url", flat=True))
+    assert {o.folders for o in outlines} >= {("Health",), ("Libraries",)}
+    Source.objects.all().delete()
+    path = tmp_path / "list.opml"
+    path.write_bytes(response.content)
+    out = io.StringIO()
+    call_command("hub", "import-opml", str(path), "--sector", "Museums", stdout=out)
+    assert "Added 3 sources" in out.getvalue()
+    assert Source.objects.filter(sectors__slug="museums").count() == 3
+    out = io.StringIO()
+    call_command("hub", "harvest", "--due", stdout=out)
+    assert re.fullmatch(
+        r"3 sources checked, 0 unchanged, 0 failed, 0 new items, 0 updated items, [\d.]+ seconds\n",
+        out.getvalue(),
+    ), out.getvalue()
+
+
+def test_opml_import_says_what_is_wrong(staff: User) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(staff).post(
+        "/hub/sources/import/", {"file": SimpleUploadedFile("x.opml", b"<html>nope</html>")}
+    )
+    assert "this XML is not OPML" in response.content.decode()
+    assert json.dumps(1)
