@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,10 +14,20 @@ from commonground.hub.models import Carriage, Item, Source
 from tests.hub.feedserver import FeedServer, Route
 
 DATA = Path(__file__).parent / "data"
-GOOD = ["rss20.xml", "rss091.xml", "rss10.rdf", "rss090.rdf", "atom10.xml", "atom03.xml",
-        "jsonfeed10.json", "jsonfeed11.json", "wrong-encoding.xml"]
+GOOD = [
+    "rss20.xml",
+    "rss091.xml",
+    "rss10.rdf",
+    "rss090.rdf",
+    "atom10.xml",
+    "atom03.xml",
+    "jsonfeed10.json",
+    "jsonfeed11.json",
+    "wrong-encoding.xml",
+]
 HOSTILE = (
-    b"<?xml version='1.0'?><rss version='2.0'><channel><title>Bad &lt;script&gt;alert(1)&lt;/script&gt;"
+    b"<?xml version='1.0'?><rss version='2.0'><channel>"
+    b"<title>Bad &lt;script&gt;alert(1)&lt;/script&gt;"
     b"</title><item><title>&lt;script&gt;alert('t')&lt;/script&gt;Click</title>"
     b"<link>https://hostile.example/a</link><description>&lt;p onclick='x()'&gt;Hi&lt;/p&gt;"
     b"&lt;a href='javascript:alert(1)'&gt;js&lt;/a&gt;&lt;script&gt;steal()&lt;/script&gt;"
@@ -52,7 +61,9 @@ def _fault_set(feeds: FeedServer) -> dict[str, Source]:
         "/good/moved.xml": Route(body=(DATA / "rss10.rdf").read_bytes()),
         "/gone": Route(status=410),
         "/hostile": Route(body=HOSTILE),
-        "/to-loopback": Route(status=302, headers={"Location": f"http://127.0.0.2:{feeds.port}/good/rss20.xml"}),
+        "/to-loopback": Route(
+            status=302, headers={"Location": f"http://127.0.0.2:{feeds.port}/good/rss20.xml"}
+        ),
     }
     not_followed = {"/loop-b", "/good/moved.xml"}
     sources = {path: _follow(feeds, path) for path in feeds.routes if path not in not_followed}

@@ -28,10 +28,16 @@ def commons(feeds: FeedServer, db: None) -> FeedServer:
     """Three harvested hubs in three sectors."""
     libraries = Sector.objects.get(slug="libraries")
     health = Sector.objects.get(slug="health")
-    for name, sector in (("rss20.xml", libraries), ("atom10.xml", health), ("jsonfeed11.json", None)):
+    for name, sector in (
+        ("rss20.xml", libraries),
+        ("atom10.xml", health),
+        ("jsonfeed11.json", None),
+    ):
         feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes())
         services.source_add(
-            feed_url=feeds.url(f"/{name}"), by=None, sectors=[sector] if sector else [],
+            feed_url=feeds.url(f"/{name}"),
+            by=None,
+            sectors=[sector] if sector else [],
             check_now=False,
         )
     services.harvest_due()
@@ -52,8 +58,15 @@ def test_lists_and_item_pages_take_a_fixed_number_of_queries(
 ) -> None:
     item = Item.objects.get(title="Walk leaders' first year")
     source = Source.objects.get(feed_url=commons.url("/rss20.xml"))
-    pages = ["/hub/", f"/hub/items/{item.pk}/", "/hub/search/?q=walkers", f"/hub/sources/{source.pk}/",
-             "/hub/sectors/health/", "/hub/themes/volunteering/", "/hub/sources/"]
+    pages = [
+        "/hub/",
+        f"/hub/items/{item.pk}/",
+        "/hub/search/?q=walkers",
+        f"/hub/sources/{source.pk}/",
+        "/hub/sectors/health/",
+        "/hub/themes/volunteering/",
+        "/hub/sources/",
+    ]
     for url in pages:
         with django_assert_max_num_queries(12):  # type: ignore[operator]
             response = client.get(url)
@@ -69,7 +82,9 @@ def test_search_ranks_highlights_and_filters(commons: FeedServer, client: Client
     assert "Running a repair café" in page
     assert "<mark>kettles</mark>" in page
     health = Sector.objects.get(slug="health")
-    filtered = client.get("/hub/search/", {"q": "repair kettles", "sector": health.pk}).content.decode()
+    filtered = client.get(
+        "/hub/search/", {"q": "repair kettles", "sector": health.pk}
+    ).content.decode()
     assert "Running a repair café" not in filtered
     assert "Nothing matches every word" in filtered
     hostile = client.get("/hub/search/", {"q": '"unbalanced NEAR( * OR'}).status_code
@@ -83,12 +98,20 @@ def test_every_list_is_a_feed_with_304_and_paging(commons: FeedServer, client: C
         response = client.get(f"/hub/feed.{fmt}")
         assert response.status_code == 200
         feed = parse(response.content, url="http://testserver/hub/feed." + fmt)
-        assert {e.title for e in feed.entries} >= {"Walk leaders' first year", "Running a repair café in the reading room"}
+        assert {e.title for e in feed.entries} >= {
+            "Walk leaders' first year",
+            "Running a repair café in the reading room",
+        }
         again = client.get(f"/hub/feed.{fmt}", HTTP_IF_NONE_MATCH=response["ETag"])
         assert again.status_code == 304
     for n in range(25):
-        Item.objects.create(link_key=f"k{n}", link=f"https://x.example/{n}", title=f"Filler {n}",
-                            published_at=Item.objects.first().published_at, content_hash="x")  # type: ignore[union-attr]
+        Item.objects.create(
+            link_key=f"k{n}",
+            link=f"https://x.example/{n}",
+            title=f"Filler {n}",
+            published_at=Item.objects.first().published_at,
+            content_hash="x",
+        )  # type: ignore[union-attr]
     first = client.get("/hub/feed.json").json()
     assert first["next_url"].endswith("/hub/feed.json?page=2")
     second = client.get("/hub/feed.json?page=2").json()
@@ -109,11 +132,15 @@ def test_same_link_from_two_hubs_is_one_item(feeds: FeedServer, db: None) -> Non
     assert item.carriages.count() == 2
 
 
-def test_comments_reports_and_moderation(commons: FeedServer, ben: User, olu: User, staff: User) -> None:
+def test_comments_reports_and_moderation(
+    commons: FeedServer, ben: User, olu: User, staff: User
+) -> None:
     item = Item.objects.get(title="Walk leaders' first year")
     ben_client, olu_client, staff_client = client_for(ben), client_for(olu), client_for(staff)
     assert Client().post(f"/hub/items/{item.pk}/comments/", {"body": "hi"}).status_code == 302
-    ben_client.post(f"/hub/items/{item.pk}/comments/", {"body": "We did this <script>x()</script> too."})
+    ben_client.post(
+        f"/hub/items/{item.pk}/comments/", {"body": "We did this <script>x()</script> too."}
+    )
     comment = Comment.objects.get()
     olu_client.post(f"/hub/items/{item.pk}/comments/", {"body": "How?", "parent": comment.pk})
     assert Comment.objects.filter(parent=comment).count() == 1
@@ -127,7 +154,7 @@ def test_comments_reports_and_moderation(commons: FeedServer, ben: User, olu: Us
     assert "We did this" not in olu_client.get(f"/hub/items/{item.pk}/").content.decode()
     assert "Hidden by a moderator" in ben_client.get(f"/hub/items/{item.pk}/").content.decode()
     queue_after = staff_client.get("/hub/moderation/").content.decode()
-    assert "No reported comments" in queue_after, queue_after[queue_after.index("<main"):]
+    assert "No reported comments" in queue_after, queue_after[queue_after.index("<main") :]
 
 
 def test_follow_and_private_feed(commons: FeedServer, ben: User, olu: User) -> None:
@@ -140,9 +167,14 @@ def test_follow_and_private_feed(commons: FeedServer, ben: User, olu: User) -> N
     page = ben_client.get("/hub/following/").content.decode()
     key = re.search(r"/hub/following/([\w-]+)/feed\.atom", page)
     assert key is not None
-    feed = parse(Client().get(f"/hub/following/{key.group(1)}/feed.atom").content, url="http://testserver/")
+    feed = parse(
+        Client().get(f"/hub/following/{key.group(1)}/feed.atom").content, url="http://testserver/"
+    )
     titles = {e.title for e in feed.entries}
-    assert "Walk leaders' first year" in titles and "Running a repair café in the reading room" in titles
+    assert (
+        "Walk leaders' first year" in titles
+        and "Running a repair café in the reading room" in titles
+    )
     assert Client().get("/hub/following/wrong-key/feed.atom").status_code == 404
     assert client_for(olu).get("/hub/following/").content.decode().count("Stop following") == 0
     ben_client.post("/hub/following/reset-feed/")
@@ -153,25 +185,33 @@ def test_only_site_admins_add_sources_found_by_discovery(
     feeds: FeedServer, ben: User, staff: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     feeds.routes["/site/"] = Route(
-        body=b'<html><head><link rel="alternate" type="application/rss+xml" title="News" href="news.xml"></head></html>',
+        body=b'<html><head><link rel="alternate" type="application/rss+xml" title="News" '
+        b'href="news.xml"></head></html>',
         content_type="text/html",
     )
     feeds.routes["/site/news.xml"] = Route(body=(DATA / "rss20.xml").read_bytes())
     assert client_for(ben).get("/hub/sources/add/").status_code == 403
     staff_client = client_for(staff)
-    found = staff_client.post("/hub/sources/add/", {"address": feeds.url("/site/")}).content.decode()
+    found = staff_client.post(
+        "/hub/sources/add/", {"address": feeds.url("/site/")}
+    ).content.decode()
     assert feeds.url("/site/news.xml") in found
     libraries = Sector.objects.get(slug="libraries")
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
             "/hub/sources/add/",
-            {"address": feeds.url("/site/"), "feed_url": feeds.url("/site/news.xml"),
-             "sectors": [libraries.pk]},
+            {
+                "address": feeds.url("/site/"),
+                "feed_url": feeds.url("/site/news.xml"),
+                "sectors": [libraries.pk],
+            },
         )
     source = Source.objects.get(feed_url=feeds.url("/site/news.xml"))
     assert response.status_code == 303
     assert source.items.count() == 2  # checked at once (no workers in tests)
-    bad = staff_client.post("/hub/sources/add/", {"address": "http://127.0.0.9:1/"}).content.decode()
+    bad = staff_client.post(
+        "/hub/sources/add/", {"address": "http://127.0.0.9:1/"}
+    ).content.decode()
     assert "private or local address" in bad
 
 

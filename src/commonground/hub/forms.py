@@ -13,16 +13,23 @@ MAX_OPML_BYTES = 2 * 1024 * 1024
 
 class SourceAddForm(forms.Form):
     address = forms.CharField(
-        label="Website or feed address", max_length=2000,
+        label="Website or feed address",
+        max_length=2000,
         help_text="The hub's home page or its feed, for example https://example.org/news/",
     )
     feed_url = forms.ChoiceField(
         label="Which feed?", required=False, widget=forms.RadioSelect, choices=[]
     )
-    title = forms.CharField(label="Name", max_length=300, required=False,
-                            help_text="Leave empty to use the name the feed gives itself.")
+    title = forms.CharField(
+        label="Name",
+        max_length=300,
+        required=False,
+        help_text="Leave empty to use the name the feed gives itself.",
+    )
     sectors = forms.ModelMultipleChoiceField(
-        queryset=Sector.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Sector.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="The fields of work this hub serves.",
     )
 
@@ -30,18 +37,19 @@ class SourceAddForm(forms.Form):
         super().__init__(*args, **kwargs)
         chosen = self.data.get("feed_url") if self.is_bound else None
         if chosen:
-            self.fields["feed_url"].choices = [(chosen, chosen)]
+            self.fields["feed_url"].choices = [(chosen, chosen)]  # type: ignore[attr-defined]
 
     def offer(self, found: list[FoundFeed]) -> None:
         """Show the feeds found at the address, to pick one."""
-        self.fields["feed_url"].choices = [
+        self.fields["feed_url"].choices = [  # type: ignore[attr-defined]
             (f.url, f"{f.title or f.url} ({f.kind}) – {f.url}") for f in found
         ]
 
 
-class SourceEditForm(forms.ModelForm):  # type: ignore[type-arg]
+class SourceEditForm(forms.ModelForm):
     active = forms.BooleanField(
-        label="Keep checking this source", required=False,
+        label="Keep checking this source",
+        required=False,
         help_text="Untick to retire it: its items stay, but it is no longer checked.",
     )
 
@@ -56,9 +64,13 @@ class SourceEditForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class OpmlImportForm(forms.Form):
-    file = forms.FileField(label="OPML file", help_text="Up to 2 MB. Most feed readers can export one.")
+    file = forms.FileField(
+        label="OPML file", help_text="Up to 2 MB. Most feed readers can export one."
+    )
     sector = forms.ModelChoiceField(
-        queryset=Sector.objects.all(), required=False, empty_label="Use the file's folders",
+        queryset=Sector.objects.all(),
+        required=False,
+        empty_label="Use the file's folders",
         help_text="Put every source in this sector, or use the folder names in the file.",
     )
 

@@ -255,9 +255,7 @@ def _posting_interval(prepared: Sequence[Prepared], fallback: int) -> int:
     return int(min(max(typical / 4, MIN_INTERVAL), MAX_INTERVAL))
 
 
-def _upsert_items(
-    source: Source, prepared: list[Prepared], now: datetime
-) -> tuple[int, int, int]:
+def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tuple[int, int, int]:
     """Store a source's entries; returns (new items, changed items, entries new to this hub)."""
     # The same link can appear twice in one feed; the first entry wins.
     by_key: dict[str, Prepared] = {}

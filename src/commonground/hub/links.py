@@ -43,7 +43,7 @@ def _is_tracking(name: str) -> bool:
 
 
 def normalise(url: str) -> str:
-    """The canonical spelling of ``url``; a string that is not an http(s) URL comes back stripped."""
+    """The canonical spelling of ``url``; a non-http(s) string comes back stripped."""
     url = url.strip()
     try:
         parts = urlsplit(url)

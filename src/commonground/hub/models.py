@@ -131,6 +131,9 @@ class SourceCheck(models.Model):
         ordering = ["-checked_at", "-id"]
         indexes = [models.Index(fields=["source", "-checked_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.source_id} at {self.checked_at:%Y-%m-%d %H:%M}: {self.outcome}"
+
 
 class Item(models.Model):
     """One resource in the commons, however many hubs carried it."""
@@ -187,6 +190,9 @@ class Carriage(models.Model):
         ]
         indexes = [models.Index(fields=["source", "-published_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.source_id} carried {self.item_id}"
+
 
 class ItemTheme(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE)
@@ -205,6 +211,9 @@ class ItemTheme(models.Model):
             models.UniqueConstraint(fields=["item", "theme"], name="hub_itemtheme_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_id} is about {self.theme_id}"
+
 
 class Relation(models.Model):
     """``related`` is on the same subject as ``item`` and comes from another sector."""
@@ -218,6 +227,9 @@ class Relation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "related"], name="hub_relation_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} relates to {self.related_id}"
 
 
 class Comment(models.Model):
@@ -270,6 +282,9 @@ class CommentReport(models.Model):
             models.UniqueConstraint(fields=["comment", "reporter"], name="hub_report_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}"
+
 
 class Follow(models.Model):
     """A person follows a source, sector, theme or search."""
@@ -293,7 +308,7 @@ class Follow(models.Model):
     class Meta:
         ordering = ["kind", "created_at"]
         # One follow of each thing per person (partial indexes: SQLite and PostgreSQL).
-        constraints = [
+        constraints = [  # type: ignore[assignment]  # a list of partial unique constraints
             models.UniqueConstraint(
                 fields=["user", field], condition=models.Q(kind=field), name=f"hub_follow_{field}"
             )
@@ -305,6 +320,9 @@ class Follow(models.Model):
                 name="hub_follow_search",
             )
         ]
+
+    def __str__(self) -> str:
+        return self.query or str(self.source_id or self.sector_id or self.theme_id)
 
 
 def new_feed_key() -> str:
@@ -319,3 +337,6 @@ class FeedKey(models.Model):
     )
     key = models.CharField(max_length=64, unique=True, default=new_feed_key)
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Private feed of {self.user_id}"

@@ -145,7 +145,7 @@ def _local(element: etree._Element) -> tuple[str, str]:
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
-    return "".join(element.itertext()).strip()
+    return "".join(str(t) for t in element.itertext()).strip()
 
 
 def _inner_xml(element: etree._Element) -> str:
@@ -196,9 +196,12 @@ def _parse_xml(body: bytes, url: str, content_type: str) -> Feed:
                 root = None
             if root is None:
                 raise ParseError(f"this is not readable XML ({_xml_reason(first_error)})") from exc
-            warning = f"the feed's XML is broken ({_xml_reason(first_error)}); what could be read was kept"
+            reason = _xml_reason(first_error)
+            warning = f"the feed's XML is broken ({reason}); what could be read was kept"
     except ValueError as exc:
         raise ParseError(f"this is not readable XML ({exc})") from exc
+    if root is None:
+        raise ParseError("this is not readable XML (it is empty)")
     ns, name = _local(root)
     if name == "rss" or (ns == "" and name == "channel"):
         feed = _parse_rss(root, url)
@@ -212,7 +215,9 @@ def _parse_xml(body: bytes, url: str, content_type: str) -> Feed:
             raise ParseError("this is a web page, not a feed")
         raise ParseError(f"this XML is not a feed (its top element is <{name or '?'}>)")
     if warning and not feed.entries:
-        raise ParseError(warning.split(";")[0].replace("the feed's XML is broken", "this is not readable XML"))
+        raise ParseError(
+            warning.split(";")[0].replace("the feed's XML is broken", "this is not readable XML")
+        )
     feed.warning = warning
     return feed
 

@@ -1,4 +1,4 @@
-"""Full-text search over items: SQLite FTS5 when embedded, PostgreSQL full-text search in production.
+"""Full-text search over items: SQLite FTS5 embedded, PostgreSQL full-text search in production.
 
 The whole of search is this module. The index is kept by the database
 itself, so it is current the moment an item is stored, with no manual step:
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -111,9 +112,9 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
-def _filters_sql(filters: Filters) -> tuple[str, list[object]]:
+def _filters_sql(filters: Filters) -> tuple[str, list[Any]]:
     clauses: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     if filters.source:
         clauses.append(
             "EXISTS (SELECT 1 FROM hub_carriage c WHERE c.item_id = i.id AND c.source_id = %s)"
@@ -170,7 +171,7 @@ def search(
                 [_MARK_ON, _MARK_OFF, match, *params, limit, offset],
             )
             rows = cursor.fetchall()
-            count_params: list[object] = [match, *params]
+            count_params: list[Any] = [match, *params]
         else:
             tsquery = " & ".join(
                 "(" + " <-> ".join(f"'{part}'" for part in re.findall(r"\w+", w)) + ")"
@@ -181,7 +182,8 @@ def search(
             cursor.execute(
                 "SELECT page.id, ts_headline('english', left(page.text, 5000), "  # noqa: S608 - fixed SQL
                 "to_tsquery('english', %s), %s) FROM ("
-                f"SELECT i.id, i.text, ts_rank_cd(i.search_vector, q) AS rank, i.published_at {base} "
+                "SELECT i.id, i.text, ts_rank_cd(i.search_vector, q) AS rank, i.published_at "
+                f"{base} "
                 "ORDER BY rank DESC, i.published_at DESC LIMIT %s OFFSET %s) page "
                 "ORDER BY page.rank DESC, page.published_at DESC",
                 [
@@ -215,10 +217,15 @@ def similar(
     words = [w for w in words if re.fullmatch(r"\w+", w)]
     if not words:
         return []
-    marks = ", ".join(["%s"] * len(exclude_sectors)) or "NULL"
+    # Only placeholders are formatted in; the values go as parameters.
+    outside = (
+        f" AND ss.sector_id NOT IN ({', '.join(['%s'] * len(exclude_sectors))})"
+        if exclude_sectors
+        else ""
+    )
     other_sector = (
-        "EXISTS (SELECT 1 FROM hub_carriage c JOIN hub_source_sectors ss "
-        f"ON ss.source_id = c.source_id WHERE c.item_id = i.id AND ss.sector_id NOT IN ({marks}))"
+        "EXISTS (SELECT 1 FROM hub_carriage c JOIN hub_source_sectors ss "  # noqa: S608
+        f"ON ss.source_id = c.source_id WHERE c.item_id = i.id{outside})"
     )
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":

@@ -31,9 +31,7 @@ def can_manage_sources(user: User | AnonymousUser) -> bool:
 
 
 def can_moderate(user: User | AnonymousUser) -> bool:
-    return bool(
-        user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment"))
-    )
+    return bool(user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment")))
 
 
 def with_sources(items: QuerySet[Item]) -> QuerySet[Item]:
@@ -78,7 +76,10 @@ def items_in(
 
 
 def items_page(
-    *, number: int, source: Source | None = None, sector: Sector | None = None,
+    *,
+    number: int,
+    source: Source | None = None,
+    sector: Sector | None = None,
     theme: Theme | None = None,
 ) -> Page:
     return _page(items_in(source=source, sector=sector, theme=theme), number)
@@ -89,7 +90,9 @@ def search_page(*, query: str, filters: search.Filters, number: int) -> Page:
         query, filters=filters, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE + 1
     )
     hits = found.hits[:PAGE_SIZE]
-    by_id = {item.pk: item for item in with_sources(Item.objects.filter(pk__in=[h.id for h in hits]))}
+    by_id = {
+        item.pk: item for item in with_sources(Item.objects.filter(pk__in=[h.id for h in hits]))
+    }
     for hit in hits:
         if hit.id in by_id:
             by_id[hit.id].snippet = hit.snippet  # type: ignore[attr-defined]
@@ -106,9 +109,9 @@ def followed_items(*, user: User) -> QuerySet[Item]:
     """Items from everything ``user`` follows (searches included), newest first."""
     follows = list(Follow.objects.filter(user=user))
     condition = Q(pk__in=[])
-    sources = [f.source_id for f in follows if f.kind == Follow.Kind.SOURCE]
-    sectors = [f.sector_id for f in follows if f.kind == Follow.Kind.SECTOR]
-    themes = [f.theme_id for f in follows if f.kind == Follow.Kind.THEME]
+    sources = [f.source_id for f in follows if f.source_id is not None]
+    sectors = [f.sector_id for f in follows if f.sector_id is not None]
+    themes = [f.theme_id for f in follows if f.theme_id is not None]
     if sources:
         condition |= Q(pk__in=Carriage.objects.filter(source_id__in=sources).values("item_id"))
     if sectors:
@@ -155,7 +158,11 @@ def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
 
 
 def item_related(*, item: Item) -> list[Item]:
-    relations = Relation.objects.filter(item=item).order_by("-score").values_list("related_id", flat=True)[:5]
+    relations = (
+        Relation.objects.filter(item=item)
+        .order_by("-score")
+        .values_list("related_id", flat=True)[:5]
+    )
     ids = list(relations)
     by_id = {i.pk: i for i in with_sources(Item.objects.filter(pk__in=ids))}
     return [by_id[i] for i in ids if i in by_id]
@@ -184,14 +191,18 @@ def moderation_queue() -> QuerySet[Comment]:
 
 
 def recently_hidden() -> QuerySet[Comment]:
-    return Comment.objects.filter(hidden_at__isnull=False).select_related(
-        "author", "item", "hidden_by"
-    ).order_by("-hidden_at")[:20]
+    return (
+        Comment.objects.filter(hidden_at__isnull=False)
+        .select_related("author", "item", "hidden_by")
+        .order_by("-hidden_at")[:20]
+    )
 
 
 def sources_overview() -> QuerySet[Source]:
-    return Source.objects.prefetch_related("sectors").annotate(item_count=Count("carriages")).order_by(
-        "state", "title"
+    return (
+        Source.objects.prefetch_related("sectors")
+        .annotate(item_count=Count("carriages"))
+        .order_by("state", "title")
     )
 
 

@@ -23,6 +23,7 @@ from commonground.accounts.models import User
 from commonground.hub import discover, search, similar
 from commonground.hub.harvest import Summary, harvest
 from commonground.hub.models import (
+    Carriage,
     Comment,
     CommentReport,
     FeedKey,
@@ -41,7 +42,7 @@ from commonground.lib.tasks import enqueue
 CLAIM_LEASE = timedelta(minutes=10)
 
 
-# -- finding and adding sources ---------------------------------------------------------
+# -- finding and adding sources --------------------------------------------------------
 
 
 def _fetch(url: str) -> safehttp.Response:
@@ -247,7 +248,7 @@ def opml_export() -> bytes:
     return opml.write("Common Ground: hubs followed", folders, when=timezone.now())
 
 
-# -- harvesting -----------------------------------------------------------------------------
+# -- harvesting ------------------------------------------------------------------------
 
 
 def _claimable(now: object) -> Q:
@@ -306,7 +307,7 @@ def due_source_ids(*, limit: int = 10_000) -> list[int]:
     )
 
 
-# -- stories and related items -------------------------------------------------------------
+# -- stories and related items ---------------------------------------------------------
 
 
 def items_relate(*, items: list[Item]) -> None:
@@ -314,7 +315,7 @@ def items_relate(*, items: list[Item]) -> None:
     items on the same subject from other sectors (background work after a harvest)."""
     now = timezone.now()
     sectors_of: dict[int, set[int]] = {}
-    for item_id, sector_id in Item.sources.through.objects.filter(
+    for item_id, sector_id in Carriage.objects.filter(
         item__in=items, source__sectors__isnull=False
     ).values_list("item_id", "source__sectors"):
         sectors_of.setdefault(item_id, set()).add(sector_id)
@@ -367,7 +368,7 @@ def items_relate_pending(*, limit: int = 500) -> int:
     return len(items)
 
 
-# -- themes ------------------------------------------------------------------------------------
+# -- themes ----------------------------------------------------------------------------
 
 
 def item_theme_add(*, item: Item, theme: Theme, by: User) -> None:
@@ -397,8 +398,6 @@ def themes_reapply(*, theme: Theme) -> int:
             if any(p.search(haystack) for p in patterns):
                 batch.append(ItemTheme(item_id=pk, theme=theme, by_rule=True))
         if categories:
-            from commonground.hub.models import Carriage
-
             for item_id, cats in Carriage.objects.exclude(categories="").values_list(
                 "item_id", "categories"
             ):
@@ -408,11 +407,13 @@ def themes_reapply(*, theme: Theme) -> int:
     return ItemTheme.objects.filter(theme=theme).count()
 
 
-# -- comments and moderation ----------------------------------------------------------------------
+# -- comments and moderation -----------------------------------------------------------
 
 
 def comment_add(*, item: Item, author: User, body: str, parent: Comment | None = None) -> Comment:
-    """Post a comment (or a reply to ``parent``). Raises ``ValidationError`` if empty or too long."""
+    """Post a comment (or a reply to ``parent``).
+
+    Raises ``ValidationError`` if it is empty or too long."""
     body = body.strip()
     if not body:
         raise ValidationError("Write something before posting.", code="empty")
@@ -455,7 +456,7 @@ def reports_dismiss(*, comment: Comment) -> None:
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
 
 
-# -- follows and the private feed ----------------------------------------------------------------------
+# -- follows and the private feed ------------------------------------------------------
 
 
 def follow_add(

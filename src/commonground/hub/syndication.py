@@ -16,7 +16,10 @@ from lxml import etree
 from commonground.hub.models import Item
 
 ATOM = "http://www.w3.org/2005/Atom"
-FORMATS = {"atom": "application/atom+xml; charset=utf-8", "json": "application/feed+json; charset=utf-8"}
+FORMATS = {
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
 
 
 def _absolute(request: HttpRequest, path: str) -> str:
@@ -27,9 +30,18 @@ def _sources(item: Item) -> list[str]:
     return [c.source.title for c in item.carriages.all()]
 
 
-def _atom(request: HttpRequest, *, title: str, page_url: str, feed_path: str, items: Sequence[Item],
-          number: int, has_next: bool, updated: datetime) -> bytes:
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
+def _atom(
+    request: HttpRequest,
+    *,
+    title: str,
+    page_url: str,
+    feed_path: str,
+    items: Sequence[Item],
+    number: int,
+    has_next: bool,
+    updated: datetime,
+) -> bytes:
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})  # type: ignore[dict-item]
     etree.SubElement(feed, f"{{{ATOM}}}title").text = title
     etree.SubElement(feed, f"{{{ATOM}}}id").text = _absolute(request, feed_path)
     etree.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat()
@@ -37,19 +49,31 @@ def _atom(request: HttpRequest, *, title: str, page_url: str, feed_path: str, it
     generator.text = "Common Ground"
     for rel, href in _page_links(request, feed_path, number, has_next):
         etree.SubElement(feed, f"{{{ATOM}}}link", rel=rel, href=href)
-    etree.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html",
-                     href=_absolute(request, page_url))
+    etree.SubElement(
+        feed,
+        f"{{{ATOM}}}link",
+        rel="alternate",
+        type="text/html",
+        href=_absolute(request, page_url),
+    )
     for item in items:
         entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
         etree.SubElement(entry, f"{{{ATOM}}}title").text = item.title
         etree.SubElement(entry, f"{{{ATOM}}}id").text = _absolute(request, item.get_absolute_url())
-        etree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=_absolute(request, item.get_absolute_url()))
+        etree.SubElement(
+            entry,
+            f"{{{ATOM}}}link",
+            rel="alternate",
+            href=_absolute(request, item.get_absolute_url()),
+        )
         if item.link:
             etree.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=item.link)
         etree.SubElement(entry, f"{{{ATOM}}}published").text = item.published_at.isoformat()
         etree.SubElement(entry, f"{{{ATOM}}}updated").text = item.changed_at.isoformat()
         author = etree.SubElement(entry, f"{{{ATOM}}}author")
-        etree.SubElement(author, f"{{{ATOM}}}name").text = item.author or ", ".join(_sources(item)) or "Unknown"
+        etree.SubElement(author, f"{{{ATOM}}}name").text = (
+            item.author or ", ".join(_sources(item)) or "Unknown"
+        )
         for theme in item.themes.all():
             etree.SubElement(entry, f"{{{ATOM}}}category", term=theme.slug, label=theme.name)
         content = etree.SubElement(entry, f"{{{ATOM}}}content", type="html")
@@ -57,7 +81,9 @@ def _atom(request: HttpRequest, *, title: str, page_url: str, feed_path: str, it
     return etree.tostring(feed, xml_declaration=True, encoding="utf-8")
 
 
-def _page_links(request: HttpRequest, feed_path: str, number: int, has_next: bool) -> list[tuple[str, str]]:
+def _page_links(
+    request: HttpRequest, feed_path: str, number: int, has_next: bool
+) -> list[tuple[str, str]]:
     joiner = "&" if "?" in feed_path else "?"
 
     def page(n: int) -> str:
@@ -71,8 +97,17 @@ def _page_links(request: HttpRequest, feed_path: str, number: int, has_next: boo
     return links
 
 
-def _json(request: HttpRequest, *, title: str, page_url: str, feed_path: str, items: Sequence[Item],
-          number: int, has_next: bool, updated: datetime) -> bytes:
+def _json(
+    request: HttpRequest,
+    *,
+    title: str,
+    page_url: str,
+    feed_path: str,
+    items: Sequence[Item],
+    number: int,
+    has_next: bool,
+    updated: datetime,
+) -> bytes:
     links = dict(_page_links(request, feed_path, number, has_next))
     document: dict[str, object] = {
         "version": "https://jsonfeed.org/version/1.1",
@@ -99,10 +134,21 @@ def _json(request: HttpRequest, *, title: str, page_url: str, feed_path: str, it
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
 
 
-def respond(request: HttpRequest, *, fmt: str, title: str, page_url: str, feed_path: str,
-            items: Sequence[Item], number: int, has_next: bool) -> HttpResponse:
+def respond(
+    request: HttpRequest,
+    *,
+    fmt: str,
+    title: str,
+    page_url: str,
+    feed_path: str,
+    items: Sequence[Item],
+    number: int,
+    has_next: bool,
+) -> HttpResponse:
     """The feed for one page of a list, or 304 if the reader already has this version."""
-    updated = max((i.changed_at for i in items), default=None) or timezone.now().replace(microsecond=0)
+    updated = max((i.changed_at for i in items), default=None) or timezone.now().replace(
+        microsecond=0
+    )
     fingerprint = hashlib.sha256(
         f"{fmt}|{title}|{number}|{has_next}|".encode()
         + b",".join(f"{i.pk}:{i.changed_at.timestamp()}".encode() for i in items)
@@ -119,8 +165,16 @@ def respond(request: HttpRequest, *, fmt: str, title: str, page_url: str, feed_p
         not_modified["Last-Modified"] = last_modified
         return not_modified
     writer = _atom if fmt == "atom" else _json
-    body = writer(request, title=title, page_url=page_url, feed_path=feed_path, items=items,
-                  number=number, has_next=has_next, updated=updated)
+    body = writer(
+        request,
+        title=title,
+        page_url=page_url,
+        feed_path=feed_path,
+        items=items,
+        number=number,
+        has_next=has_next,
+        updated=updated,
+    )
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["ETag"] = etag
     response["Last-Modified"] = last_modified

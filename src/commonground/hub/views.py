@@ -51,8 +51,15 @@ def _need_moderator(request: HttpRequest) -> None:
 
 
 def _listing(
-    request: HttpRequest, *, fmt: str | None, heading: str, intro: str, page_url: str,
-    feed_url: str, page: selectors.Page, extra: dict[str, Any] | None = None,
+    request: HttpRequest,
+    *,
+    fmt: str | None,
+    heading: str,
+    intro: str,
+    page_url: str,
+    feed_url: str,
+    page: selectors.Page,
+    extra: dict[str, Any] | None = None,
     template: str = "hub/list.html",
 ) -> HttpResponse:
     """A list of items as a page, or (with ``fmt``) as an Atom or JSON feed."""
@@ -60,14 +67,24 @@ def _listing(
         if fmt not in syndication.FORMATS:
             raise Http404("No such feed format.")
         return syndication.respond(
-            request, fmt=fmt, title=f"{heading} – Common Ground", page_url=page_url,
-            feed_path=feed_url.replace("FORMAT", fmt), items=page.items, number=page.number,
+            request,
+            fmt=fmt,
+            title=f"{heading} – Common Ground",
+            page_url=page_url,
+            feed_path=feed_url.replace("FORMAT", fmt),
+            items=page.items,
+            number=page.number,
             has_next=page.has_next,
         )
     context = {
-        "heading": heading, "intro": intro, "page": page, "page_url": page_url,
-        "atom_url": feed_url.replace("FORMAT", "atom"), "json_url": feed_url.replace("FORMAT", "json"),
-        "sectors": Sector.objects.all(), "themes": Theme.objects.all(),
+        "heading": heading,
+        "intro": intro,
+        "page": page,
+        "page_url": page_url,
+        "atom_url": feed_url.replace("FORMAT", "atom"),
+        "json_url": feed_url.replace("FORMAT", "json"),
+        "sectors": Sector.objects.all(),
+        "themes": Theme.objects.all(),
         **(extra or {}),
     }
     return render(request, template, context)
@@ -75,9 +92,12 @@ def _listing(
 
 def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return _listing(
-        request, fmt=fmt, heading="The commons",
+        request,
+        fmt=fmt,
+        heading="The commons",
         intro="Everything the hubs we follow have published, newest first, from every sector.",
-        page_url=reverse("hub:index"), feed_url=reverse("hub:feed", args=["FORMAT"]),
+        page_url=reverse("hub:index"),
+        feed_url=reverse("hub:feed", args=["FORMAT"]),
         page=selectors.items_page(number=_page_number(request)),
     )
 
@@ -90,17 +110,27 @@ def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
         extra["checks"] = found.checks.all()[:20]
         extra["can_manage"] = selectors.can_manage_sources(request.user)
     return _listing(
-        request, fmt=fmt, heading=found.title, intro=found.description,
-        page_url=found.get_absolute_url(), feed_url=reverse("hub:source_feed", args=[pk, "FORMAT"]),
-        page=page, extra=extra, template="hub/source.html",
+        request,
+        fmt=fmt,
+        heading=found.title,
+        intro=found.description,
+        page_url=found.get_absolute_url(),
+        feed_url=reverse("hub:source_feed", args=[pk, "FORMAT"]),
+        page=page,
+        extra=extra,
+        template="hub/source.html",
     )
 
 
 def sector(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
     found = get_object_or_404(Sector, slug=slug)
     return _listing(
-        request, fmt=fmt, heading=f"Sector: {found.name}", intro=found.description,
-        page_url=found.get_absolute_url(), feed_url=reverse("hub:sector_feed", args=[slug, "FORMAT"]),
+        request,
+        fmt=fmt,
+        heading=f"Sector: {found.name}",
+        intro=found.description,
+        page_url=found.get_absolute_url(),
+        feed_url=reverse("hub:sector_feed", args=[slug, "FORMAT"]),
         page=selectors.items_page(number=_page_number(request), sector=found),
         extra={"follow": {"sector": found.pk}, "current_sector": found},
     )
@@ -109,8 +139,12 @@ def sector(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpRespo
 def theme(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
     found = get_object_or_404(Theme, slug=slug)
     return _listing(
-        request, fmt=fmt, heading=f"Theme: {found.name}", intro=found.description,
-        page_url=found.get_absolute_url(), feed_url=reverse("hub:theme_feed", args=[slug, "FORMAT"]),
+        request,
+        fmt=fmt,
+        heading=f"Theme: {found.name}",
+        intro=found.description,
+        page_url=found.get_absolute_url(),
+        feed_url=reverse("hub:theme_feed", args=[slug, "FORMAT"]),
         page=selectors.items_page(number=_page_number(request), theme=found),
         extra={"follow": {"theme": found.pk}, "current_theme": found},
     )
@@ -130,21 +164,30 @@ def _id(raw: str | None) -> int | None:
 def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     filters = search.Filters(
-        sector=_id(request.GET.get("sector")), source=_id(request.GET.get("source")),
-        theme=_id(request.GET.get("theme")), since=_date(request.GET.get("since")),
+        sector=_id(request.GET.get("sector")),
+        source=_id(request.GET.get("source")),
+        theme=_id(request.GET.get("theme")),
+        since=_date(request.GET.get("since")),
         until=_date(request.GET.get("until")),
     )
     page = selectors.search_page(query=query, filters=filters, number=_page_number(request))
-    params = {k: v for k, v in request.GET.items() if k != "page" and v}
+    params: dict[str, str] = {k: str(v) for k, v in request.GET.items() if k != "page" and v}
     encoded = urlencode(params)
     return _listing(
-        request, fmt=fmt, heading=f"Search: {query}" if query else "Search",
-        intro="", page_url=f"{reverse('hub:search')}?{encoded}",
+        request,
+        fmt=fmt,
+        heading=f"Search: {query}" if query else "Search",
+        intro="",
+        page_url=f"{reverse('hub:search')}?{encoded}",
         feed_url=f"{reverse('hub:search_feed', args=['FORMAT'])}?{encoded}",
-        page=page, template="hub/search.html",
+        page=page,
+        template="hub/search.html",
         extra={
-            "query": query, "filters": filters, "params": params,
-            "query_string": encoded, "follow": {"query": query} if query else None,
+            "query": query,
+            "filters": filters,
+            "params": params,
+            "query_string": encoded,
+            "follow": {"query": query} if query else None,
             "sources": Source.objects.only("pk", "title"),
         },
     )
@@ -153,7 +196,8 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_item(pk)
     return render(
-        request, "hub/item.html",
+        request,
+        "hub/item.html",
         {
             "item": found,
             "comments": selectors.item_comments(item=found, viewer=request.user),
@@ -165,7 +209,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# -- comments and moderation --------------------------------------------------------------------------
+# -- comments and moderation -----------------------------------------------------------
 
 
 @login_required
@@ -190,7 +234,9 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk, hidden_at__isnull=True)
-    services.comment_report(comment=comment, reporter=_user(request), reason=request.POST.get("reason", ""))
+    services.comment_report(
+        comment=comment, reporter=_user(request), reason=request.POST.get("reason", "")
+    )
     messages.success(request, "Thank you. A moderator will look at that comment.")
     return _see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
 
@@ -202,8 +248,11 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk)
     services.comment_hide(comment=comment, by=_user(request), reason=request.POST.get("reason", ""))
     messages.success(request, "The comment is hidden.")
-    return _see_other(request.POST.get("next") == "queue" and reverse("hub:moderation")
-                      or f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+    return _see_other(
+        request.POST.get("next") == "queue"
+        and reverse("hub:moderation")
+        or f"{comment.item.get_absolute_url()}#comment-{comment.pk}"
+    )
 
 
 @login_required
@@ -229,12 +278,13 @@ def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def moderation(request: HttpRequest) -> HttpResponse:
     _need_moderator(request)
     return render(
-        request, "hub/moderation.html",
+        request,
+        "hub/moderation.html",
         {"queue": selectors.moderation_queue(), "hidden": selectors.recently_hidden()},
     )
 
 
-# -- themes on items ---------------------------------------------------------------------------------
+# -- themes on items -------------------------------------------------------------------
 
 
 @login_required
@@ -251,7 +301,7 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
     return _see_other(f"{found.get_absolute_url()}#themes")
 
 
-# -- following ----------------------------------------------------------------------------------------
+# -- following -------------------------------------------------------------------------
 
 
 @login_required
@@ -262,15 +312,21 @@ def follow(request: HttpRequest) -> HttpResponse:
     try:
         services.follow_add(
             user=user,
-            source=get_object_or_404(Source, pk=post["source"]) if _id(post.get("source")) else None,
-            sector=get_object_or_404(Sector, pk=post["sector"]) if _id(post.get("sector")) else None,
+            source=get_object_or_404(Source, pk=post["source"])
+            if _id(post.get("source"))
+            else None,
+            sector=get_object_or_404(Sector, pk=post["sector"])
+            if _id(post.get("sector"))
+            else None,
             theme=get_object_or_404(Theme, pk=post["theme"]) if _id(post.get("theme")) else None,
             query=post.get("query", ""),
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "Followed. Its items are on your Following page and in your private feed.")
+        messages.success(
+            request, "Followed. Its items are on your Following page and in your private feed."
+        )
     back = post.get("back", "")
     return _see_other(back if back.startswith("/hub/") else reverse("hub:following"))
 
@@ -292,13 +348,21 @@ def following(request: HttpRequest) -> HttpResponse:
     start = (number - 1) * selectors.PAGE_SIZE
     rows = list(selectors.with_sources(items)[start : start + selectors.PAGE_SIZE + 1])
     return render(
-        request, "hub/following.html",
+        request,
+        "hub/following.html",
         {
             "follows": user.hub_follows.select_related("source", "sector", "theme"),
-            "page": selectors.Page(items=rows[: selectors.PAGE_SIZE], number=number,
-                                   has_next=len(rows) > selectors.PAGE_SIZE),
-            "atom_url": request.build_absolute_uri(reverse("hub:personal_feed", args=[key.key, "atom"])),
-            "json_url": request.build_absolute_uri(reverse("hub:personal_feed", args=[key.key, "json"])),
+            "page": selectors.Page(
+                items=rows[: selectors.PAGE_SIZE],
+                number=number,
+                has_next=len(rows) > selectors.PAGE_SIZE,
+            ),
+            "atom_url": request.build_absolute_uri(
+                reverse("hub:personal_feed", args=[key.key, "atom"])
+            ),
+            "json_url": request.build_absolute_uri(
+                reverse("hub:personal_feed", args=[key.key, "json"])
+            ),
         },
     )
 
@@ -317,25 +381,38 @@ def personal_feed(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         raise Http404("No such feed format.")
     number = _page_number(request)
     start = (number - 1) * selectors.PAGE_SIZE
-    rows = list(selectors.with_sources(selectors.followed_items(user=user))[start : start + selectors.PAGE_SIZE + 1])
+    rows = list(
+        selectors.with_sources(selectors.followed_items(user=user))[
+            start : start + selectors.PAGE_SIZE + 1
+        ]
+    )
     response = syndication.respond(
-        request, fmt=fmt, title=f"Followed by {user.name} – Common Ground",
-        page_url=reverse("hub:following"), feed_path=reverse("hub:personal_feed", args=[key, fmt]),
-        items=rows[: selectors.PAGE_SIZE], number=number, has_next=len(rows) > selectors.PAGE_SIZE,
+        request,
+        fmt=fmt,
+        title=f"Followed by {user.name} – Common Ground",
+        page_url=reverse("hub:following"),
+        feed_path=reverse("hub:personal_feed", args=[key, fmt]),
+        items=rows[: selectors.PAGE_SIZE],
+        number=number,
+        has_next=len(rows) > selectors.PAGE_SIZE,
     )
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-# -- sources ---------------------------------------------------------------------------------------------
+# -- sources ---------------------------------------------------------------------------
 
 
 def sources(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "hub/sources.html",
-        {"sources": selectors.sources_overview(), "can_manage": selectors.can_manage_sources(request.user),
-         "sectors": Sector.objects.all()},
+        request,
+        "hub/sources.html",
+        {
+            "sources": selectors.sources_overview(),
+            "can_manage": selectors.can_manage_sources(request.user),
+            "sectors": Sector.objects.all(),
+        },
     )
 
 
@@ -355,8 +432,10 @@ def source_add(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data.get("feed_url"):
             try:
                 added = services.source_add(
-                    feed_url=form.cleaned_data["feed_url"], by=_user(request),
-                    title=form.cleaned_data.get("title", ""), sectors=form.cleaned_data["sectors"],
+                    feed_url=form.cleaned_data["feed_url"],
+                    by=_user(request),
+                    title=form.cleaned_data.get("title", ""),
+                    sectors=form.cleaned_data["sectors"],
                 )
             except ValidationError as exc:
                 form.add_error("feed_url", exc)
@@ -380,8 +459,11 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = SourceEditForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
         services.source_update(
-            source=found, title=form.cleaned_data["title"], site_url=form.cleaned_data["site_url"],
-            description=form.cleaned_data["description"], sectors=form.cleaned_data["sectors"],
+            source=found,
+            title=form.cleaned_data["title"],
+            site_url=form.cleaned_data["site_url"],
+            description=form.cleaned_data["description"],
+            sectors=form.cleaned_data["sectors"],
             active=form.cleaned_data["active"],
         )
         messages.success(request, "Saved.")
@@ -399,7 +481,9 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
         found.refresh_from_db()
         messages.success(request, f"Checked: {found.last_message}.")
     else:
-        messages.error(request, "Someone else is checking this source right now; try again in a minute.")
+        messages.error(
+            request, "Someone else is checking this source right now; try again in a minute."
+        )
     return _see_other(found.get_absolute_url())
 
 
@@ -411,7 +495,8 @@ def sources_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = services.opml_import(
-                data=form.cleaned_data["file"].read(), by=_user(request),
+                data=form.cleaned_data["file"].read(),
+                by=_user(request),
                 sector=form.cleaned_data["sector"].name if form.cleaned_data["sector"] else "",
             )
         except ValidationError as exc:

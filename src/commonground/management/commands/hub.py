@@ -54,7 +54,8 @@ class Command(BaseCommand):
         )
 
     def _harvest(self, *, every: bool, limit: int) -> None:
-        bar = ProgressBar(self.stderr._out) if self.stderr._out.isatty() else None
+        stream = self.stderr._out
+        bar = ProgressBar(stream) if getattr(stream, "isatty", lambda: False)() else None
         summary = services.harvest_due(limit=limit, every=every, progress=bar)
         if bar:
             bar.finish()
