@@ -18,7 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -38,18 +38,7 @@ from commonground.accounts.forms import (
     SignUpForm,
 )
 from commonground.accounts.models import ROLE_HELP, Membership, Role, User
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in person; only for views behind ``login_required``."""
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+from commonground.lib.views import see_other, signed_in_user
 
 
 def _press(
@@ -62,7 +51,7 @@ def _press(
         messages.error(request, exc.messages[0])
     else:
         messages.success(request, done)
-    return _see_other(then)
+    return see_other(then)
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -89,7 +78,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome to Common Ground, {user.name}.")
-            return _see_other(_next_url(request, reverse("home")))
+            return see_other(_next_url(request, reverse("home")))
     return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request, "")})
 
 
@@ -103,7 +92,7 @@ class SignInView(auth_views.LoginView):
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, "You have signed out.")
-    return _see_other(reverse("home"))
+    return see_other(reverse("home"))
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -136,30 +125,30 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=user, **form.cleaned_data)
         messages.success(request, "Your profile is saved.")
-        return _see_other(reverse("accounts:profile"))
+        return see_other(reverse("accounts:profile"))
     return render(request, "accounts/profile.html", {"form": form, "section": "profile"})
 
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.save()
         update_session_auth_hash(request, user)
         messages.success(request, "Your password is changed.")
-        return _see_other(reverse("accounts:profile"))
+        return see_other(reverse("accounts:profile"))
     return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
 
 
 @login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -178,12 +167,12 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "accounts/fragments/api_token_row.html", {"token": token})
     messages.success(request, f"The token “{token.name}” is revoked and no longer works.")
-    return _see_other(reverse("accounts:api_tokens"))
+    return see_other(reverse("accounts:api_tokens"))
 
 
 @login_required
 def your_data(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     return _your_data_page(request, user, ConfirmPasswordForm(user=user))
 
 
@@ -201,7 +190,7 @@ def _your_data_page(
 
 @login_required
 def your_data_download(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     archive = personal_data.export_zip(user)
     filename = f"commonground-data-{timezone.localdate():%Y-%m-%d}.zip"
     response = HttpResponse(archive, content_type="application/zip")
@@ -213,7 +202,7 @@ def your_data_download(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_delete(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ConfirmPasswordForm(request.POST, user=user)
     if form.is_valid():
         try:
@@ -223,7 +212,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         else:
             logout(request)
             messages.success(request, "Your account and your private data are deleted.")
-            return _see_other(reverse("home"))
+            return see_other(reverse("home"))
     return _your_data_page(request, user, form, status=400)
 
 
@@ -240,9 +229,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_create(by=_user(request), **form.cleaned_data)
+        organisation = services.organisation_create(by=signed_in_user(request), **form.cleaned_data)
         messages.success(request, f"{organisation} is set up, with you as its admin.")
-        return _see_other(organisation.get_absolute_url())
+        return see_other(organisation.get_absolute_url())
     return render(request, "accounts/organisation_form.html", {"form": form})
 
 
@@ -261,7 +250,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.organisation_update(organisation=org, **form.cleaned_data)
         messages.success(request, "The organisation's details are saved.")
-        return _see_other(org.get_absolute_url())
+        return see_other(org.get_absolute_url())
     context = {"form": form, "organisation": org, "membership": membership}
     return render(request, "accounts/organisation_form.html", context)
 
@@ -317,7 +306,7 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
         messages.error(request, error)
     else:
         messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
-    return _see_other(reverse("accounts:organisation_members", args=[slug]))
+    return see_other(reverse("accounts:organisation_members", args=[slug]))
 
 
 @login_required
@@ -342,9 +331,9 @@ def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
         services.membership_remove(membership=member)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return _see_other(reverse("accounts:organisation", args=[slug]))
+        return see_other(reverse("accounts:organisation", args=[slug]))
     messages.success(request, f"You have left {member.organisation}.")
-    return _see_other(reverse("accounts:organisations"))
+    return see_other(reverse("accounts:organisations"))
 
 
 @login_required
@@ -356,13 +345,13 @@ def organisation_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
-                organisation=org, by=_user(request), **form.cleaned_data
+                organisation=org, by=signed_in_user(request), **form.cleaned_data
             )
         except ValidationError as error:
             form.add_error("email", error)
         else:
             messages.success(request, f"An invitation is on its way to {invitation.email}.")
-            return _see_other(reverse("accounts:organisation_invitations", args=[slug]))
+            return see_other(reverse("accounts:organisation_invitations", args=[slug]))
     context = {
         "organisation": org,
         "membership": membership,
@@ -407,14 +396,14 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return _see_other(f"{reverse('accounts:signin')}?next={request.path}")
+            return see_other(f"{reverse('accounts:signin')}?next={request.path}")
         try:
-            services.invitation_accept(invitation=invite, user=_user(request))
+            services.invitation_accept(invitation=invite, user=signed_in_user(request))
         except ValidationError as exc:
             error = exc.messages[0]
         else:
             messages.success(request, f"You have joined {invite.organisation}.")
-            return _see_other(invite.organisation.get_absolute_url())
+            return see_other(invite.organisation.get_absolute_url())
     account_exists = User.objects.filter(email__iexact=invite.email).exists()
     context = {"invitation": invite, "error": error, "account_exists": account_exists}
     return render(request, "accounts/invitation.html", context, status=400 if error else 200)

@@ -179,10 +179,27 @@ def _prepare(entry: Entry, source_id: int, now: datetime, rules: ThemeRules) -> 
     )
 
 
+def fetch(
+    url: str, *, headers: dict[str, str] | None = None, total_timeout: int | None = None
+) -> safehttp.Response:
+    """Fetch ``url`` as the Hub does: its user agent, size cap, time limits and allowed networks."""
+    seconds = total_timeout or settings.HUB_FETCH_TIMEOUT
+    return safehttp.fetch(
+        url,
+        headers={"User-Agent": settings.HUB_USER_AGENT, **(headers or {})},
+        limits=safehttp.Limits(
+            max_bytes=settings.HUB_MAX_BYTES,
+            connect_timeout=min(10, seconds),
+            read_timeout=min(20, seconds),
+            total_timeout=seconds,
+        ),
+        allowed_networks=safehttp.parse_networks(settings.HUB_ALLOWED_PRIVATE_NETWORKS),
+    )
+
+
 def _fetch(source: Source, limiter: HostLimiter, rules: ThemeRules, now: datetime) -> Fetched:
     result = Fetched(source=source, started=time.monotonic())
     headers = {
-        "User-Agent": settings.HUB_USER_AGENT,
         "Accept": "application/atom+xml, application/rss+xml, application/feed+json, "
         "application/json;q=0.9, application/xml;q=0.8, */*;q=0.5",
     }
@@ -190,18 +207,9 @@ def _fetch(source: Source, limiter: HostLimiter, rules: ThemeRules, now: datetim
         headers["If-None-Match"] = source.etag
     if source.last_modified:
         headers["If-Modified-Since"] = source.last_modified
-    limits = safehttp.Limits(
-        max_bytes=settings.HUB_MAX_BYTES,
-        connect_timeout=min(10, settings.HUB_FETCH_TIMEOUT),
-        read_timeout=min(20, settings.HUB_FETCH_TIMEOUT),
-        total_timeout=settings.HUB_FETCH_TIMEOUT,
-    )
-    allowed = safehttp.parse_networks(settings.HUB_ALLOWED_PRIVATE_NETWORKS)
     try:
         with limiter.slot(source.feed_url):
-            result.response = safehttp.fetch(
-                source.feed_url, headers=headers, limits=limits, allowed_networks=allowed
-            )
+            result.response = fetch(source.feed_url, headers=headers)
         response = result.response
         if response.status == 200:
             result.feed = parse(

@@ -306,16 +306,11 @@ def _rss_item(item: etree._Element, url: str) -> Entry | None:
     )
 
 
-def _parse_rss(root: etree._Element, url: str) -> Feed:
-    channel = root if _local(root)[1] == "channel" else root.find("channel")
-    if channel is None:
-        raise ParseError("this RSS document has no <channel>")
-    version = root.get("version", "")
-    feed = Feed(format=f"rss{version.replace('.', '')}" if version else "rss")
-    items: list[etree._Element] = []
+def _read_channel(channel: etree._Element, feed: Feed, url: str) -> None:
+    """A channel's title, link and description, in any of the RSS namespaces."""
     for child in channel:
         ns, name = _local(child)
-        if ns != "":
+        if ns not in ("", RSS10, RSS090):
             continue
         if name == "title":
             feed.title = text_of_html(_text(child))
@@ -323,8 +318,16 @@ def _parse_rss(root: etree._Element, url: str) -> Feed:
             feed.site_url = urljoin(_base(channel, url), _text(child))
         elif name == "description":
             feed.description = text_of_html(_text(child))
-        elif name == "item":
-            items.append(child)
+
+
+def _parse_rss(root: etree._Element, url: str) -> Feed:
+    channel = root if _local(root)[1] == "channel" else root.find("channel")
+    if channel is None:
+        raise ParseError("this RSS document has no <channel>")
+    version = root.get("version", "")
+    feed = Feed(format=f"rss{version.replace('.', '')}" if version else "rss")
+    _read_channel(channel, feed, url)
+    items = [e for e in channel if _local(e) == ("", "item")]
     # RSS 0.91 files sometimes put items beside the channel, not inside it.
     items.extend(e for e in root if _local(e) == ("", "item"))
     feed.entries = [e for e in (_rss_item(i, url) for i in items) if e is not None]
@@ -339,14 +342,7 @@ def _parse_rdf(root: etree._Element, url: str) -> Feed:
         if ns == RSS090:
             feed.format = "rss090"
         if name == "channel":
-            for part in child:
-                pns, pname = _local(part)
-                if pname == "title":
-                    feed.title = text_of_html(_text(part))
-                elif pname == "link":
-                    feed.site_url = urljoin(_base(child, url), _text(part))
-                elif pname == "description":
-                    feed.description = text_of_html(_text(part))
+            _read_channel(child, feed, url)
         elif name == "item":
             items.append(child)
     feed.entries = [e for e in (_rss_item(i, url) for i in items) if e is not None]

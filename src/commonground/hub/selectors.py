@@ -54,7 +54,8 @@ class Page:
     more: bool = False
 
 
-def _page(items: QuerySet[Item], number: int) -> Page:
+def page_of(items: QuerySet[Item], number: int) -> Page:
+    """Page ``number`` of ``items`` with hubs and themes; one extra row says if more follow."""
     start = (number - 1) * PAGE_SIZE
     rows = list(with_sources(items)[start : start + PAGE_SIZE + 1])
     return Page(items=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
@@ -82,7 +83,7 @@ def items_page(
     sector: Sector | None = None,
     theme: Theme | None = None,
 ) -> Page:
-    return _page(items_in(source=source, sector=sector, theme=theme), number)
+    return page_of(items_in(source=source, sector=sector, theme=theme), number)
 
 
 def search_page(*, query: str, filters: search.Filters, number: int) -> Page:

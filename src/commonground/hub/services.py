@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.utils.text import slugify
 
 from commonground.accounts.models import User
 from commonground.hub import discover, search, similar
-from commonground.hub.harvest import Summary, harvest
+from commonground.hub.harvest import Summary, ThemeRules, fetch, harvest
 from commonground.hub.models import (
     Carriage,
     Comment,
@@ -46,12 +45,8 @@ CLAIM_LEASE = timedelta(minutes=10)
 
 
 def _fetch(url: str) -> safehttp.Response:
-    return safehttp.fetch(
-        url,
-        headers={"User-Agent": settings.HUB_USER_AGENT},
-        limits=safehttp.Limits(max_bytes=settings.HUB_MAX_BYTES, total_timeout=20),
-        allowed_networks=safehttp.parse_networks(settings.HUB_ALLOWED_PRIVATE_NETWORKS),
-    )
+    # Someone is waiting on the page, so discovery gives up sooner than a harvest.
+    return fetch(url, total_timeout=20)
 
 
 def _check_url(url: str) -> str:
@@ -383,11 +378,8 @@ def item_theme_remove(*, item: Item, theme: Theme) -> None:
 
 def themes_reapply(*, theme: Theme) -> int:
     """Apply a theme's edited rules to every stored item; returns how many items now carry it."""
-    from commonground.hub.harvest import ThemeRules
-
     rules = ThemeRules.load()
-    keep = {pk for pk, _ in rules.keywords if pk == theme.pk}
-    patterns = [p for pk, p in rules.keywords if pk in keep]
+    patterns = [p for pk, p in rules.keywords if pk == theme.pk]
     categories = {c for c, pk in rules.categories.items() if pk == theme.pk}
     with transaction.atomic():
         ItemTheme.objects.filter(theme=theme, by_rule=True).delete()

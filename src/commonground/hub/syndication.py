@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
 from lxml import etree
@@ -145,7 +145,11 @@ def respond(
     number: int,
     has_next: bool,
 ) -> HttpResponse:
-    """The feed for one page of a list, or 304 if the reader already has this version."""
+    """The feed for one page of a list, or 304 if the reader already has this version.
+
+    Raises ``Http404`` for a format other than ``atom`` or ``json``."""
+    if fmt not in FORMATS:
+        raise Http404("No such feed format.")
     updated = max((i.changed_at for i in items), default=None) or timezone.now().replace(
         microsecond=0
     )

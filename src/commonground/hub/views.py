@@ -12,27 +12,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from commonground.accounts.models import User
 from commonground.hub import search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+from commonground.lib.views import see_other, signed_in_user
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -64,8 +53,6 @@ def _listing(
 ) -> HttpResponse:
     """A list of items as a page, or (with ``fmt``) as an Atom or JSON feed."""
     if fmt is not None:
-        if fmt not in syndication.FORMATS:
-            raise Http404("No such feed format.")
         return syndication.respond(
             request,
             fmt=fmt,
@@ -221,13 +208,16 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
         parent = get_object_or_404(Comment, pk=parent_id, item=found)
     try:
         comment = services.comment_add(
-            item=found, author=_user(request), body=request.POST.get("body", ""), parent=parent
+            item=found,
+            author=signed_in_user(request),
+            body=request.POST.get("body", ""),
+            parent=parent,
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-        return _see_other(f"{found.get_absolute_url()}#comments")
+        return see_other(f"{found.get_absolute_url()}#comments")
     messages.success(request, "Your comment is posted.")
-    return _see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")
+    return see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")
 
 
 @login_required
@@ -235,10 +225,10 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk, hidden_at__isnull=True)
     services.comment_report(
-        comment=comment, reporter=_user(request), reason=request.POST.get("reason", "")
+        comment=comment, reporter=signed_in_user(request), reason=request.POST.get("reason", "")
     )
     messages.success(request, "Thank you. A moderator will look at that comment.")
-    return _see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+    return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
 
 
 @login_required
@@ -246,9 +236,11 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
     _need_moderator(request)
     comment = get_object_or_404(Comment, pk=pk)
-    services.comment_hide(comment=comment, by=_user(request), reason=request.POST.get("reason", ""))
+    services.comment_hide(
+        comment=comment, by=signed_in_user(request), reason=request.POST.get("reason", "")
+    )
     messages.success(request, "The comment is hidden.")
-    return _see_other(
+    return see_other(
         request.POST.get("next") == "queue"
         and reverse("hub:moderation")
         or f"{comment.item.get_absolute_url()}#comment-{comment.pk}"
@@ -262,7 +254,7 @@ def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk)
     services.comment_restore(comment=comment)
     messages.success(request, "The comment is shown again.")
-    return _see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+    return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
 
 
 @login_required
@@ -271,7 +263,7 @@ def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     _need_moderator(request)
     services.reports_dismiss(comment=get_object_or_404(Comment, pk=pk))
     messages.success(request, "Reports dismissed; the comment stays.")
-    return _see_other(reverse("hub:moderation"))
+    return see_other(reverse("hub:moderation"))
 
 
 @login_required
@@ -296,9 +288,9 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
         services.item_theme_remove(item=found, theme=chosen)
         messages.success(request, f"Removed the theme “{chosen.name}”.")
     else:
-        services.item_theme_add(item=found, theme=chosen, by=_user(request))
+        services.item_theme_add(item=found, theme=chosen, by=signed_in_user(request))
         messages.success(request, f"Added the theme “{chosen.name}”.")
-    return _see_other(f"{found.get_absolute_url()}#themes")
+    return see_other(f"{found.get_absolute_url()}#themes")
 
 
 # -- following -------------------------------------------------------------------------
@@ -307,7 +299,7 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def follow(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     post = request.POST
     try:
         services.follow_add(
@@ -328,35 +320,29 @@ def follow(request: HttpRequest) -> HttpResponse:
             request, "Followed. Its items are on your Following page and in your private feed."
         )
     back = post.get("back", "")
-    return _see_other(back if back.startswith("/hub/") else reverse("hub:following"))
+    return see_other(back if back.startswith("/hub/") else reverse("hub:following"))
 
 
 @login_required
 @require_POST
 def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
-    services.follow_remove(follow=selectors.get_follow_for_user(user=_user(request), pk=pk))
+    services.follow_remove(
+        follow=selectors.get_follow_for_user(user=signed_in_user(request), pk=pk)
+    )
     messages.success(request, "No longer followed.")
-    return _see_other(reverse("hub:following"))
+    return see_other(reverse("hub:following"))
 
 
 @login_required
 def following(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     key = services.feed_key_for(user=user)
-    items = selectors.followed_items(user=user)
-    number = _page_number(request)
-    start = (number - 1) * selectors.PAGE_SIZE
-    rows = list(selectors.with_sources(items)[start : start + selectors.PAGE_SIZE + 1])
     return render(
         request,
         "hub/following.html",
         {
             "follows": user.hub_follows.select_related("source", "sector", "theme"),
-            "page": selectors.Page(
-                items=rows[: selectors.PAGE_SIZE],
-                number=number,
-                has_next=len(rows) > selectors.PAGE_SIZE,
-            ),
+            "page": selectors.page_of(selectors.followed_items(user=user), _page_number(request)),
             "atom_url": request.build_absolute_uri(
                 reverse("hub:personal_feed", args=[key.key, "atom"])
             ),
@@ -370,31 +356,23 @@ def following(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_key_reset(request: HttpRequest) -> HttpResponse:
-    services.feed_key_reset(user=_user(request))
+    services.feed_key_reset(user=signed_in_user(request))
     messages.success(request, "Your private feed has a new address; the old one no longer works.")
-    return _see_other(reverse("hub:following"))
+    return see_other(reverse("hub:following"))
 
 
 def personal_feed(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     user = selectors.get_user_for_feed_key(key)
-    if fmt not in syndication.FORMATS:
-        raise Http404("No such feed format.")
-    number = _page_number(request)
-    start = (number - 1) * selectors.PAGE_SIZE
-    rows = list(
-        selectors.with_sources(selectors.followed_items(user=user))[
-            start : start + selectors.PAGE_SIZE + 1
-        ]
-    )
+    page = selectors.page_of(selectors.followed_items(user=user), _page_number(request))
     response = syndication.respond(
         request,
         fmt=fmt,
         title=f"Followed by {user.name} – Common Ground",
         page_url=reverse("hub:following"),
         feed_path=reverse("hub:personal_feed", args=[key, fmt]),
-        items=rows[: selectors.PAGE_SIZE],
-        number=number,
-        has_next=len(rows) > selectors.PAGE_SIZE,
+        items=page.items,
+        number=page.number,
+        has_next=page.has_next,
     )
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
@@ -433,7 +411,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
             try:
                 added = services.source_add(
                     feed_url=form.cleaned_data["feed_url"],
-                    by=_user(request),
+                    by=signed_in_user(request),
                     title=form.cleaned_data.get("title", ""),
                     sectors=form.cleaned_data["sectors"],
                 )
@@ -441,7 +419,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
                 form.add_error("feed_url", exc)
             else:
                 messages.success(request, f"Now following {added.title}.")
-                return _see_other(added.get_absolute_url())
+                return see_other(added.get_absolute_url())
         else:
             try:
                 found = services.feeds_discover(url=form.cleaned_data["address"])
@@ -467,7 +445,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
             active=form.cleaned_data["active"],
         )
         messages.success(request, "Saved.")
-        return _see_other(found.get_absolute_url())
+        return see_other(found.get_absolute_url())
     return render(request, "hub/source_edit.html", {"form": form, "source": found})
 
 
@@ -484,7 +462,7 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request, "Someone else is checking this source right now; try again in a minute."
         )
-    return _see_other(found.get_absolute_url())
+    return see_other(found.get_absolute_url())
 
 
 @login_required
@@ -496,7 +474,7 @@ def sources_import(request: HttpRequest) -> HttpResponse:
         try:
             result = services.opml_import(
                 data=form.cleaned_data["file"].read(),
-                by=_user(request),
+                by=signed_in_user(request),
                 sector=form.cleaned_data["sector"].name if form.cleaned_data["sector"] else "",
             )
         except ValidationError as exc:

@@ -1,0 +1,20 @@
+"""Small helpers every app's views share."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponseRedirect
+
+from commonground.accounts.models import User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in person; only for views behind ``login_required``."""
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: after a POST, the browser fetches ``url`` with GET."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
