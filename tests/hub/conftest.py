@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
 
-from tests.hub.feedserver import FeedServer
+from commonground.accounts.models import User
+from commonground.hub import services
+from commonground.hub.models import Sector
+from tests.conftest import make_person
+from tests.hub.feedserver import FeedServer, Route
+
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -16,3 +23,33 @@ def feeds() -> Iterator[FeedServer]:
         override_settings(HUB_ALLOWED_PRIVATE_NETWORKS=["127.0.0.1/32"], HUB_FETCH_TIMEOUT=3),
     ):
         yield server
+
+
+@pytest.fixture
+def commons(feeds: FeedServer, db: None) -> FeedServer:
+    """Three harvested hubs in three sectors."""
+    libraries = Sector.objects.get(slug="libraries")
+    health = Sector.objects.get(slug="health")
+    for name, sector in (
+        ("rss20.xml", libraries),
+        ("atom10.xml", health),
+        ("jsonfeed11.json", None),
+    ):
+        feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes())
+        services.source_add(
+            feed_url=feeds.url(f"/{name}"),
+            by=None,
+            sectors=[sector] if sector else [],
+            check_now=False,
+        )
+    services.harvest_due()
+    services.items_relate_pending()
+    return feeds
+
+
+@pytest.fixture
+def staff(db: None) -> User:
+    user = make_person("sam@example.org", "Sam Siteadmin")
+    user.is_staff = True
+    user.save()
+    return user

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.management import call_command
 from django.test import Client
 
@@ -17,40 +16,10 @@ from commonground.hub import services
 from commonground.hub.models import Comment, Item, Sector, Source
 from commonground.hub.parse import parse
 from commonground.lib import opml
-from tests.conftest import client_for, make_person
+from tests.conftest import client_for
 from tests.hub.feedserver import FeedServer, Route
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def commons(feeds: FeedServer, db: None) -> FeedServer:
-    """Three harvested hubs in three sectors."""
-    libraries = Sector.objects.get(slug="libraries")
-    health = Sector.objects.get(slug="health")
-    for name, sector in (
-        ("rss20.xml", libraries),
-        ("atom10.xml", health),
-        ("jsonfeed11.json", None),
-    ):
-        feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes())
-        services.source_add(
-            feed_url=feeds.url(f"/{name}"),
-            by=None,
-            sectors=[sector] if sector else [],
-            check_now=False,
-        )
-    services.harvest_due()
-    services.items_relate_pending()
-    return feeds
-
-
-@pytest.fixture
-def staff(db: None) -> User:
-    user = make_person("sam@example.org", "Sam Siteadmin")
-    user.is_staff = True
-    user.save()
-    return user
 
 
 def test_lists_and_item_pages_take_a_fixed_number_of_queries(

@@ -7,10 +7,13 @@ the docs page in ``views.py``.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from commonground.accounts.api import router as accounts_router
 from commonground.api.auth import AUTH
+from commonground.hub.api import router as hub_router
 
 api = NinjaAPI(
     title="Common Ground API",
@@ -26,3 +29,12 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", accounts_router)
+api.add_router("", hub_router)
+
+
+@api.exception_handler(ValidationError)
+def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A service said no: answer 422 with its plain-words reasons, as the pages show them."""
+    return api.create_response(
+        request, {"detail": " ".join(exc.messages), "errors": exc.messages}, status=422
+    )
