@@ -16,6 +16,8 @@ from django.test import Client, override_settings
 
 from commonground.accounts.models import Membership, Organisation, Role, User
 
+pytest_plugins = ["tests.hub.fixtures"]
+
 PASSWORD = "a long test password 42"
 
 # Set by .ci/run: a test that cannot find Chromium, Redis or PostgreSQL fails

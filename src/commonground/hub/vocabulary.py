@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 SECTORS: list[tuple[str, str, str]] = [
     ("Libraries", "libraries", "Public, school and community libraries."),
     ("Museums", "museums", "Museums, galleries and heritage sites."),
@@ -73,3 +75,19 @@ THEMES: list[tuple[str, str, str, list[str]]] = [
         ["asset transfer", "community asset", "community centre", "community hub"],
     ),
 ]
+
+
+def seed(apps: Any) -> None:
+    """Add the sectors and themes above that are missing (``apps`` from a migration, or
+    ``django.apps.apps``); ones a site admin has edited are left as they are."""
+    sector_model = apps.get_model("hub", "Sector")
+    theme_model = apps.get_model("hub", "Theme")
+    for name, slug, description in SECTORS:
+        sector_model.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description}
+        )
+    for name, slug, description, keywords in THEMES:
+        theme_model.objects.get_or_create(
+            slug=slug,
+            defaults={"name": name, "description": description, "keywords": "\n".join(keywords)},
+        )

@@ -10,15 +10,7 @@ from commonground.hub import vocabulary
 
 
 def seed(apps: Any, schema_editor: Any) -> None:
-    Sector = apps.get_model("hub", "Sector")
-    Theme = apps.get_model("hub", "Theme")
-    for name, slug, description in vocabulary.SECTORS:
-        Sector.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
-    for name, slug, description, keywords in vocabulary.THEMES:
-        Theme.objects.get_or_create(
-            slug=slug,
-            defaults={"name": name, "description": description, "keywords": "\n".join(keywords)},
-        )
+    vocabulary.seed(apps)
 
 
 class Migration(migrations.Migration):

@@ -1,3 +1,9 @@
+"""The Hub's fixtures: a local feed server, three harvested hubs, and a site admin.
+
+Loaded for every test by ``pytest_plugins`` in ``tests/conftest.py``, so the
+browser tests use them too.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
