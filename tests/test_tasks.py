@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from commonground.accounts.models import Invitation, Organisation, User
 from commonground.accounts.tasks import invitation_email_send
 from commonground.celery import app
 from commonground.lib.tasks import enqueue
-from tests.conftest import need
+from tests.workers import new_queue, send, workers
 
 Capture = Callable[..., AbstractContextManager[list[Callable[[], None]]]]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def waiting_invitation(organisation: Organisation, by: User) -> Invitation:
@@ -86,85 +78,25 @@ def test_periodic_tasks_name_real_tasks() -> None:
         assert entry["task"] in app.tasks
 
 
-def redis_is_up(url: str) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), 1):
-            return True
-    except OSError:
-        return False
-
-
-def database_url_for_worker() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_celery_worker_runs_a_queued_task(
     ada: User, riverside: Organisation, tmp_path: Path
 ) -> None:
-    need(redis_is_up(REDIS_URL), f"Redis is not reachable at {REDIS_URL}")
     invitation = waiting_invitation(riverside, ada)
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+    queue = new_queue()
     mail_dir = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_worker(),
-        "REDIS_URL": REDIS_URL,
-        "EMAIL_URL": f"file://{mail_dir}",
-        "DATA_DIR": str(tmp_path),
-    }
-    log = (tmp_path / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "commonground.cli",
-            "worker",
-            "--queues",
-            queue,
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        eager = app.conf.task_always_eager
-        app.conf.task_always_eager = False
-        try:
-            with app.connection_for_write(REDIS_URL) as conn:
-                invitation_email_send.apply_async(
-                    args=[invitation.pk], queue=queue, connection=conn
-                )
-        finally:
-            app.conf.task_always_eager = eager
+    with workers(queue=queue, logs=tmp_path, env={"EMAIL_URL": f"file://{mail_dir}"}) as logs:
+        send(invitation_email_send, invitation.pk, queue=queue)
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and worker.poll() is None:
+        while time.monotonic() < deadline:
             invitation.refresh_from_db()
             if invitation.sent_at is not None:
                 break
             time.sleep(0.25)
-        output = (tmp_path / "worker.log").read_text()
+        output = logs[0].read_text()
         assert invitation.sent_at is not None, f"the worker did not run the task:\n{output}"
         sent = list(mail_dir.iterdir())
         assert len(sent) == 1
         assert "queued@example.org" in sent[0].read_text()
         assert "invitation_email_send" in output
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-        log.close()

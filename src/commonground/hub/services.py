@@ -260,16 +260,19 @@ def sources_claim(
     worker killed mid-harvest loses it then and the source is taken again.
     """
     now = timezone.now()
-    candidates = Source.objects.filter(_claimable(now), state=Source.State.ACTIVE)
+    # The same condition guards the UPDATE, so a source another worker claimed (or
+    # harvested and released, no longer due) since the SELECT is not taken again.
+    condition = _claimable(now) & Q(state=Source.State.ACTIVE)
     if due_only:
-        candidates = candidates.filter(next_check_at__lte=now)
+        condition &= Q(next_check_at__lte=now)
+    candidates = Source.objects.filter(condition)
     if ids is not None:
         candidates = candidates.filter(pk__in=list(ids))
     wanted = list(candidates.order_by("next_check_at", "pk").values_list("pk", flat=True)[:limit])
     if not wanted:
         return []
     token = secrets.token_hex(16)
-    Source.objects.filter(_claimable(now), pk__in=wanted).update(
+    Source.objects.filter(condition, pk__in=wanted).update(
         claimed_until=now + CLAIM_LEASE, claim_token=token
     )
     return list(Source.objects.filter(claim_token=token))
@@ -288,9 +291,10 @@ def harvest_due(
     return summary
 
 
-def harvest_ids(*, ids: Iterable[int]) -> Summary:
-    """Harvest these sources, if no one else holds them (a Celery task's work)."""
-    return harvest(sources_claim(ids=ids, due_only=False))
+def harvest_ids(*, ids: Iterable[int], due_only: bool = True) -> Summary:
+    """Harvest these sources if no one else holds them and, with ``due_only``, if they are
+    still due: a batch queued twice, or by two beats, is fetched once per interval."""
+    return harvest(sources_claim(ids=ids, due_only=due_only))
 
 
 def due_source_ids(*, limit: int = 10_000) -> list[int]:

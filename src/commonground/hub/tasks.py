@@ -15,7 +15,8 @@ BATCH = 25
 
 @shared_task
 def harvest_sources(*ids: int) -> None:
-    """Harvest these sources; any another worker already holds are skipped."""
+    """Harvest these sources; ones another worker holds, or already checked this interval,
+    are skipped."""
     summary = services.harvest_ids(ids=[int(i) for i in ids])
     log.info("Harvested: %s", summary.line())
     if summary.new_items or summary.updated_items:

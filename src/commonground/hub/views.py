@@ -454,7 +454,7 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def source_check(request: HttpRequest, pk: int) -> HttpResponse:
     _need_source_manager(request)
     found = get_object_or_404(Source, pk=pk, state=Source.State.ACTIVE)
-    summary = services.harvest_ids(ids=[found.pk])
+    summary = services.harvest_ids(ids=[found.pk], due_only=False)
     if summary.checked:
         found.refresh_from_db()
         messages.success(request, f"Checked: {found.last_message}.")

@@ -18,6 +18,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--queues", default="", help="Comma-separated queues to take from.")
         parser.add_argument("--loglevel", default="INFO")
+        parser.add_argument(
+            "--hostname",
+            default="",
+            help="This worker's name, e.g. harvest-2@%%h, when one machine runs several.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.REDIS_URL:
@@ -30,4 +35,6 @@ class Command(BaseCommand):
             argv.append(f"--concurrency={options['concurrency']}")
         if options["queues"]:
             argv.append(f"--queues={options['queues']}")
+        if options["hostname"]:
+            argv.append(f"--hostname={options['hostname']}")
         app.worker_main(argv)
