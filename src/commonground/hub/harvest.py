@@ -11,27 +11,36 @@ stores every item exactly once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from collections.abc import Callable, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import partial
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from commonground.hub import links
-from commonground.hub.models import Carriage, Item, ItemTheme, Source, SourceCheck, Theme
-from commonground.hub.parse import Entry, Feed, ParseError, parse, text_of_html
+from commonground.hub import prepare
+from commonground.hub.models import Carriage, Item, Source, SourceCheck, Theme
+from commonground.hub.parse import Feed, ParseError
+from commonground.hub.prepare import Prepared
 from commonground.lib import safehttp
-from commonground.lib.sanitise import clean_html
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +49,8 @@ MAX_INTERVAL = 24 * 60 * 60
 MAX_BACKOFF = 24 * 60 * 60
 PER_HOST = 2
 HISTORY_KEPT = 50
-TEXT_KEPT = 20_000
+# Harvests of fewer sources parse on their fetch threads; starting processes costs more.
+PROCESSES_FROM = 20
 
 
 @dataclass
@@ -61,24 +71,6 @@ class Summary:
 
 
 @dataclass
-class Prepared:
-    """One entry made ready to store, in a fetch thread."""
-
-    link_key: str
-    entry_key: str
-    link: str
-    original_link: str
-    title: str
-    content: str
-    text: str
-    author: str
-    published: datetime
-    categories: str
-    content_hash: str
-    theme_ids: list[int] = field(default_factory=list)
-
-
-@dataclass
 class Fetched:
     source: Source
     started: float
@@ -89,32 +81,9 @@ class Fetched:
     duration: float = 0.0
 
 
-@dataclass(frozen=True)
-class ThemeRules:
-    """Keyword rules and category mappings of every theme, compiled once per harvest."""
-
-    keywords: list[tuple[int, re.Pattern[str]]]
-    categories: dict[str, int]
-
-    @classmethod
-    def load(cls) -> ThemeRules:
-        keywords: list[tuple[int, re.Pattern[str]]] = []
-        categories: dict[str, int] = {}
-        for theme in Theme.objects.all():
-            words = [w.strip() for w in theme.keywords.splitlines() if w.strip()]
-            if words:
-                alternatives = "|".join(re.escape(w) for w in words)
-                keywords.append((theme.pk, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)))
-            for category in theme.categories.splitlines():
-                if category.strip():
-                    categories[category.strip().lower()] = theme.pk
-        return cls(keywords, categories)
-
-    def themes_for(self, title: str, text: str, categories: Iterable[str]) -> list[int]:
-        found = {self.categories[c.lower()] for c in categories if c.lower() in self.categories}
-        haystack = f"{title}\n{text[:5000]}"
-        found.update(pk for pk, pattern in self.keywords if pattern.search(haystack))
-        return sorted(found)
+def theme_rules() -> prepare.Rules:
+    """Every theme's keyword rules and category mappings, compiled once per harvest."""
+    return prepare.Rules.compile(Theme.objects.values_list("pk", "keywords", "categories"))
 
 
 # -- words for people -----------------------------------------------------------------
@@ -146,39 +115,6 @@ class HostLimiter:
             return self._slots.setdefault(host, threading.Semaphore(PER_HOST))
 
 
-def _prepare(entry: Entry, source_id: int, now: datetime, rules: ThemeRules) -> Prepared:
-    body_html = entry.content_html or entry.summary_html
-    content = clean_html(body_html, base_url=entry.base or entry.link)
-    text = text_of_html(content)[:TEXT_KEPT]
-    title = (entry.title or text[:120] or entry.link or "Untitled")[:500]
-    entry_key = hashlib.sha256(entry.key.encode("utf-8", "replace")).hexdigest()[:40]
-    if entry.link.startswith(("http://", "https://")):
-        link_key = links.link_key(entry.link)
-        link = links.normalise(entry.link)
-    else:
-        # Without a link the entry is only this hub's; key it to the hub.
-        link_key = hashlib.sha256(f"{source_id}:{entry.key}".encode()).hexdigest()[:40]
-        link = ""
-    published = entry.published or entry.updated or now
-    if published > now:
-        published = now
-    content_hash = hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
-    return Prepared(
-        link_key=link_key,
-        entry_key=entry_key,
-        link=link[:2000],
-        original_link=entry.link[:2000],
-        title=title,
-        content=content,
-        text=text,
-        author=entry.author[:300],
-        published=published,
-        categories=", ".join(entry.categories)[:1000],
-        content_hash=content_hash,
-        theme_ids=rules.themes_for(title, text, entry.categories),
-    )
-
-
 def fetch(
     url: str, *, headers: dict[str, str] | None = None, total_timeout: int | None = None
 ) -> safehttp.Response:
@@ -197,7 +133,13 @@ def fetch(
     )
 
 
-def _fetch(source: Source, limiter: HostLimiter, rules: ThemeRules, now: datetime) -> Fetched:
+def _fetch(
+    source: Source,
+    limiter: HostLimiter,
+    rules: prepare.Rules,
+    now: datetime,
+    processes: _Processes,
+) -> Fetched:
     result = Fetched(source=source, started=time.monotonic())
     headers = {
         "Accept": "application/atom+xml, application/rss+xml, application/feed+json, "
@@ -212,10 +154,16 @@ def _fetch(source: Source, limiter: HostLimiter, rules: ThemeRules, now: datetim
             result.response = fetch(source.feed_url, headers=headers)
         response = result.response
         if response.status == 200:
-            result.feed = parse(
-                response.body, url=response.url, content_type=response.header("content-type") or ""
+            body, response.body = response.body, b""  # the prepared entries are all we keep
+            read = partial(
+                prepare.read,
+                url=response.url,
+                content_type=response.header("content-type") or "",
+                source_id=source.pk,
+                now=now,
+                rules=rules,
             )
-            result.prepared = [_prepare(e, source.pk, now, rules) for e in result.feed.entries]
+            result.feed, result.prepared = processes.run(read, body)
     except safehttp.FetchError as exc:
         result.error = str(exc)
     except ParseError as exc:
@@ -227,6 +175,41 @@ def _fetch(source: Source, limiter: HostLimiter, rules: ThemeRules, now: datetim
         )
     result.duration = time.monotonic() - result.started
     return result
+
+
+class _Processes:
+    """Processes to parse and sanitise on, started when the first feed needs parsing.
+
+    Parsing and sanitising are CPU work that threads share one core for. A
+    warm harvest (every feed unchanged) never starts them; a daemonic process
+    (a Celery worker's child) may not, so there, and for small harvests, the
+    fetch threads parse for themselves.
+    """
+
+    def __init__(self, sources: int) -> None:
+        self.count = settings.HUB_PARSE_PROCESSES or os.cpu_count() or 1
+        self.wanted = (
+            sources >= PROCESSES_FROM
+            and self.count > 1
+            and not multiprocessing.current_process().daemon
+        )
+        self.pool: ProcessPoolExecutor | None = None
+        self.lock = threading.Lock()
+
+    def run(self, read: Callable[[bytes], tuple[Feed, list[Prepared]]], body: bytes) -> Any:
+        if not self.wanted:
+            return read(body)
+        with self.lock:
+            if self.pool is None:
+                # A fresh server process to fork from, not this one with its threads.
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["commonground.hub.prepare"])
+                self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+        return self.pool.submit(read, body).result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
 # -- storing (main thread, one transaction per source) ---------------------------------
@@ -282,71 +265,82 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
             "link_key", "id", "content_hash"
         )
     }
-    new = [
-        Item(
-            link_key=p.link_key,
-            link=p.link,
-            title=p.title,
-            content=p.content,
-            text=p.text,
-            author=p.author,
-            published_at=p.published,
-            first_seen_at=now,
-            changed_at=now,
-            content_hash=p.content_hash,
-        )
-        for key, p in by_key.items()
-        if key not in existing
-    ]
-    if new:
-        # Another worker may insert the same link at the same moment; the unique
-        # key makes the second insert a no-op rather than a duplicate.
-        Item.objects.bulk_create(new, ignore_conflicts=True)
-    changed = [
-        Item(
-            pk=existing[key][0],
-            title=p.title,
-            content=p.content,
-            text=p.text,
-            author=p.author,
-            changed_at=now,
-            content_hash=p.content_hash,
-            link=p.link,
-        )
-        for key, p in by_key.items()
-        if key in existing and existing[key][1] != p.content_hash and p.entry_key in carried
-    ]
-    if changed:
-        Item.objects.bulk_update(
-            changed, ["title", "content", "text", "author", "changed_at", "content_hash", "link"]
-        )
-    ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
-    Carriage.objects.bulk_create(
-        [
-            Carriage(
-                item_id=ids[p.link_key],
-                source=source,
-                entry_key=p.entry_key,
-                original_link=p.original_link,
-                categories=p.categories,
-                published_at=p.published,
-                seen_at=now,
+    moment = connection.ops.adapt_datetimefield_value
+    when = moment(now)
+    new = [p for key, p in by_key.items() if key not in existing]
+    with connection.cursor() as cursor:
+        if new:
+            # Plain multi-row inserts: the ORM's per-object work costs more than the
+            # database's here. Another worker may insert the same link at the same
+            # moment; the unique key makes the second insert a no-op, not a duplicate.
+            cursor.executemany(
+                "INSERT INTO hub_item (link_key, link, title, content, text, author, "
+                "published_at, first_seen_at, changed_at, content_hash) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [
+                    (p.link_key, p.link, p.title, p.content, p.text, p.author)
+                    + (moment(p.published), when, when, p.content_hash)
+                    for p in new
+                ],
             )
-            for p in prepared
-            if p.link_key in ids
-        ],
-        ignore_conflicts=True,
-    )
-    ItemTheme.objects.bulk_create(
-        [
-            ItemTheme(item_id=ids[p.link_key], theme_id=theme_id, by_rule=True)
+        changed = [
+            Item(
+                pk=existing[key][0],
+                title=p.title,
+                content=p.content,
+                text=p.text,
+                author=p.author,
+                changed_at=now,
+                content_hash=p.content_hash,
+                link=p.link,
+            )
+            for key, p in by_key.items()
+            if key in existing and existing[key][1] != p.content_hash and p.entry_key in carried
+        ]
+        if changed:
+            Item.objects.bulk_update(
+                changed,
+                ["title", "content", "text", "author", "changed_at", "content_hash", "link"],
+            )
+        ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
+        cursor.executemany(
+            "INSERT INTO hub_carriage (item_id, source_id, entry_key, original_link, categories, "
+            "published_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [
+                (ids[p.link_key], source.pk, p.entry_key, p.original_link, p.categories)
+                + (moment(p.published), when)
+                for p in prepared
+                if p.link_key in ids and p.entry_key not in carried
+            ],
+        )
+        themed = [
+            (ids[p.link_key], theme_id, True)
             for p in by_key.values()
             for theme_id in p.theme_ids
             if p.link_key in ids
-        ],
-        ignore_conflicts=True,
-    )
+        ]
+        if themed:
+            cursor.executemany(
+                "INSERT INTO hub_itemtheme (item_id, theme_id, by_rule) VALUES (%s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                themed,
+            )
     return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
+
+
+def _trim_history(source_ids: list[int]) -> None:
+    """Keep the latest ``HISTORY_KEPT`` checks of each source: one statement per 500 sources."""
+    for start in range(0, len(source_ids), 500):
+        chunk = source_ids[start : start + 500]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM hub_sourcecheck WHERE id IN (SELECT id FROM ("  # noqa: S608 - placeholders only
+                "SELECT id, ROW_NUMBER() OVER (PARTITION BY source_id "
+                "ORDER BY checked_at DESC, id DESC) AS place FROM hub_sourcecheck "
+                f"WHERE source_id IN ({', '.join(['%s'] * len(chunk))})) ranked "
+                "WHERE place > %s)",
+                [*chunk, HISTORY_KEPT],
+            )
 
 
 def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
@@ -445,10 +439,6 @@ def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
         updated_items=updated,
         duration_ms=int(fetched.duration * 1000),
     )
-    stale = SourceCheck.objects.filter(source=source).values_list("id", flat=True)[HISTORY_KEPT:]
-    stale_ids = list(stale)
-    if stale_ids:
-        SourceCheck.objects.filter(id__in=stale_ids).delete()
     return outcome, new, updated
 
 
@@ -458,37 +448,58 @@ def harvest(
     threads: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Fetch and store ``sources`` (already claimed); returns what happened, in figures."""
+    """Fetch and store ``sources`` (already claimed); returns what happened, in figures.
+
+    Threads fetch (and, for big harvests, hand the parsing to processes); this
+    thread stores. Results that arrive together share one transaction, each
+    source in its own savepoint, so a source that cannot be stored undoes only
+    its own writes. At most two results per thread wait in memory at once.
+    """
     started = time.monotonic()
     summary = Summary()
     if not sources:
         return summary
-    rules = ThemeRules.load()
+    rules = theme_rules()
     limiter = HostLimiter()
     now = timezone.now()
     workers = max(1, min(threads or settings.HUB_FETCH_THREADS, len(sources)))
-    done = 0
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
-        futures: list[Future[Fetched]] = [
-            pool.submit(_fetch, source, limiter, rules, now) for source in sources
-        ]
-        for future in as_completed(futures):
-            fetched = future.result()
-            try:
+    waiting = iter(sources)
+    processes = _Processes(len(sources))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
+            running: set[Future[Fetched]] = set()
+
+            def top_up() -> None:
+                while len(running) < workers * 2 and (source := next(waiting, None)) is not None:
+                    running.add(pool.submit(_fetch, source, limiter, rules, now, processes))
+
+            top_up()
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                top_up()
                 with transaction.atomic():
-                    outcome, new, updated = _record(fetched, timezone.now())
-            except Exception:
-                log.exception("Storing source %s failed", fetched.source.pk)
-                outcome, new, updated = Source.Outcome.FAILED, 0, 0
-            summary.checked += 1
-            summary.new_items += new
-            summary.updated_items += updated
-            if outcome == Source.Outcome.UNCHANGED:
-                summary.unchanged += 1
-            elif outcome in (Source.Outcome.FAILED, Source.Outcome.RETIRED):
-                summary.failed += 1
-            done += 1
-            if progress:
-                progress(done, len(sources))
+                    for future in done:
+                        _tally(summary, future.result())
+                if progress:
+                    progress(summary.checked, len(sources))
+    finally:
+        processes.close()
+    _trim_history([s.pk for s in sources])
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _tally(summary: Summary, fetched: Fetched) -> None:
+    try:
+        with transaction.atomic():
+            outcome, new, updated = _record(fetched, timezone.now())
+    except Exception:
+        log.exception("Storing source %s failed", fetched.source.pk)
+        outcome, new, updated = Source.Outcome.FAILED, 0, 0
+    summary.checked += 1
+    summary.new_items += new
+    summary.updated_items += updated
+    if outcome == Source.Outcome.UNCHANGED:
+        summary.unchanged += 1
+    elif outcome in (Source.Outcome.FAILED, Source.Outcome.RETIRED):
+        summary.failed += 1

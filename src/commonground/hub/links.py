@@ -68,7 +68,11 @@ def normalise(url: str) -> str:
 
 def link_key(url: str) -> str:
     """A fixed-length key for ``url`` that equal resources share (http and https alike)."""
-    canonical = normalise(url)
+    return key_of_normalised(normalise(url))
+
+
+def key_of_normalised(canonical: str) -> str:
+    """:func:`link_key` of a URL that has been through :func:`normalise` already."""
     if canonical.startswith("https://"):
         canonical = "http://" + canonical[len("https://") :]
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]

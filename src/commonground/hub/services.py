@@ -20,7 +20,7 @@ from django.utils.text import slugify
 
 from commonground.accounts.models import User
 from commonground.hub import discover, search, similar
-from commonground.hub.harvest import Summary, ThemeRules, fetch, harvest
+from commonground.hub.harvest import Summary, fetch, harvest, theme_rules
 from commonground.hub.models import (
     Carriage,
     Comment,
@@ -382,7 +382,7 @@ def item_theme_remove(*, item: Item, theme: Theme) -> None:
 
 def themes_reapply(*, theme: Theme) -> int:
     """Apply a theme's edited rules to every stored item; returns how many items now carry it."""
-    rules = ThemeRules.load()
+    rules = theme_rules()
     patterns = [p for pk, p in rules.keywords if pk == theme.pk]
     categories = {c for c, pk in rules.categories.items() if pk == theme.pk}
     with transaction.atomic():

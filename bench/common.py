@@ -1,0 +1,143 @@
+"""What every benchmark needs: a fresh database, timing, memory, and a plain report.
+
+Benchmarks are scripts, not tests: each prints its figures, the ratios against
+the baseline it names, and whether each of the issue's targets was met, and
+exits non-zero if one was missed.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_fresh(database_url: str = "", *, name: str = "commonground_bench") -> Path:
+    """Set Django up on an empty, migrated database: SQLite in a new directory, or (with
+    ``database_url``) a PostgreSQL database ``name`` on that server, dropped and made again."""
+    data = Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    os.environ["DATA_DIR"] = str(data)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
+    os.environ.pop("REDIS_URL", None)  # background work runs in-process, as on one machine
+    if database_url:
+        parts = urlsplit(database_url)
+        os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
+        _recreate_postgres(parts._replace(path="/postgres").geturl(), name)
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return data
+
+
+def _recreate_postgres(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class TreeMemory:
+    """The peak of the summed resident memory of this process and all its descendants
+    (worker pools included), sampled every 20 ms on a thread while in use."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.02):
+            self.peak_mb = max(self.peak_mb, _tree_rss_kb(os.getpid()) / 1024)
+
+
+def _tree_rss_kb(root: int) -> int:
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[pid] = int(line.split()[1])
+    total = 0
+    for pid, kb in rss.items():
+        walk = pid
+        while walk and walk != root:
+            walk = parents.get(walk, 0)
+        if walk == root:
+            total += kb
+    return total
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    low = int(k)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+@dataclass
+class Report:
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    checks: list[tuple[str, bool]] = field(default_factory=list)
+
+    def figure(self, label: str, value: str) -> None:
+        self.rows.append((label, value))
+        print(f"  {label}: {value}", flush=True)
+
+    def target(self, label: str, met: bool) -> None:
+        self.checks.append((label, met))
+
+    def finish(self) -> None:
+        width = max((len(label) for label, _ in self.rows), default=10)
+        print(f"\n{self.title}")
+        print("-" * len(self.title))
+        for label, value in self.rows:
+            print(f"{label.ljust(width)}  {value}")
+        print()
+        for label, met in self.checks:
+            print(f"[{'met' if met else 'MISSED'}] {label}")
+        sys.stdout.flush()
+        if not all(met for _, met in self.checks):
+            sys.exit(1)

@@ -1,0 +1,108 @@
+"""Turn a fetched feed into entries ready to store: parse, sanitise, key, hash and theme them.
+
+Pure: no database, no settings, so a harvest can run it in other processes
+(``harvest.py`` does, for big harvests) as well as on its own threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from commonground.hub import links
+from commonground.hub.parse import Entry, Feed, parse, text_of_html
+from commonground.lib.sanitise import clean_html
+
+TEXT_KEPT = 20_000
+
+
+@dataclass
+class Prepared:
+    """One entry made ready to store."""
+
+    link_key: str
+    entry_key: str
+    link: str
+    original_link: str
+    title: str
+    content: str
+    text: str
+    author: str
+    published: datetime
+    categories: str
+    content_hash: str
+    theme_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Keyword rules and category mappings of every theme, compiled once per harvest."""
+
+    keywords: list[tuple[int, re.Pattern[str]]]
+    categories: dict[str, int]
+
+    @classmethod
+    def compile(cls, themes: Iterable[tuple[int, str, str]]) -> Rules:
+        """From (theme id, keywords one per line, categories one per line)."""
+        keywords: list[tuple[int, re.Pattern[str]]] = []
+        categories: dict[str, int] = {}
+        for pk, words_text, categories_text in themes:
+            words = [w.strip() for w in words_text.splitlines() if w.strip()]
+            if words:
+                alternatives = "|".join(re.escape(w) for w in words)
+                keywords.append((pk, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)))
+            for category in categories_text.splitlines():
+                if category.strip():
+                    categories[category.strip().lower()] = pk
+        return cls(keywords, categories)
+
+    def themes_for(self, title: str, text: str, categories: Iterable[str]) -> list[int]:
+        found = {self.categories[c.lower()] for c in categories if c.lower() in self.categories}
+        haystack = f"{title}\n{text[:5000]}"
+        found.update(pk for pk, pattern in self.keywords if pattern.search(haystack))
+        return sorted(found)
+
+
+def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepared:
+    body_html = item.content_html or item.summary_html
+    content = clean_html(body_html, base_url=item.base or item.link)
+    text = text_of_html(content)[:TEXT_KEPT]
+    title = (item.title or text[:120] or item.link or "Untitled")[:500]
+    entry_key = hashlib.sha256(item.key.encode("utf-8", "replace")).hexdigest()[:40]
+    if item.link.startswith(("http://", "https://")):
+        link = links.normalise(item.link)
+        link_key = links.key_of_normalised(link)
+    else:
+        # Without a link the entry is only this hub's; key it to the hub.
+        link_key = hashlib.sha256(f"{source_id}:{item.key}".encode()).hexdigest()[:40]
+        link = ""
+    published = item.published or item.updated or now
+    if published > now:
+        published = now
+    content_hash = hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
+    return Prepared(
+        link_key=link_key,
+        entry_key=entry_key,
+        link=link[:2000],
+        original_link=item.link[:2000],
+        title=title,
+        content=content,
+        text=text,
+        author=item.author[:300],
+        published=published,
+        categories=", ".join(item.categories)[:1000],
+        content_hash=content_hash,
+        theme_ids=rules.themes_for(title, text, item.categories),
+    )
+
+
+def read(
+    body: bytes, *, url: str, content_type: str, source_id: int, now: datetime, rules: Rules
+) -> tuple[Feed, list[Prepared]]:
+    """The feed (without its raw entries) and its entries prepared; raises ``ParseError``."""
+    feed = parse(body, url=url, content_type=content_type)
+    prepared = [entry(e, source_id=source_id, now=now, rules=rules) for e in feed.entries]
+    return replace(feed, entries=[]), prepared
