@@ -137,3 +137,19 @@ def test_fault_set_in_one_run(feeds: FeedServer) -> None:
     assert (Item.objects.count(), Carriage.objects.count()) == (items, carriages)
     assert state("/error").failures == 2
     assert "failed 2 times in a row" in state("/error").last_message
+
+
+def test_hosts_take_turns_so_one_busy_host_does_not_hold_up_the_threads() -> None:
+    from commonground.hub.harvest import _by_turns
+
+    urls = ["https://a.example/1", "https://a.example/2", "https://A.example/3"]
+    urls += ["https://b.example/1", "https://b.example/2", "http://c.example:8080/1"]
+    order = [s.feed_url for s in _by_turns([Source(feed_url=u) for u in urls])]
+    assert order == [
+        "https://a.example/1",
+        "https://b.example/1",
+        "http://c.example:8080/1",
+        "https://a.example/2",
+        "https://b.example/2",
+        "https://A.example/3",
+    ]

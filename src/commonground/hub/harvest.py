@@ -25,6 +25,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -343,8 +344,12 @@ def _trim_history(source_ids: list[int]) -> None:
             )
 
 
-def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
-    """Store one source's result; returns (outcome, new, updated)."""
+Pending = list[tuple[Source, dict[str, object], SourceCheck]]
+
+
+def _record(fetched: Fetched, now: datetime, pending: Pending) -> tuple[str, int, int]:
+    """Store one source's items, and add its new state and check to ``pending`` (written for a
+    batch of sources at once by :func:`_write_sources`); returns (outcome, new, updated)."""
     source = fetched.source
     response = fetched.response
     outcome = Source.Outcome.FAILED
@@ -427,9 +432,7 @@ def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
         claim_token="",
         updated_at=now,
     )
-    # Only the claim holder may write; a worker whose claim ran out writes nothing.
-    Source.objects.filter(pk=source.pk, claim_token=source.claim_token).update(**changes)
-    SourceCheck.objects.create(
+    check = SourceCheck(
         source=source,
         checked_at=now,
         outcome=outcome,
@@ -439,7 +442,39 @@ def _record(fetched: Fetched, now: datetime) -> tuple[str, int, int]:
         updated_items=updated,
         duration_ms=int(fetched.duration * 1000),
     )
+    if "feed_url" in changes:
+        # A move can clash with another source's address: write it in this source's savepoint.
+        _write_sources([(source, changes, check)])
+    else:
+        pending.append((source, changes, check))
     return outcome, new, updated
+
+
+def _write_sources(pending: Pending) -> None:
+    """Write sources' new states and their checks: one statement per shape of change.
+
+    Only the claim holder may write; a worker whose claim ran out writes nothing.
+    """
+    if not pending:
+        return
+    SourceCheck.objects.bulk_create([check for _, _, check in pending])
+    shapes: dict[tuple[str, ...], list[tuple[Source, dict[str, object]]]] = {}
+    for source, changes, _ in pending:
+        shapes.setdefault(tuple(sorted(changes)), []).append((source, changes))
+    fields = {field.name: field for field in Source._meta.concrete_fields}
+    with connection.cursor() as cursor:
+        for shape, rows in shapes.items():
+            columns = ", ".join(
+                f"{connection.ops.quote_name(fields[name].column or name)} = %s" for name in shape
+            )
+            cursor.executemany(
+                f"UPDATE hub_source SET {columns} WHERE id = %s AND claim_token = %s",  # noqa: S608 - column names from the model
+                [
+                    [fields[name].get_db_prep_save(changes[name], connection) for name in shape]
+                    + [source.pk, source.claim_token]
+                    for source, changes in rows
+                ],
+            )
 
 
 def harvest(
@@ -463,7 +498,7 @@ def harvest(
     limiter = HostLimiter()
     now = timezone.now()
     workers = max(1, min(threads or settings.HUB_FETCH_THREADS, len(sources)))
-    waiting = iter(sources)
+    waiting = iter(_by_turns(sources))
     processes = _Processes(len(sources))
     try:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
@@ -478,8 +513,10 @@ def harvest(
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 top_up()
                 with transaction.atomic():
+                    pending: Pending = []
                     for future in done:
-                        _tally(summary, future.result())
+                        _tally(summary, future.result(), pending)
+                    _write_sources(pending)
                 if progress:
                     progress(summary.checked, len(sources))
     finally:
@@ -489,10 +526,26 @@ def harvest(
     return summary
 
 
-def _tally(summary: Summary, fetched: Fetched) -> None:
+def _by_turns(sources: Sequence[Source]) -> list[Source]:
+    """``sources`` with their hosts taking turns, so that the threads are not all queued for
+    one host's two slots while other hosts wait (a site can host hundreds of feeds)."""
+    by_host: dict[str, list[Source]] = {}
+    for source in sources:
+        by_host.setdefault(urlsplit(source.feed_url).netloc.lower(), []).append(source)
+    queues = list(by_host.values())
+    turns: list[Source] = []
+    for place in range(max(len(q) for q in queues)):
+        turns.extend(q[place] for q in queues if place < len(q))
+    return turns
+
+
+def _tally(summary: Summary, fetched: Fetched, pending: Pending) -> None:
+    # Only a source with entries or a new address writes on its own; the rest (unchanged,
+    # failed) only add to ``pending``, and skip the cost of a savepoint.
+    writes = bool(fetched.prepared or (fetched.response and fetched.response.moved_to))
     try:
-        with transaction.atomic():
-            outcome, new, updated = _record(fetched, timezone.now())
+        with transaction.atomic() if writes else nullcontext():
+            outcome, new, updated = _record(fetched, timezone.now(), pending)
     except Exception:
         log.exception("Storing source %s failed", fetched.source.pk)
         outcome, new, updated = Source.Outcome.FAILED, 0, 0
