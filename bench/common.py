@@ -27,6 +27,7 @@ def django_fresh(database_url: str = "", *, name: str = "commonground_bench") ->
     os.environ["DATA_DIR"] = str(data)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
     os.environ.pop("REDIS_URL", None)  # background work runs in-process, as on one machine
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
     if database_url:
         parts = urlsplit(database_url)
         os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
@@ -38,6 +39,7 @@ def django_fresh(database_url: str = "", *, name: str = "commonground_bench") ->
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     return data
 
 

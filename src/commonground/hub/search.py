@@ -14,9 +14,10 @@ one way to query.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
@@ -25,7 +26,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 _MARK_ON, _MARK_OFF = "\x02", "\x03"
-MAX_COUNTED = 10_000
+# A query matching more items than this ranks its newest this many (see search()).
+MAX_RANKED = 2_000
 
 SQLITE_INSTALL = [
     """CREATE VIRTUAL TABLE hub_item_fts USING fts5(
@@ -90,7 +92,7 @@ class Hit:
 class Results:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
-    # True when there were more than MAX_COUNTED matches and counting stopped.
+    # True when more than MAX_RANKED items matched: total and ranking cover the newest ones.
     more: bool = False
 
 
@@ -122,8 +124,9 @@ def _filters_sql(filters: Filters) -> tuple[str, list[Any]]:
         params.append(filters.source)
     if filters.sector:
         clauses.append(
-            "EXISTS (SELECT 1 FROM hub_carriage c JOIN hub_source_sectors ss "
-            "ON ss.source_id = c.source_id WHERE c.item_id = i.id AND ss.sector_id = %s)"
+            # The sector's hubs are looked up once; each match then needs one index probe.
+            "EXISTS (SELECT 1 FROM hub_carriage c WHERE c.item_id = i.id AND c.source_id IN "
+            "(SELECT ss.source_id FROM hub_source_sectors ss WHERE ss.sector_id = %s))"
         )
         params.append(filters.sector)
     if filters.theme:
@@ -149,64 +152,92 @@ def _snippet(raw: str | None) -> SafeString:
     return mark_safe(text.replace(_MARK_ON, "<mark>").replace(_MARK_OFF, "</mark>"))  # noqa: S308 - escaped above
 
 
+def _tsquery(words: list[str]) -> str:
+    # Each word or phrase as quoted lexemes: nothing the user types is tsquery syntax.
+    return " & ".join(
+        "(" + " <-> ".join(f"'{part}'" for part in re.findall(r"\w+", w)) + ")"
+        for w in words
+        if re.findall(r"\w+", w)
+    )
+
+
 def search(
     query: str, *, filters: Filters | None = None, offset: int = 0, limit: int = 20
 ) -> Results:
-    """Items matching every word of ``query``, best first, with highlighted snippets."""
+    """Items matching every word of ``query``, best first, with highlighted snippets.
+
+    A broad query is ranked among its ``MAX_RANKED`` newest matches, so that
+    its cost stays bounded however many items the commons holds; ``more`` then
+    says there were more matches than that (add a word to narrow them).
+    """
     words = terms(query)
     if not words:
         return Results()
     filters = filters or Filters()
     where, params = _filters_sql(filters)
     with connection.cursor() as cursor:
+        # One pass over the index: the newest matches with their scores...
         if connection.vendor == "sqlite":
             match = _fts5_query(words)
-            base = (
-                "FROM hub_item_fts JOIN hub_item i ON i.id = hub_item_fts.rowid "
-                f"WHERE hub_item_fts MATCH %s{where}"
-            )
             cursor.execute(
-                f"SELECT i.id, snippet(hub_item_fts, 1, %s, %s, '…', 30) {base} "  # noqa: S608 - fixed SQL
-                "ORDER BY bm25(hub_item_fts, 8.0, 1.0), i.published_at DESC LIMIT %s OFFSET %s",
-                [_MARK_ON, _MARK_OFF, match, *params, limit, offset],
+                "SELECT rowid, -bm25(hub_item_fts, 8.0, 1.0) FROM hub_item_fts "
+                "WHERE hub_item_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
+                [match, MAX_RANKED + 1],
             )
-            rows = cursor.fetchall()
-            count_params: list[Any] = [match, *params]
+            among = "i.id IN (SELECT value FROM json_each(%s))"
         else:
-            tsquery = " & ".join(
-                "(" + " <-> ".join(f"'{part}'" for part in re.findall(r"\w+", w)) + ")"
-                for w in words
-                if re.findall(r"\w+", w)
-            )
-            base = f"FROM hub_item i, to_tsquery('english', %s) q WHERE i.search_vector @@ q{where}"
+            match = _tsquery(words)
             cursor.execute(
-                "SELECT page.id, ts_headline('english', left(page.text, 5000), "  # noqa: S608 - fixed SQL
-                "to_tsquery('english', %s), %s) FROM ("
-                "SELECT i.id, i.text, ts_rank_cd(i.search_vector, q) AS rank, i.published_at "
-                f"{base} "
-                "ORDER BY rank DESC, i.published_at DESC LIMIT %s OFFSET %s) page "
-                "ORDER BY page.rank DESC, page.published_at DESC",
-                [
-                    tsquery,
-                    f"StartSel={_MARK_ON}, StopSel={_MARK_OFF}, MaxWords=35, MinWords=15",
-                    tsquery,
-                    *params,
-                    limit,
-                    offset,
-                ],
+                "SELECT newest.id, ts_rank_cd(newest.search_vector, to_tsquery('english', %s)) "
+                "FROM (SELECT id, search_vector FROM hub_item "
+                "WHERE search_vector @@ to_tsquery('english', %s) "
+                "ORDER BY id DESC LIMIT %s) newest",
+                [match, match, MAX_RANKED + 1],
             )
-            rows = cursor.fetchall()
-            count_params = [tsquery, *params]
+            among = "i.id IN (SELECT value::bigint FROM json_array_elements_text(%s::json))"
+        scores = dict(cursor.fetchall())
+        more = len(scores) > MAX_RANKED
+        if more:
+            scores.pop(min(scores))
+        if not scores:
+            return Results()
+        # ...then the filters, in one query over those rows only.
         cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {MAX_COUNTED + 1}) counted",  # noqa: S608
-            count_params,
+            f"SELECT i.id, i.published_at FROM hub_item i WHERE {among}{where}",  # noqa: S608 - fixed SQL
+            [json.dumps(list(scores)), *params],
         )
-        (total,) = cursor.fetchone() or (0,)
+        kept = sorted(cursor.fetchall(), key=lambda row: (-scores[row[0]], _newest_first(row[1])))
+        ids = [row[0] for row in kept[offset : offset + limit]]
+        snippets = _snippets(cursor, ids, match) if ids else {}
     return Results(
-        hits=[Hit(id=row[0], snippet=_snippet(row[1])) for row in rows],
-        total=min(total, MAX_COUNTED),
-        more=total > MAX_COUNTED,
+        hits=[Hit(id=pk, snippet=_snippet(snippets.get(pk))) for pk in ids],
+        total=len(kept),
+        more=more,
     )
+
+
+def _newest_first(published: datetime | str) -> float:
+    # SQLite gives the stored text, PostgreSQL a datetime; both sort the same way.
+    moment = published if isinstance(published, datetime) else datetime.fromisoformat(published)
+    return -moment.timestamp() if moment.tzinfo else -moment.replace(tzinfo=UTC).timestamp()
+
+
+def _snippets(cursor: Any, ids: list[int], match: str) -> dict[int, str]:
+    """The highlighted passage of each of ``ids``, computed for the page's items only."""
+    marks = ", ".join(["%s"] * len(ids))
+    if connection.vendor == "sqlite":
+        cursor.execute(
+            f"SELECT rowid, snippet(hub_item_fts, 1, %s, %s, '…', 30) FROM hub_item_fts "  # noqa: S608 - placeholders only
+            f"WHERE hub_item_fts MATCH %s AND rowid IN ({marks})",
+            [_MARK_ON, _MARK_OFF, match, *ids],
+        )
+    else:
+        cursor.execute(
+            "SELECT id, ts_headline('english', left(text, 5000), to_tsquery('english', %s), %s) "  # noqa: S608 - placeholders only
+            f"FROM hub_item WHERE id IN ({marks})",
+            [match, f"StartSel={_MARK_ON}, StopSel={_MARK_OFF}, MaxWords=35, MinWords=15", *ids],
+        )
+    return dict(cursor.fetchall())
 
 
 def similar(

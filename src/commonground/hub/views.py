@@ -176,6 +176,7 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             "query_string": encoded,
             "follow": {"query": query} if query else None,
             "sources": Source.objects.only("pk", "title"),
+            "max_ranked": f"{search.MAX_RANKED:,}",
         },
     )
 
