@@ -125,6 +125,8 @@ def bulk_load(total: int, rng: random.Random) -> None:
     fill(total, rng, start_at=1_000)
     print("  building the search index ...", flush=True)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET maintenance_work_mem = '512MB'")  # a faster GIN build
         for statement in search.install_sql(connection.vendor):
             cursor.execute(statement)
         if connection.vendor == "sqlite":

@@ -212,3 +212,31 @@ def test_opml_import_says_what_is_wrong(staff: User) -> None:
     )
     assert "this XML is not OPML" in response.content.decode()
     assert json.dumps(1)
+
+
+def test_a_broad_search_ranks_its_newest_matches_and_says_so(
+    db: None, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.utils import timezone
+
+    from commonground.hub import search
+
+    made = [
+        Item.objects.create(
+            link_key=f"forum{n}",
+            link=f"https://tenants.example/{n}",
+            title=f"Tenants forum {n}",
+            text="Minutes of the tenants forum.",
+            published_at=timezone.now(),
+            content_hash="x",
+        )
+        for n in range(4)
+    ]
+    everything = search.search("tenants forum")
+    assert everything.total == 4 and not everything.more
+    monkeypatch.setattr(search, "MAX_RANKED", 2)
+    narrowed = search.search("tenants forum")
+    assert narrowed.more and narrowed.total == 2
+    assert sorted(h.id for h in narrowed.hits) == [made[2].pk, made[3].pk]
+    page = client.get("/hub/search/", {"q": "tenants forum"}).content.decode()
+    assert "these are the best of the newest 2" in page

@@ -171,11 +171,11 @@ def item_related(*, item: Item) -> list[Item]:
 
 def item_same_story(*, item: Item) -> list[Item]:
     root = item.story_id or item.pk
-    return list(
-        with_sources(
-            Item.objects.filter(Q(pk=root) | Q(story_id=root)).exclude(pk=item.pk)
-        ).order_by("published_at")[:10]
-    )
+    # The story's items found by the story_id index alone (no ORDER BY, which could have the
+    # database walk every item in date order instead), then loaded and put in date order.
+    members = Item.objects.filter(story_id=root).order_by().values_list("pk", flat=True)[:50]
+    ids = [pk for pk in [root, *members] if pk != item.pk]
+    return list(with_sources(Item.objects.filter(pk__in=ids)).order_by("published_at", "pk")[:10])
 
 
 def moderation_queue() -> QuerySet[Comment]:
