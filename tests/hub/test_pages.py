@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 from django.test import Client
 
