@@ -307,7 +307,8 @@ HUB_USER_AGENT = f"CommonGround/0.1 (+{SITE_URL}/hub/about/)"
 HUB_MAX_BYTES = env_int("HUB_MAX_BYTES", 10 * 1024 * 1024)
 HUB_FETCH_TIMEOUT = env_int("HUB_FETCH_TIMEOUT", 30)
 HUB_FETCH_THREADS = env_int("HUB_FETCH_THREADS", 16)
-# Processes that parse and sanitise feeds in big harvests; 0 means one per core.
+# Processes that parse and sanitise feeds in big harvests; 0 means one fewer than the
+# cores (this process stores what they prepare); a negative number means none.
 HUB_PARSE_PROCESSES = env_int("HUB_PARSE_PROCESSES", 0)
 # Minutes between in-process harvests of due sources when there is no REDIS_URL
 # (commonground serve and demo); 0 turns the in-process schedule off.

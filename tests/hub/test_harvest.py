@@ -153,3 +153,34 @@ def test_hosts_take_turns_so_one_busy_host_does_not_hold_up_the_threads() -> Non
         "https://b.example/2",
         "https://A.example/3",
     ]
+
+
+@pytest.mark.django_db
+def test_a_big_harvest_parses_on_processes_and_stores_the_same(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from commonground.hub import harvest
+    from commonground.hub.harvest import PROCESSES_FROM
+
+    submitted: list[object] = []
+
+    class Counted(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            submitted.append(fn)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(harvest, "ProcessPoolExecutor", Counted)
+
+    body = (DATA / "rss20.xml").read_bytes()
+    for n in range(PROCESSES_FROM):
+        feeds.routes[f"/many/{n}.xml"] = Route(body=body)
+        services.source_add(feed_url=feeds.url(f"/many/{n}.xml"), by=None, check_now=False)
+    with override_settings(HUB_PARSE_PROCESSES=1):
+        summary = services.harvest_due()
+    assert summary.checked == PROCESSES_FROM and summary.failed == 0
+    # Every hub carried the same two posts: two items, each carried by every hub.
+    assert Item.objects.count() == 2
+    assert Carriage.objects.count() == 2 * PROCESSES_FROM
+    assert len(submitted) == PROCESSES_FROM  # every feed was parsed in the other process

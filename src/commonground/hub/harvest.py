@@ -190,10 +190,13 @@ class _Processes:
     """
 
     def __init__(self, sources: int) -> None:
-        self.count = settings.HUB_PARSE_PROCESSES or os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+        # By default one core is left to this process, which stores what they prepare.
+        self.count = settings.HUB_PARSE_PROCESSES or max(1, cores - 1)
         self.wanted = (
             sources >= PROCESSES_FROM
-            and self.count > 1
+            and self.count > 0
+            and cores > 1
             and not multiprocessing.current_process().daemon
         )
         self.pool: ProcessPoolExecutor | None = None
