@@ -149,11 +149,10 @@ def secret_key_in(data_dir: Path) -> str:
 
 # WAL lets readers carry on while one writer works; a busy timeout makes a
 # second writer wait instead of failing at once. A 32 MB page cache (the
-# default is 2 MB) keeps the item indexes in memory while a harvest writes, and
-# reading through a 256 MB memory map spares search a copy of every index page.
+# default is 2 MB) keeps the item indexes in memory while a harvest writes.
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-    "PRAGMA cache_size=-32000; PRAGMA mmap_size=268435456;"
+    "PRAGMA cache_size=-32000;"
 )
 
 # ``commonground demo`` sets this before Django starts.
