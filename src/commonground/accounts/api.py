@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from commonground.accounts import selectors
-from commonground.accounts.models import User
+from commonground.lib.views import signed_in_user
 
 router = Router(tags=["People and organisations"])
 
@@ -43,8 +43,7 @@ class OrganisationOut(Schema):
 @router.get("/me", response=MeOut, summary="The person the request is signed in as")
 def me(request: HttpRequest) -> MeOut:
     """Your profile and the organisations you belong to, with your role in each."""
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the API's auth guarantees a person
+    user = signed_in_user(request)
     organisations = [
         MembershipOut(
             slug=m.organisation.slug,

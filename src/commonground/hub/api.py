@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from commonground.accounts.models import User
 from commonground.hub import search, selectors, services
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Hub"])
 
@@ -208,14 +209,8 @@ def _comment_out(comment: Comment) -> CommentOut:
     )
 
 
-def _signed_in(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the API's auth guarantees a person
-    return user
-
-
 def _need_source_manager(request: HttpRequest) -> User:
-    user = _signed_in(request)
+    user = signed_in_user(request)
     if not selectors.can_manage_sources(user):
         raise HttpError(403, "Only site admins add and change sources.")
     return user
@@ -384,7 +379,7 @@ def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Statu
     found = get_object_or_404(Item, pk=item_id)
     parent = get_object_or_404(Comment, pk=data.parent, item=found) if data.parent else None
     comment = services.comment_add(
-        item=found, author=_signed_in(request), body=data.body, parent=parent
+        item=found, author=signed_in_user(request), body=data.body, parent=parent
     )
     return Status(201, _comment_out(comment))
 
@@ -396,7 +391,7 @@ def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Statu
 )
 def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Status[None]:
     comment = get_object_or_404(Comment, pk=comment_id, hidden_at__isnull=True)
-    services.comment_report(comment=comment, reporter=_signed_in(request), reason=data.reason)
+    services.comment_report(comment=comment, reporter=signed_in_user(request), reason=data.reason)
     return Status(202, None)
 
 
@@ -404,7 +399,7 @@ def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Sta
     "/hub/comments/{comment_id}/hide", response=CommentOut, summary="Hide a comment (moderators)"
 )
 def comment_hide(request: HttpRequest, comment_id: int, data: HideIn) -> CommentOut:
-    user = _signed_in(request)
+    user = signed_in_user(request)
     if not selectors.can_moderate(user):
         raise HttpError(403, "Only moderators hide comments.")
     comment = get_object_or_404(Comment.objects.select_related("author"), pk=comment_id)
@@ -417,6 +412,6 @@ def comment_hide(request: HttpRequest, comment_id: int, data: HideIn) -> Comment
     summary="Reported comments waiting for a moderator",
 )
 def moderation_list(request: HttpRequest) -> list[CommentOut]:
-    if not selectors.can_moderate(_signed_in(request)):
+    if not selectors.can_moderate(signed_in_user(request)):
         raise HttpError(403, "Only moderators see the moderation queue.")
     return [_comment_out(c) for c in selectors.moderation_queue()]

@@ -218,7 +218,7 @@ class _Processes:
             self.pool.shutdown()
 
 
-# -- storing (main thread, one transaction per source) ---------------------------------
+# -- storing (main thread, a transaction per batch, a savepoint per source) -----------
 
 
 def _seconds_header(value: str | None, now: datetime) -> int | None:

@@ -246,8 +246,12 @@ def opml_export() -> bytes:
 # -- harvesting ------------------------------------------------------------------------
 
 
-def _claimable(now: object) -> Q:
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+def _takeable(now: object, *, due_only: bool) -> Q:
+    """Followed, not held by another worker's live claim and, with ``due_only``, due."""
+    condition = (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)) & Q(
+        state=Source.State.ACTIVE
+    )
+    return condition & Q(next_check_at__lte=now) if due_only else condition
 
 
 def sources_claim(
@@ -262,9 +266,7 @@ def sources_claim(
     now = timezone.now()
     # The same condition guards the UPDATE, so a source another worker claimed (or
     # harvested and released, no longer due) since the SELECT is not taken again.
-    condition = _claimable(now) & Q(state=Source.State.ACTIVE)
-    if due_only:
-        condition &= Q(next_check_at__lte=now)
+    condition = _takeable(now, due_only=due_only)
     candidates = Source.objects.filter(condition)
     if ids is not None:
         candidates = candidates.filter(pk__in=list(ids))
@@ -300,7 +302,7 @@ def harvest_ids(*, ids: Iterable[int], due_only: bool = True) -> Summary:
 def due_source_ids(*, limit: int = 10_000) -> list[int]:
     now = timezone.now()
     return list(
-        Source.objects.filter(_claimable(now), state=Source.State.ACTIVE, next_check_at__lte=now)
+        Source.objects.filter(_takeable(now, due_only=True))
         .order_by("next_check_at")
         .values_list("pk", flat=True)[:limit]
     )

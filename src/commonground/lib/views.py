@@ -8,8 +8,9 @@ from commonground.accounts.models import User
 
 
 def signed_in_user(request: HttpRequest) -> User:
-    """The signed-in person; only for views behind ``login_required``."""
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    """The signed-in person; only for views behind ``login_required`` and API endpoints
+    that need a token or a session."""
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by the caller's guard
     return request.user
 
 
