@@ -275,20 +275,19 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
     when = moment(now)
     new = [p for key, p in by_key.items() if key not in existing]
     with connection.cursor() as cursor:
-        if new:
-            # Plain multi-row inserts: the ORM's per-object work costs more than the
-            # database's here. Another worker may insert the same link at the same
-            # moment; the unique key makes the second insert a no-op, not a duplicate.
-            cursor.executemany(
-                "INSERT INTO hub_item (link_key, link, title, content, text, author, "
-                "published_at, first_seen_at, changed_at, content_hash) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [
-                    (p.link_key, p.link, p.title, p.content, p.text, p.author)
-                    + (moment(p.published), when, when, p.content_hash)
-                    for p in new
-                ],
-            )
+        # Plain multi-row inserts: the ORM's per-object work costs more than the database's
+        # here. Another worker may insert the same link at the same moment; the unique key
+        # makes the second insert a no-op, not a duplicate.
+        _insert_new(
+            cursor,
+            "hub_item (link_key, link, title, content, text, author, published_at, "
+            "first_seen_at, changed_at, content_hash)",
+            [
+                (p.link_key, p.link, p.title, p.content, p.text, p.author)
+                + (moment(p.published), when, when, p.content_hash)
+                for p in new
+            ],
+        )
         changed = [
             Item(
                 pk=existing[key][0],
@@ -309,9 +308,10 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 ["title", "content", "text", "author", "changed_at", "content_hash", "link"],
             )
         ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
-        cursor.executemany(
-            "INSERT INTO hub_carriage (item_id, source_id, entry_key, original_link, categories, "
-            "published_at, seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        _insert_new(
+            cursor,
+            "hub_carriage (item_id, source_id, entry_key, original_link, categories, "
+            "published_at, seen_at)",
             [
                 (ids[p.link_key], source.pk, p.entry_key, p.original_link, p.categories)
                 + (moment(p.published), when)
@@ -319,19 +319,36 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 if p.link_key in ids and p.entry_key not in carried
             ],
         )
-        themed = [
-            (ids[p.link_key], theme_id, True)
-            for p in by_key.values()
-            for theme_id in p.theme_ids
-            if p.link_key in ids
-        ]
-        if themed:
-            cursor.executemany(
-                "INSERT INTO hub_itemtheme (item_id, theme_id, by_rule) VALUES (%s, %s, %s) "
-                "ON CONFLICT DO NOTHING",
-                themed,
-            )
+        _insert_new(
+            cursor,
+            "hub_itemtheme (item_id, theme_id, by_rule)",
+            [
+                (ids[p.link_key], theme_id, True)
+                for p in by_key.values()
+                for theme_id in p.theme_ids
+                if p.link_key in ids
+            ],
+        )
     return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
+
+
+def _insert_new(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` into ``table (columns)``, skipping any that clash with a unique key.
+
+    Many rows per statement, not one statement per row: on SQLite the search index's
+    trigger then writes its pending words once per statement instead of once per row.
+    """
+    if not rows:
+        return
+    width = len(rows[0])
+    per_statement = min(500, (connection.features.max_query_params or 65535) // width)
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        cursor.execute(
+            f"INSERT INTO {table} VALUES {', '.join([one] * len(chunk))} ON CONFLICT DO NOTHING",  # noqa: S608 - placeholders only
+            [value for row in chunk for value in row],
+        )
 
 
 def _trim_history(source_ids: list[int]) -> None:
