@@ -54,6 +54,9 @@ PER_HOST = 2
 HISTORY_KEPT = 50
 # Harvests of fewer sources parse on their fetch threads; starting processes costs more.
 PROCESSES_FROM = 20
+# Results that arrive within this many seconds of each other share one transaction: a
+# commit costs far more than a row, but a write lock should not be held for long.
+BATCH_SECONDS = 0.5
 
 
 @dataclass
@@ -508,8 +511,8 @@ def harvest(
     """Fetch and store ``sources`` (already claimed); returns what happened, in figures.
 
     Threads fetch (and, for big harvests, hand the parsing to processes); this
-    thread stores. Results that arrive together share one transaction, each
-    source in its own savepoint, so a source that cannot be stored undoes only
+    thread stores. Results that arrive within ``BATCH_SECONDS`` share one transaction,
+    each source in its own savepoint, so a source that cannot be stored undoes only
     its own writes. At most two results per thread wait in memory at once.
     """
     started = time.monotonic()
@@ -532,15 +535,24 @@ def harvest(
 
             top_up()
             while running:
+                # Wait for results outside a transaction, then store those that keep arriving
+                # for up to BATCH_SECONDS in one.
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 top_up()
+                deadline = time.monotonic() + BATCH_SECONDS
                 with transaction.atomic():
                     pending: Pending = []
-                    for future in done:
-                        _tally(summary, future.result(), pending)
+                    while done:
+                        for future in done:
+                            _tally(summary, future.result(), pending)
+                        if progress:
+                            progress(summary.checked, len(sources))
+                        left = deadline - time.monotonic()
+                        if left <= 0 or not running:
+                            break
+                        done, running = wait(running, timeout=left, return_when=FIRST_COMPLETED)
+                        top_up()
                     _write_sources(pending)
-                if progress:
-                    progress(summary.checked, len(sources))
     finally:
         processes.close()
     _trim_history([s.pk for s in sources])

@@ -76,12 +76,12 @@ _RECOVERING_PARSER = etree.XMLParser(
     recover=True,
 )
 _TAGS = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 def text_of_html(fragment: str) -> str:
     """Plain text of an HTML fragment: tags dropped, entities decoded, space collapsed."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", fragment))).strip()
+    # str.split() collapses the same whitespace as a regex would, several times faster.
+    return " ".join(html.unescape(_TAGS.sub(" ", fragment)).split())
 
 
 def parse(body: bytes, *, url: str, content_type: str = "") -> Feed:

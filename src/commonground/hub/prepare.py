@@ -39,21 +39,35 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Rules:
-    """Keyword rules and category mappings of every theme, compiled once per harvest."""
+    """Keyword rules and category mappings of every theme, compiled once per harvest.
 
-    keywords: list[tuple[int, re.Pattern[str]]]
+    A keyword matches, whatever its case, where no letter, digit or underscore
+    directly precedes or follows it ("grant" is not in "granted"; "c++" is in
+    "learning c++ together"). Keywords that start and end with a letter or digit
+    are found by substring search and a look at the characters either side,
+    several times faster than a regular expression over the whole text; the rest
+    get a regular expression with the same rule.
+    """
+
+    keywords: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]]
     categories: dict[str, int]
 
     @classmethod
     def compile(cls, themes: Iterable[tuple[int, str, str]]) -> Rules:
         """From (theme id, keywords one per line, categories one per line)."""
-        keywords: list[tuple[int, re.Pattern[str]]] = []
+        keywords: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
         categories: dict[str, int] = {}
         for pk, words_text, categories_text in themes:
-            words = [w.strip() for w in words_text.splitlines() if w.strip()]
+            words = [w.strip().lower() for w in words_text.splitlines() if w.strip()]
+            plain = tuple(w for w in words if _wordish(w[0]) and _wordish(w[-1]))
+            awkward = [w for w in words if w not in plain]
+            pattern = (
+                re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in awkward)})(?!\w)")
+                if awkward
+                else None
+            )
             if words:
-                alternatives = "|".join(re.escape(w) for w in words)
-                keywords.append((pk, re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)))
+                keywords.append((pk, plain, pattern))
             for category in categories_text.splitlines():
                 if category.strip():
                     categories[category.strip().lower()] = pk
@@ -61,9 +75,34 @@ class Rules:
 
     def themes_for(self, title: str, text: str, categories: Iterable[str]) -> list[int]:
         found = {self.categories[c.lower()] for c in categories if c.lower() in self.categories}
-        haystack = f"{title}\n{text[:5000]}"
-        found.update(pk for pk, pattern in self.keywords if pattern.search(haystack))
+        haystack = f"{title}\n{text[:5000]}".lower()
+        found.update(
+            pk
+            for pk, plain, pattern in self.keywords
+            if pk not in found
+            and (
+                any(_has_word(haystack, w) for w in plain)
+                or (pattern is not None and pattern.search(haystack))
+            )
+        )
         return sorted(found)
+
+
+def _wordish(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _has_word(text: str, word: str) -> bool:
+    """Whether ``word`` (starting and ending with a letter or digit) is in ``text`` whole."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        if (start == 0 or not _wordish(text[start - 1])) and (
+            end == len(text) or not _wordish(text[end])
+        ):
+            return True
+        start = text.find(word, start + 1)
+    return False
 
 
 def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepared:

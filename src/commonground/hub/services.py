@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.accounts.models import User
-from commonground.hub import discover, search, similar
-from commonground.hub.harvest import Summary, fetch, harvest, theme_rules
+from commonground.hub import discover, prepare, search, similar
+from commonground.hub.harvest import Summary, fetch, harvest
 from commonground.hub.models import (
     Carriage,
     Comment,
@@ -384,16 +384,14 @@ def item_theme_remove(*, item: Item, theme: Theme) -> None:
 
 def themes_reapply(*, theme: Theme) -> int:
     """Apply a theme's edited rules to every stored item; returns how many items now carry it."""
-    rules = theme_rules()
-    patterns = [p for pk, p in rules.keywords if pk == theme.pk]
-    categories = {c for c, pk in rules.categories.items() if pk == theme.pk}
+    rules = prepare.Rules.compile([(theme.pk, theme.keywords, theme.categories)])
+    categories = set(rules.categories)
     with transaction.atomic():
         ItemTheme.objects.filter(theme=theme, by_rule=True).delete()
         batch: list[ItemTheme] = []
         matched = Item.objects.values_list("id", "title", "text").iterator(chunk_size=2000)
         for pk, title, text in matched:
-            haystack = f"{title}\n{text[:5000]}"
-            if any(p.search(haystack) for p in patterns):
+            if rules.keywords and rules.themes_for(title, text, ()):
                 batch.append(ItemTheme(item_id=pk, theme=theme, by_rule=True))
         if categories:
             for item_id, cats in Carriage.objects.exclude(categories="").values_list(
