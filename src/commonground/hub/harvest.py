@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from commonground.hub import prepare
-from commonground.hub.models import Carriage, Item, Source, SourceCheck, Theme
+from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
 from commonground.lib import safehttp
@@ -256,41 +256,60 @@ def _posting_interval(prepared: Sequence[Prepared], fallback: int) -> int:
 
 
 def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tuple[int, int, int]:
-    """Store a source's entries; returns (new items, changed items, entries new to this hub)."""
+    """Store a source's entries; returns (new items, changed items, entries new to this hub).
+
+    Plain SQL, many rows per statement: for tens of thousands of entries the ORM's
+    per-query and per-object work costs more than the database's.
+    """
     # The same link can appear twice in one feed; the first entry wins.
     by_key: dict[str, Prepared] = {}
     for p in prepared:
         by_key.setdefault(p.link_key, p)
-    # What this hub already carried: only a hub's own entries update an item, so two
-    # hubs with different words for one link do not overwrite each other by turns.
-    carried = set(
-        Carriage.objects.filter(
-            source=source, entry_key__in=[p.entry_key for p in prepared]
-        ).values_list("entry_key", flat=True)
-    )
-    existing = {
-        key: (pk, content_hash)
-        for key, pk, content_hash in Item.objects.filter(link_key__in=list(by_key)).values_list(
-            "link_key", "id", "content_hash"
-        )
-    }
     moment = connection.ops.adapt_datetimefield_value
     when = moment(now)
-    new = [p for key, p in by_key.items() if key not in existing]
     with connection.cursor() as cursor:
-        # Plain multi-row inserts: the ORM's per-object work costs more than the database's
-        # here. Another worker may insert the same link at the same moment; the unique key
-        # makes the second insert a no-op, not a duplicate.
-        _insert_new(
-            cursor,
-            "hub_item (link_key, link, title, content, text, author, published_at, "
-            "first_seen_at, changed_at, content_hash)",
-            [
-                (p.link_key, p.link, p.title, p.content, p.text, p.author)
-                + (moment(p.published), when, when, p.content_hash)
-                for p in new
-            ],
+        # What this hub already carried: only a hub's own entries update an item, so two
+        # hubs with different words for one link do not overwrite each other by turns.
+        carried = {
+            key
+            for (key,) in _select_in(
+                cursor,
+                "SELECT entry_key FROM hub_carriage WHERE source_id = %s AND entry_key",
+                [p.entry_key for p in prepared],
+                before=[source.pk],
+            )
+        }
+        existing = {
+            key: (pk, content_hash)
+            for key, pk, content_hash in _select_in(
+                cursor, "SELECT link_key, id, content_hash FROM hub_item WHERE link_key", by_key
+            )
+        }
+        new = [p for key, p in by_key.items() if key not in existing]
+        # Another worker may insert the same link at the same moment; the unique key makes
+        # the second insert a no-op, not a duplicate.
+        ids = {key: pk for key, (pk, _) in existing.items()}
+        ids.update(
+            _insert_new(
+                cursor,
+                "hub_item (link_key, link, title, content, text, author, published_at, "
+                "first_seen_at, changed_at, content_hash)",
+                [
+                    (p.link_key, p.link, p.title, p.content, p.text, p.author)
+                    + (moment(p.published), when, when, p.content_hash)
+                    for p in new
+                ],
+                returning="link_key, id",
+            )
         )
+        if len(ids) < len(by_key):  # inserted by another worker meanwhile
+            ids.update(
+                _select_in(
+                    cursor,
+                    "SELECT link_key, id FROM hub_item WHERE link_key",
+                    [key for key in by_key if key not in ids],
+                )
+            )
         changed = [
             Item(
                 pk=existing[key][0],
@@ -310,7 +329,6 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 changed,
                 ["title", "content", "text", "author", "changed_at", "content_hash", "link"],
             )
-        ids = dict(Item.objects.filter(link_key__in=list(by_key)).values_list("link_key", "id"))
         _insert_new(
             cursor,
             "hub_carriage (item_id, source_id, entry_key, original_link, categories, "
@@ -335,23 +353,49 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
     return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
 
 
-def _insert_new(cursor: Any, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Insert ``rows`` into ``table (columns)``, skipping any that clash with a unique key.
+def _per_statement(width: int) -> int:
+    """How many rows of ``width`` values one statement may carry."""
+    return min(500, (connection.features.max_query_params or 65535) // width)
+
+
+def _select_in(
+    cursor: Any, query: str, values: Sequence[Any] | dict[str, Any], before: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` + `` IN (values)``, a statement per chunk of ``values``."""
+    values = list(values)
+    rows: list[tuple[Any, ...]] = []
+    step = _per_statement(1) - len(before)
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))})", [*before, *chunk])
+        rows.extend(cursor.fetchall())
+    return rows
+
+
+def _insert_new(
+    cursor: Any, table: str, rows: list[tuple[Any, ...]], returning: str = ""
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` into ``table (columns)``, skipping any that clash with a unique key;
+    returns the ``returning`` columns of the rows inserted, where the database can.
 
     Many rows per statement, not one statement per row: on SQLite the search index's
     trigger then writes its pending words once per statement instead of once per row.
     """
     if not rows:
-        return
-    width = len(rows[0])
-    per_statement = min(500, (connection.features.max_query_params or 65535) // width)
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        cursor.execute(
-            f"INSERT INTO {table} VALUES {', '.join([one] * len(chunk))} ON CONFLICT DO NOTHING",  # noqa: S608 - placeholders only
-            [value for row in chunk for value in row],
-        )
+        return []
+    returned: list[tuple[Any, ...]] = []
+    returning = returning if connection.features.can_return_rows_from_bulk_insert else ""
+    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+    step = _per_statement(len(rows[0]))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        values = ", ".join([one] * len(chunk))
+        sql = f"INSERT INTO {table} VALUES {values}{tail}"  # noqa: S608 - placeholders only
+        cursor.execute(sql, [value for row in chunk for value in row])
+        if returning:
+            returned.extend(cursor.fetchall())
+    return returned
 
 
 def _trim_history(source_ids: list[int]) -> None:
