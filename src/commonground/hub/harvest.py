@@ -292,8 +292,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         ids.update(
             _insert_new(
                 cursor,
-                "hub_item (link_key, link, title, content, text, author, published_at, "
-                "first_seen_at, changed_at, content_hash)",
+                ITEM_COLUMNS,
                 [
                     (p.link_key, p.link, p.title, p.content, p.text, p.author)
                     + (moment(p.published), when, when, p.content_hash)
@@ -331,8 +330,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
             )
         _insert_new(
             cursor,
-            "hub_carriage (item_id, source_id, entry_key, original_link, categories, "
-            "published_at, seen_at)",
+            CARRIAGE_COLUMNS,
             [
                 (ids[p.link_key], source.pk, p.entry_key, p.original_link, p.categories)
                 + (moment(p.published), when)
@@ -342,7 +340,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         )
         _insert_new(
             cursor,
-            "hub_itemtheme (item_id, theme_id, by_rule)",
+            ITEM_THEME_COLUMNS,
             [
                 (ids[p.link_key], theme_id, True)
                 for p in by_key.values()
@@ -353,16 +351,54 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
     return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
 
 
+# The tables the harvest writes in plain SQL, and the PostgreSQL type of each column.
+Columns = tuple[str, dict[str, str]]
+ITEM_COLUMNS: Columns = (
+    "hub_item",
+    {
+        "link_key": "text",
+        "link": "text",
+        "title": "text",
+        "content": "text",
+        "text": "text",
+        "author": "text",
+        "published_at": "timestamptz",
+        "first_seen_at": "timestamptz",
+        "changed_at": "timestamptz",
+        "content_hash": "text",
+    },
+)
+CARRIAGE_COLUMNS: Columns = (
+    "hub_carriage",
+    {
+        "item_id": "bigint",
+        "source_id": "bigint",
+        "entry_key": "text",
+        "original_link": "text",
+        "categories": "text",
+        "published_at": "timestamptz",
+        "seen_at": "timestamptz",
+    },
+)
+ITEM_THEME_COLUMNS: Columns = (
+    "hub_itemtheme",
+    {"item_id": "bigint", "theme_id": "bigint", "by_rule": "boolean"},
+)
+
+
 def _per_statement(width: int) -> int:
-    """How many rows of ``width`` values one statement may carry."""
+    """How many rows of ``width`` values one SQLite statement may carry."""
     return min(500, (connection.features.max_query_params or 65535) // width)
 
 
 def _select_in(
     cursor: Any, query: str, values: Sequence[Any] | dict[str, Any], before: Sequence[Any] = ()
 ) -> list[tuple[Any, ...]]:
-    """Rows of ``query`` + `` IN (values)``, a statement per chunk of ``values``."""
+    """Rows of ``query`` + `` IN (values)``; on PostgreSQL, one array instead of a list."""
     values = list(values)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"{query} = ANY(%s)", [*before, values])
+        return cursor.fetchall()
     rows: list[tuple[Any, ...]] = []
     step = _per_statement(1) - len(before)
     for start in range(0, len(values), step):
@@ -373,26 +409,34 @@ def _select_in(
 
 
 def _insert_new(
-    cursor: Any, table: str, rows: list[tuple[Any, ...]], returning: str = ""
+    cursor: Any, columns: Columns, rows: list[tuple[Any, ...]], returning: str = ""
 ) -> list[tuple[Any, ...]]:
-    """Insert ``rows`` into ``table (columns)``, skipping any that clash with a unique key;
-    returns the ``returning`` columns of the rows inserted, where the database can.
+    """Insert ``rows``, skipping any that clash with a unique key; returns the
+    ``returning`` columns of the rows inserted, where the database can.
 
-    Many rows per statement, not one statement per row: on SQLite the search index's
-    trigger then writes its pending words once per statement instead of once per row.
+    Never a statement per row: on SQLite the search index's trigger would write its
+    pending words once per statement. SQLite gets many rows per statement;
+    PostgreSQL gets one array per column, so the statement's text stays short
+    (psycopg reads every placeholder of a long one in Python).
     """
     if not rows:
         return []
-    returned: list[tuple[Any, ...]] = []
+    table, types = columns
     returning = returning if connection.features.can_return_rows_from_bulk_insert else ""
-    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
     tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
-    step = _per_statement(len(rows[0]))
+    into = f"INSERT INTO {table} ({', '.join(types)}) "
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
+        sql = f"{into}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608 - placeholders only
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        return cursor.fetchall() if returning else []
+    returned: list[tuple[Any, ...]] = []
+    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    step = _per_statement(len(types))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         values = ", ".join([one] * len(chunk))
-        sql = f"INSERT INTO {table} VALUES {values}{tail}"  # noqa: S608 - placeholders only
-        cursor.execute(sql, [value for row in chunk for value in row])
+        cursor.execute(f"{into}VALUES {values}{tail}", [value for row in chunk for value in row])
         if returning:
             returned.extend(cursor.fetchall())
     return returned
