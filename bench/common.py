@@ -19,10 +19,20 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_fresh(database_url: str = "", *, name: str = "commonground_bench") -> Path:
+def django_fresh(
+    database_url: str = "", *, name: str = "commonground_bench", keep: bool = False
+) -> Path:
     """Set Django up on an empty, migrated database: SQLite in a new directory, or (with
-    ``database_url``) a PostgreSQL database ``name`` on that server, dropped and made again."""
-    data = Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    ``database_url``) a PostgreSQL database ``name`` on that server, dropped and made again.
+
+    With ``keep`` the database of the last run with ``keep`` is used as it is (SQLite in
+    a fixed directory named after ``name``), so a benchmark can skip loading it again.
+    """
+    if keep:
+        data = Path(tempfile.gettempdir()) / f"cg-bench-{name}"
+        data.mkdir(exist_ok=True)
+    else:
+        data = Path(tempfile.mkdtemp(prefix="cg-bench-"))
     os.environ["DATA_DIR"] = str(data)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
     os.environ.pop("REDIS_URL", None)  # background work runs in-process, as on one machine
@@ -30,7 +40,7 @@ def django_fresh(database_url: str = "", *, name: str = "commonground_bench") ->
     if database_url:
         parts = urlsplit(database_url)
         os.environ["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
-        _recreate_postgres(parts._replace(path="/postgres").geturl(), name)
+        _recreate_postgres(parts._replace(path="/postgres").geturl(), name, keep=keep)
     else:
         os.environ.pop("DATABASE_URL", None)
     import django
@@ -42,10 +52,13 @@ def django_fresh(database_url: str = "", *, name: str = "commonground_bench") ->
     return data
 
 
-def _recreate_postgres(admin_url: str, name: str) -> None:
+def _recreate_postgres(admin_url: str, name: str, *, keep: bool = False) -> None:
     import psycopg
 
     with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if keep and exists:
+            return
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 

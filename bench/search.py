@@ -186,33 +186,49 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--database-url", default="", help="PostgreSQL; SQLite if empty.")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the loaded database for the next run with --keep, and use the last one's "
+        "if it holds --items items (to time changes to search without loading again).",
+    )
     args = parser.parse_args()
 
-    django_fresh(args.database_url, name="commonground_bench_search")
+    django_fresh(args.database_url, name="commonground_bench_search", keep=args.keep)
     from django.db import connection
 
     from commonground.hub import search, selectors
+    from commonground.hub.models import Item
 
     rng = random.Random(7)
     report = Report(f"Search: {args.items:,} items on {connection.vendor}")
-    print("Adding the first 1,000 items (search index kept by the database) ...", flush=True)
-    fill(1_000, rng)
-    small = page_queries()
-    print(f"Adding the rest, to {args.items:,} ...", flush=True)
-    started = time.perf_counter()
-    bulk_load(args.items, rng)
-    report.figure("load", f"{time.perf_counter() - started:.0f} s")
-    large = page_queries()
-    for name in small:
-        report.figure(
-            f"queries on the {name} page",
-            f"{small[name]} at 1,000; {large[name]} at {args.items:,}",
-        )
-    report.target("list, item and search pages issue a fixed number of queries", small == large)
+    if args.keep and Item.objects.count() == args.items:
+        print("Using the database the last run kept.", flush=True)
+        report.figure("load", "skipped: the kept database (--keep) already holds the items")
+    else:
+        if Item.objects.exists():
+            sys.exit(
+                f"The kept database ({connection.settings_dict['NAME']}) holds a different "
+                "number of items: delete or drop it, then run again."
+            )
+        print("Adding the first 1,000 items (search index kept by the database) ...", flush=True)
+        fill(1_000, rng)
+        small = page_queries()
+        print(f"Adding the rest, to {args.items:,} ...", flush=True)
+        started = time.perf_counter()
+        bulk_load(args.items, rng)
+        report.figure("load", f"{time.perf_counter() - started:.0f} s")
+        large = page_queries()
+        for name in small:
+            report.figure(
+                f"queries on the {name} page",
+                f"{small[name]} at 1,000; {large[name]} at {args.items:,}",
+            )
+        report.target("list, item and search pages issue a fixed number of queries", small == large)
 
     timings: list[float] = []
     found: list[int] = []
-    for query, filters in queries(rng, args.queries):
+    for query, filters in queries(random.Random(11), args.queries):
         began = time.perf_counter()
         page = selectors.search_page(query=query, filters=search.Filters(**filters), number=1)  # type: ignore[arg-type]
         timings.append((time.perf_counter() - began) * 1000)

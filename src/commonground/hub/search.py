@@ -14,7 +14,6 @@ one way to query.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -114,7 +113,8 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
-def _filters_sql(filters: Filters) -> tuple[str, list[Any]]:
+def _filters_sql(cursor: Any, filters: Filters) -> tuple[str, list[Any]]:
+    """The filters as one SQL condition on the item ``i``, and its parameters."""
     clauses: list[str] = []
     params: list[Any] = []
     if filters.source:
@@ -123,12 +123,18 @@ def _filters_sql(filters: Filters) -> tuple[str, list[Any]]:
         )
         params.append(filters.source)
     if filters.sector:
-        clauses.append(
-            # The sector's hubs are looked up once; each match then needs one index probe.
-            "EXISTS (SELECT 1 FROM hub_carriage c WHERE c.item_id = i.id AND c.source_id IN "
-            "(SELECT ss.source_id FROM hub_source_sectors ss WHERE ss.sector_id = %s))"
+        # The sector's hubs are looked up first, so each match needs one index probe (as a
+        # subquery, PostgreSQL joins the sector's hubs again for every match).
+        cursor.execute(
+            "SELECT source_id FROM hub_source_sectors WHERE sector_id = %s", [filters.sector]
         )
-        params.append(filters.sector)
+        hubs = [row[0] for row in cursor.fetchall()] or [0]
+        marks = ", ".join(["%s"] * len(hubs))
+        clauses.append(
+            "EXISTS (SELECT 1 FROM hub_carriage c "  # noqa: S608 - placeholders only
+            f"WHERE c.item_id = i.id AND c.source_id IN ({marks}))"
+        )
+        params.extend(hubs)
     if filters.theme:
         clauses.append(
             "EXISTS (SELECT 1 FROM hub_itemtheme t WHERE t.item_id = i.id AND t.theme_id = %s)"
@@ -140,7 +146,7 @@ def _filters_sql(filters: Filters) -> tuple[str, list[Any]]:
     if filters.until:
         clauses.append("i.published_at < %s")
         params.append(_day_start(filters.until + timedelta(days=1)))
-    return "".join(f" AND {c}" for c in clauses), params
+    return " AND ".join(clauses) or "1 = 1", params
 
 
 def _day_start(day: date) -> datetime:
@@ -173,40 +179,34 @@ def search(
     words = terms(query)
     if not words:
         return Results()
-    filters = filters or Filters()
-    where, params = _filters_sql(filters)
     with connection.cursor() as cursor:
-        # One pass over the index: the newest matches with their scores...
+        passes, params = _filters_sql(cursor, filters or Filters())
+        # One pass: the newest matches, each with whether it passes the filters and, if it
+        # does, its score (scoring reads the item's index entry, so only those that pass).
         if connection.vendor == "sqlite":
             match = _fts5_query(words)
             cursor.execute(
-                "SELECT rowid, -bm25(hub_item_fts, 8.0, 1.0) FROM hub_item_fts "
-                "WHERE hub_item_fts MATCH %s ORDER BY rowid DESC LIMIT %s",
-                [match, MAX_RANKED + 1],
+                "SELECT i.id, i.published_at, "  # noqa: S608 - the filters are fixed SQL
+                f"CASE WHEN {passes} THEN -bm25(hub_item_fts, 8.0, 1.0) END "
+                "FROM hub_item_fts JOIN hub_item i ON i.id = hub_item_fts.rowid "
+                "WHERE hub_item_fts MATCH %s ORDER BY hub_item_fts.rowid DESC LIMIT %s",
+                [*params, match, MAX_RANKED + 1],
             )
-            among = "i.id IN (SELECT value FROM json_each(%s))"
         else:
             match = _tsquery(words)
             cursor.execute(
-                "SELECT newest.id, ts_rank_cd(newest.search_vector, to_tsquery('english', %s)) "
-                "FROM (SELECT id, search_vector FROM hub_item "
-                "WHERE search_vector @@ to_tsquery('english', %s) "
-                "ORDER BY id DESC LIMIT %s) newest",
-                [match, match, MAX_RANKED + 1],
+                "SELECT i.id, i.published_at, "  # noqa: S608 - the filters are fixed SQL
+                f"CASE WHEN {passes} THEN ts_rank_cd(i.search_vector, to_tsquery('english', %s)) "
+                "END FROM (SELECT id, published_at, search_vector FROM hub_item "
+                "WHERE search_vector @@ to_tsquery('english', %s) ORDER BY id DESC LIMIT %s) i",
+                [*params, match, match, MAX_RANKED + 1],
             )
-            among = "i.id IN (SELECT value::bigint FROM json_array_elements_text(%s::json))"
-        scores = dict(cursor.fetchall())
-        more = len(scores) > MAX_RANKED
-        if more:
-            scores.pop(min(scores))
-        if not scores:
-            return Results()
-        # ...then the filters, in one query over those rows only.
-        cursor.execute(
-            f"SELECT i.id, i.published_at FROM hub_item i WHERE {among}{where}",  # noqa: S608 - fixed SQL
-            [json.dumps(list(scores)), *params],
+        newest = sorted(cursor.fetchall(), key=lambda row: -row[0])
+        more = len(newest) > MAX_RANKED
+        kept = sorted(
+            (row for row in newest[:MAX_RANKED] if row[2] is not None),
+            key=lambda row: (-row[2], _newest_first(row[1])),
         )
-        kept = sorted(cursor.fetchall(), key=lambda row: (-scores[row[0]], _newest_first(row[1])))
         ids = [row[0] for row in kept[offset : offset + limit]]
         snippets = _snippets(cursor, ids, match) if ids else {}
     return Results(
