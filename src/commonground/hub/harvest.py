@@ -6,9 +6,9 @@ with at most two requests at a time to one host (hosts taking turns), has
 ``prepare.read`` parse them (on processes, for big harvests), and stores
 results as they arrive: those that arrive within half a second of each other
 share a transaction, each source that writes items in its own savepoint, so a
-slow or failing source delays and undoes nothing else. Items are upserted on their unique link key and each hub's
-entry on (source, entry key), so a harvest cut off part-way and run again
-stores every item exactly once.
+slow or failing source delays and undoes nothing else. Items are upserted on
+their unique link key and each hub's entry on (source, entry key), so a
+harvest cut off part-way and run again stores every item exactly once.
 """
 
 from __future__ import annotations
