@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -69,3 +71,17 @@ def test_secret_key_is_made_once_and_kept_private(tmp_path: Path) -> None:
     assert secret_key_in(tmp_path / "data") == first
     mode = stat.S_IMODE(os.stat(tmp_path / "data" / "secret_key").st_mode)
     assert mode == 0o600
+
+
+def test_workers_starting_at_once_on_a_new_data_directory_share_one_key(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    together = threading.Barrier(8)
+
+    def start(_: int) -> str:
+        together.wait()
+        return secret_key_in(data)
+
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(start, range(8)))
+    assert len(set(keys)) == 1 and len(keys[0]) >= 50
+    assert [p.name for p in data.iterdir()] == ["secret_key"]  # no temporary files left

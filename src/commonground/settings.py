@@ -9,8 +9,10 @@ organisation. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Celery
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -134,17 +136,25 @@ def email_from_url(url: str) -> dict[str, object]:
 
 
 def secret_key_in(data_dir: Path) -> str:
-    """Read the secret key kept in the data directory, creating it on first use."""
+    """Read the secret key kept in the data directory, creating it on first use.
+
+    Several processes may start at once on a new data directory (a web server's
+    workers, two Celery workers): the key is written in full to a private
+    temporary file and then linked into place, so each either puts its key there
+    first or reads the one that did, never a half-written one.
+    """
     key_file = data_dir / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(64)
-    # Created with owner-only permissions before anything is written to it.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=data_dir, prefix=".secret_key-")  # owner-only
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(64))
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, key_file)
+        finally:
+            os.unlink(temporary)
+    return key_file.read_text().strip()
 
 
 # WAL lets readers carry on while one writer works; a busy timeout makes a
