@@ -1,0 +1,67 @@
+"""Search filters: each keeps exactly the matches that pass it, alone and together."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from commonground.hub import search
+from commonground.hub.models import Carriage, Item, ItemTheme, Sector, Source, Theme
+
+START = datetime(2026, 3, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def allotments(db: None) -> dict[str, object]:
+    """Twelve posts about allotments from three hubs in two sectors, a day apart; every
+    third has the volunteering theme; one post on another subject."""
+    libraries = Sector.objects.get(slug="libraries")
+    health = Sector.objects.get(slug="health")
+    hubs = []
+    for n, sector in enumerate((libraries, libraries, health)):
+        hub = Source.objects.create(
+            feed_url=f"https://hub{n}.example/feed", title=f"Hub {n}", host=f"hub{n}.example"
+        )
+        hub.sectors.set([sector])
+        hubs.append(hub)
+    theme = Theme.objects.get(slug="volunteering")
+    made = []
+    for n in range(13):
+        topic = "allotment plots" if n < 12 else "library opening hours"
+        when = START + timedelta(days=n)
+        item = Item.objects.create(
+            link_key=f"{n:040d}",
+            link=f"https://hub.example/{n}",
+            title=f"Post {n} on {topic}",
+            text=f"Residents talked about {topic} at meeting {n}.",
+            published_at=when,
+            content_hash="x",
+        )
+        Carriage.objects.create(item=item, source=hubs[n % 3], entry_key=str(n), published_at=when)
+        if n % 3 == 0:
+            ItemTheme.objects.create(item=item, theme=theme, by_rule=True)
+        made.append(item)
+    return {"items": made, "hubs": hubs, "health": health, "theme": theme}
+
+
+def _found(filters: search.Filters) -> set[int]:
+    return {hit.id for hit in search.search("allotment plots", filters=filters).hits}
+
+
+def test_each_filter_keeps_exactly_the_matches_that_pass_it(allotments: dict) -> None:
+    items, hubs = allotments["items"], allotments["hubs"]
+    ids = [item.pk for item in items]
+    assert _found(search.Filters()) == set(ids[:12])
+    assert _found(search.Filters(source=hubs[1].pk)) == {ids[n] for n in range(1, 12, 3)}
+    assert _found(search.Filters(sector=allotments["health"].pk)) == {
+        ids[n] for n in range(2, 12, 3)
+    }
+    assert _found(search.Filters(theme=allotments["theme"].pk)) == {ids[n] for n in (0, 3, 6, 9)}
+    since, until = date(2026, 3, 4), date(2026, 3, 6)  # days 3, 4 and 5
+    assert _found(search.Filters(since=since, until=until)) == {ids[3], ids[4], ids[5]}
+    both = search.Filters(theme=allotments["theme"].pk, source=hubs[0].pk, since=since)
+    assert _found(both) == {ids[3], ids[6], ids[9]}
+    # A sector no hub is in matches nothing (and is not an error).
+    empty = Sector.objects.create(name="Nowhere", slug="nowhere")
+    assert _found(search.Filters(sector=empty.pk)) == set()
