@@ -414,8 +414,8 @@ def _insert_new(
     """Insert ``rows``, skipping any that clash with a unique key; returns the
     ``returning`` columns of the rows inserted, where the database can.
 
-    Never a statement per row: on SQLite the search index's trigger would write its
-    pending words once per statement. SQLite gets many rows per statement;
+    Never a statement per row: SQLite's search-index trigger writes out its pending
+    words at the end of every statement. SQLite gets many rows per statement;
     PostgreSQL gets one array per column, so the statement's text stays short
     (psycopg reads every placeholder of a long one in Python).
     """
