@@ -2,6 +2,7 @@
 
     uv run python bench/pages.py                      # SQLite, 100,000 items
     uv run python bench/pages.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+    uv run python bench/pages.py --keep --only item   # again on the same data, one page
 
 Fills a fresh database (as ``bench/search.py`` does), starts Common Ground's
 own production server (``commonground serve``: gunicorn, DEBUG off) and, for
@@ -96,17 +97,37 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database-url", default="", help="PostgreSQL; SQLite if empty.")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the filled database for the next run with --keep, and use the last one's "
+        "if it holds --items items (to time changes to the pages without filling it again).",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["item", "list", "search"],
+        action="append",
+        help="Time only this page (and the trivial view); give it more than once for more.",
+    )
     args = parser.parse_args()
 
-    data = django_fresh(args.database_url, name="commonground_bench_pages")
+    data = django_fresh(args.database_url, name="commonground_bench_pages", keep=args.keep)
     from django.db import connection
 
-    from commonground.hub.models import Sector
+    from commonground.hub.models import Item, Sector
 
     rng = random.Random(11)
-    print(f"Filling the database with {args.items:,} items ...", flush=True)
-    fill(1_000, rng)
-    bulk_load(args.items, rng)
+    if args.keep and Item.objects.count() == args.items:
+        print("Using the database the last run kept.", flush=True)
+    elif Item.objects.exists():
+        sys.exit(
+            f"The kept database ({connection.settings_dict['NAME']}) holds a different "
+            "number of items: delete or drop it, then run again."
+        )
+    else:
+        print(f"Filling the database with {args.items:,} items ...", flush=True)
+        fill(1_000, rng)
+        bulk_load(args.items, rng)
     sectors = list(Sector.objects.values_list("pk", flat=True))
     vendor = connection.vendor
     connection.close()
@@ -133,6 +154,7 @@ def main() -> None:
                     sys.exit(f"The server did not start:\n{(data / 'server.log').read_text()}")
                 time.sleep(0.5)
         words = FIELD_WORDS
+        rng = random.Random(12)  # the same requests whether or not the database was kept
         targets = {
             "trivial view (/healthz)": ["/healthz"],
             "item page": [f"/hub/items/{rng.randint(1, args.items)}/" for _ in range(5000)],
@@ -142,6 +164,12 @@ def main() -> None:
                 for a, b in (rng.sample(words, 2) for _ in range(2000))
             ],
         }
+        if args.only:
+            targets = {
+                name: paths
+                for name, paths in targets.items()
+                if name.startswith("trivial") or name.split()[0] in args.only
+            }
         rates: dict[str, float] = {}
         for name, paths in targets.items():
             print(f"{name} ...", flush=True)

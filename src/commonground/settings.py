@@ -76,6 +76,9 @@ def database_from_url(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
+            # Kept open between requests, as on PostgreSQL: opening one costs as much as a
+            # small page, and its page cache (below) would start cold every time.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "init_command": _SQLITE_PRAGMAS},
         }
     if parts.scheme in {"postgres", "postgresql", "pgsql"}:

@@ -186,9 +186,9 @@ def _item_fields(request: HttpRequest, item: Item) -> dict[str, object]:
                 title=c.source.title,
                 url=_absolute(request, c.source.get_absolute_url()),
             )
-            for c in item.carriages.all()
+            for c in item.carriage_list
         ],
-        "themes": [Named(slug=t.slug, name=t.name) for t in item.themes.all()],
+        "themes": [Named(slug=t.slug, name=t.name) for t in item.theme_list],
         "url": _absolute(request, item.get_absolute_url()),
     }
 
@@ -310,12 +310,13 @@ def item_detail(request: HttpRequest, item_id: int) -> ItemDetail:
     """The item with its content, every hub that carried it, related resources from other
     sectors and the same story under other links."""
     found = selectors.get_item(item_id)
+    neighbours = selectors.item_neighbours(item=found)
     return ItemDetail(
         **_item_fields(request, found),  # type: ignore[arg-type]
         content=found.content,
         comment_count=found.comments.filter(hidden_at__isnull=True).count(),
-        related=[_item_out(request, i) for i in selectors.item_related(item=found)],
-        same_story=[_item_out(request, i) for i in selectors.item_same_story(item=found)],
+        related=[_item_out(request, i) for i in neighbours.related],
+        same_story=[_item_out(request, i) for i in neighbours.same_story],
     )
 
 

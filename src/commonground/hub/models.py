@@ -6,8 +6,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
+
+from commonground.lib.urls import url_for
 
 
 class Sector(models.Model):
@@ -24,7 +25,7 @@ class Sector(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("hub:sector", args=[self.slug])
+        return url_for("hub:sector", self.slug)
 
 
 class Theme(models.Model):
@@ -52,7 +53,7 @@ class Theme(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("hub:theme", args=[self.slug])
+        return url_for("hub:theme", self.slug)
 
 
 class Source(models.Model):
@@ -112,7 +113,7 @@ class Source(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("hub:source", args=[self.pk])
+        return url_for("hub:source", self.pk)
 
 
 class SourceCheck(models.Model):
@@ -162,6 +163,10 @@ class Item(models.Model):
     band3 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
     related_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
+    # Set on items read through selectors.with_sources.
+    carriage_list: list[Carriage]
+    theme_list: list[Theme]
+
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["-published_at", "-id"], name="hub_item_recent")]
@@ -170,7 +175,7 @@ class Item(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("hub:item", args=[self.pk])
+        return url_for("hub:item", self.pk)
 
 
 class Carriage(models.Model):

@@ -35,13 +35,21 @@ def can_moderate(user: User | AnonymousUser) -> bool:
 
 
 def with_sources(items: QuerySet[Item]) -> QuerySet[Item]:
-    """Items with the hubs that carried them and their themes, in a fixed number of queries."""
-    return items.prefetch_related(
+    """Items with the hubs that carried them (``carriage_list``) and their themes
+    (``theme_list``), in a fixed number of queries.
+
+    Plain lists rather than the prefetched ``.all()``, which builds a new queryset on
+    every call: a list page asks for them about 60 times.
+    """
+    # The lists are declared on Item, which the type checker's prefetch plugin takes
+    # for a clash.
+    return items.prefetch_related(  # type: ignore[no-redef]
         Prefetch(
             "carriages",
             queryset=Carriage.objects.select_related("source").order_by("published_at"),
+            to_attr="carriage_list",
         ),
-        Prefetch("themes", queryset=Theme.objects.order_by("name")),
+        Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
     )
 
 
@@ -129,10 +137,10 @@ def followed_items(*, user: User) -> QuerySet[Item]:
 
 
 def get_item(pk: int) -> Item:
-    item = with_sources(Item.objects.select_related("story")).filter(pk=pk).first()
-    if item is None:
+    found = list(with_sources(Item.objects.select_related("story").filter(pk=pk).order_by()))
+    if not found:
         raise Http404("No such item.")
-    return item
+    return found[0]
 
 
 def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
@@ -158,24 +166,34 @@ def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
     return children.get(None, [])
 
 
-def item_related(*, item: Item) -> list[Item]:
-    relations = (
+@dataclass
+class Neighbours:
+    """What an item's page lists beside it."""
+
+    same_story: list[Item]  # near-identical text under other links, oldest first
+    related: list[Item]  # similar items from other sectors, most similar first
+
+
+def item_neighbours(*, item: Item) -> Neighbours:
+    """The same story's other tellings and the related items, loaded together (their ids
+    first, then one load of both lists with hubs and themes)."""
+    related = list(
         Relation.objects.filter(item=item)
         .order_by("-score")
         .values_list("related_id", flat=True)[:5]
     )
-    ids = list(relations)
-    by_id = {i.pk: i for i in with_sources(Item.objects.filter(pk__in=ids))}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def item_same_story(*, item: Item) -> list[Item]:
     root = item.story_id or item.pk
     # The story's items found by the story_id index alone (no ORDER BY, which could have the
-    # database walk every item in date order instead), then loaded and put in date order.
+    # database walk every item in date order instead), then put in date order here.
     members = Item.objects.filter(story_id=root).order_by().values_list("pk", flat=True)[:50]
-    ids = [pk for pk in [root, *members] if pk != item.pk]
-    return list(with_sources(Item.objects.filter(pk__in=ids)).order_by("published_at", "pk")[:10])
+    story = {pk for pk in [root, *members] if pk != item.pk}
+    by_id = {i.pk: i for i in with_sources(Item.objects.filter(pk__in=story | set(related)))}
+    return Neighbours(
+        same_story=sorted(
+            (by_id[pk] for pk in story if pk in by_id), key=lambda i: (i.published_at, i.pk)
+        )[:10],
+        related=[by_id[pk] for pk in related if pk in by_id],
+    )
 
 
 def moderation_queue() -> QuerySet[Comment]:

@@ -27,7 +27,7 @@ def _absolute(request: HttpRequest, path: str) -> str:
 
 
 def _sources(item: Item) -> list[str]:
-    return [c.source.title for c in item.carriages.all()]
+    return [c.source.title for c in item.carriage_list]
 
 
 def _atom(
@@ -74,7 +74,7 @@ def _atom(
         etree.SubElement(author, f"{{{ATOM}}}name").text = (
             item.author or ", ".join(_sources(item)) or "Unknown"
         )
-        for theme in item.themes.all():
+        for theme in item.theme_list:
             etree.SubElement(entry, f"{{{ATOM}}}category", term=theme.slug, label=theme.name)
         content = etree.SubElement(entry, f"{{{ATOM}}}content", type="html")
         content.text = item.content
@@ -124,7 +124,7 @@ def _json(
                 "date_published": item.published_at.isoformat(),
                 "date_modified": item.changed_at.isoformat(),
                 "authors": [{"name": item.author or ", ".join(_sources(item)) or "Unknown"}],
-                "tags": [theme.name for theme in item.themes.all()],
+                "tags": [theme.name for theme in item.theme_list],
             }
             for item in items
         ],

@@ -183,14 +183,15 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_item(pk)
+    neighbours = selectors.item_neighbours(item=found)
     return render(
         request,
         "hub/item.html",
         {
             "item": found,
             "comments": selectors.item_comments(item=found, viewer=request.user),
-            "related": selectors.item_related(item=found),
-            "same_story": selectors.item_same_story(item=found),
+            "related": neighbours.related,
+            "same_story": neighbours.same_story,
             "can_moderate": selectors.can_moderate(request.user),
             "themes": Theme.objects.all(),
         },

@@ -42,8 +42,17 @@ class Command(BaseCommand):
             default=int(os.environ.get("WEB_WORKERS", (os.cpu_count() or 1) * 2 + 1)),
             help="How many worker processes (default: twice the cores, plus one).",
         )
+        # One thread per process (gunicorn's sync workers) by default: the pages are
+        # Python-bound, and each process takes its next request from the shared socket
+        # only when free, where a threaded process keeps every connection it accepted
+        # waiting behind its own busy threads. Slow clients are the proxy's to buffer
+        # (docs/operations.md).
         parser.add_argument(
-            "--threads", type=int, default=4, help="Threads per worker process (default 4)."
+            "--threads",
+            type=int,
+            default=int(os.environ.get("WEB_THREADS", 1)),
+            help="Threads per worker process (default 1; more suits slow clients with no "
+            "buffering proxy in front).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
