@@ -34,6 +34,16 @@ def can_moderate(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment")))
 
 
+CARRIAGE_SHOWN = (
+    "item",
+    "original_link",
+    "categories",
+    "published_at",
+    "source__id",
+    "source__title",
+)
+
+
 def with_sources(items: QuerySet[Item]) -> QuerySet[Item]:
     """Items with the hubs that carried them (``carriage_list``) and their themes
     (``theme_list``), in a fixed number of queries.
@@ -46,7 +56,10 @@ def with_sources(items: QuerySet[Item]) -> QuerySet[Item]:
     return items.prefetch_related(  # type: ignore[no-redef]
         Prefetch(
             "carriages",
-            queryset=Carriage.objects.select_related("source").order_by("published_at"),
+            # Of the hub, only what is shown of it: a source row has 30-odd columns.
+            queryset=Carriage.objects.select_related("source")
+            .only(*CARRIAGE_SHOWN)
+            .order_by("published_at"),
             to_attr="carriage_list",
         ),
         Prefetch("themes", queryset=Theme.objects.order_by("name"), to_attr="theme_list"),
