@@ -113,8 +113,9 @@ def _fts5_query(words: list[str]) -> str:
     return " ".join('"' + w.replace('"', "") + '"' for w in words)
 
 
-def _filters_sql(cursor: Any, filters: Filters) -> tuple[str, list[Any]]:
-    """The filters as one SQL condition on the item ``i``, and its parameters.
+def _filters_sql(cursor: Any, filters: Filters, item: str = "i.id") -> tuple[str, list[Any]]:
+    """The filters as one SQL condition on the item whose id is ``item`` (the dates on the
+    item ``i``), and its parameters.
 
     Each is one index probe per match. On PostgreSQL ``OFFSET 0`` keeps it so:
     without it, the planner may first read every item of a big theme or hub into a
@@ -127,7 +128,7 @@ def _filters_sql(cursor: Any, filters: Filters) -> tuple[str, list[Any]]:
     if filters.source:
         clauses.append(
             "EXISTS (SELECT 1 FROM hub_carriage c "  # noqa: S608 - fixed SQL
-            f"WHERE c.item_id = i.id AND c.source_id = %s{per_match})"
+            f"WHERE c.item_id = {item} AND c.source_id = %s{per_match})"
         )
         params.append(filters.source)
     if filters.sector:
@@ -140,13 +141,13 @@ def _filters_sql(cursor: Any, filters: Filters) -> tuple[str, list[Any]]:
         marks = ", ".join(["%s"] * len(hubs))
         clauses.append(
             "EXISTS (SELECT 1 FROM hub_carriage c "  # noqa: S608 - placeholders only
-            f"WHERE c.item_id = i.id AND c.source_id IN ({marks}){per_match})"
+            f"WHERE c.item_id = {item} AND c.source_id IN ({marks}){per_match})"
         )
         params.extend(hubs)
     if filters.theme:
         clauses.append(
             "EXISTS (SELECT 1 FROM hub_itemtheme t "  # noqa: S608 - fixed SQL
-            f"WHERE t.item_id = i.id AND t.theme_id = %s{per_match})"
+            f"WHERE t.item_id = {item} AND t.theme_id = %s{per_match})"
         )
         params.append(filters.theme)
     if filters.since:
@@ -189,20 +190,30 @@ def search(
     if not words:
         return Results()
     with connection.cursor() as cursor:
-        passes, params = _filters_sql(cursor, filters or Filters())
         # One pass: the newest matches, each with whether it passes the filters and, if it
         # does, its score (scoring reads the item's index entry, so only those that pass).
         if connection.vendor == "sqlite":
             match = _fts5_query(words)
+            # The item table is joined only for a date filter, and otherwise read for the
+            # matches that pass (their dates break ties): reading it for every match took
+            # as long as the rest of the search.
+            dated = bool(filters and (filters.since or filters.until))
+            passes, params = _filters_sql(
+                cursor, filters or Filters(), item="i.id" if dated else "hub_item_fts.rowid"
+            )
+            joined = " JOIN hub_item i ON i.id = hub_item_fts.rowid" if dated else ""
             cursor.execute(
-                "SELECT i.id, i.published_at, "  # noqa: S608 - the filters are fixed SQL
-                f"CASE WHEN {passes} THEN -bm25(hub_item_fts, 8.0, 1.0) END "
-                "FROM hub_item_fts JOIN hub_item i ON i.id = hub_item_fts.rowid "
-                "WHERE hub_item_fts MATCH %s ORDER BY hub_item_fts.rowid DESC LIMIT %s",
+                "SELECT m.id, CASE WHEN m.score IS NOT NULL THEN "  # noqa: S608 - fixed SQL
+                "(SELECT published_at FROM hub_item WHERE id = m.id) END, m.score FROM ("
+                "SELECT hub_item_fts.rowid AS id, "
+                f"CASE WHEN {passes} THEN -bm25(hub_item_fts, 8.0, 1.0) END AS score "
+                f"FROM hub_item_fts{joined} WHERE hub_item_fts MATCH %s "
+                "ORDER BY hub_item_fts.rowid DESC LIMIT %s) m",
                 [*params, match, MAX_RANKED + 1],
             )
         else:
             match = _tsquery(words)
+            passes, params = _filters_sql(cursor, filters or Filters())
             cursor.execute(
                 "SELECT i.id, i.published_at, "  # noqa: S608 - the filters are fixed SQL
                 f"CASE WHEN {passes} THEN ts_rank_cd(i.search_vector, to_tsquery('english', %s)) "

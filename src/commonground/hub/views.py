@@ -175,7 +175,9 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
             "params": params,
             "query_string": encoded,
             "follow": {"query": query} if query else None,
-            "sources": Source.objects.only("pk", "title"),
+            "sector_choices": Sector.objects.values_list("pk", "name"),
+            "theme_choices": Theme.objects.values_list("pk", "name"),
+            "source_choices": Source.objects.values_list("pk", "title"),
             "max_ranked": f"{search.MAX_RANKED:,}",
         },
     )

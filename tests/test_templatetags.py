@@ -1,3 +1,5 @@
+"""The project's own template filters and tags."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -54,3 +56,16 @@ def test_plain_dates_and_nothing() -> None:
 )
 def test_words_cut_as_truncatewords_does(text: str) -> None:
     assert words(text, 40) == truncatewords(text, 40)
+
+
+def test_options_escape_and_select() -> None:
+    html = engines["django"].from_string("{% load forms %}{% options choices picked %}")
+    rendered = html.render(
+        {"choices": [(1, "Libraries"), (2, '<b>"Tom" & Jerry\'s</b>')], "picked": 2}
+    )
+    assert rendered == (
+        '<option value="1">Libraries</option>'
+        '<option value="2" selected>&lt;b&gt;&quot;Tom&quot; &amp; Jerry&#x27;s&lt;/b&gt;</option>'
+    )
+    assert "selected" not in html.render({"choices": [(1, "A")], "picked": None})
+    assert "selected" in html.render({"choices": [(1, "A")], "picked": "1"})
