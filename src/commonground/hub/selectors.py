@@ -150,7 +150,7 @@ def followed_items(*, user: User) -> QuerySet[Item]:
 
 
 def get_item(pk: int) -> Item:
-    found = list(with_sources(Item.objects.select_related("story").filter(pk=pk).order_by()))
+    found = list(with_sources(Item.objects.filter(pk=pk).order_by()))
     if not found:
         raise Http404("No such item.")
     return found[0]
