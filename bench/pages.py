@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Report, django_fresh, percentile  # noqa: E402
-from bench.search import FIELD_WORDS, bulk_load, fill  # noqa: E402
+from bench.search import FIELD_WORDS, already_loaded, bulk_load, fill  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -114,17 +114,10 @@ def main() -> None:
     data = django_fresh(args.database_url, name="commonground_bench_pages", keep=args.keep)
     from django.db import connection
 
-    from commonground.hub.models import Item, Sector
+    from commonground.hub.models import Sector
 
     rng = random.Random(11)
-    if args.keep and Item.objects.count() == args.items:
-        print("Using the database the last run kept.", flush=True)
-    elif Item.objects.exists():
-        sys.exit(
-            f"The kept database ({connection.settings_dict['NAME']}) holds a different "
-            "number of items: delete or drop it, then run again."
-        )
-    else:
+    if not already_loaded(args.items, keep=args.keep):
         print(f"Filling the database with {args.items:,} items ...", flush=True)
         fill(1_000, rng)
         bulk_load(args.items, rng)

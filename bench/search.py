@@ -113,6 +113,24 @@ def fill(total: int, rng: random.Random, start_at: int = 0) -> None:
     print()
 
 
+def already_loaded(items: int, *, keep: bool) -> bool:
+    """Whether the database holds the ``items`` a run with ``--keep`` left (so loading can
+    be skipped); False for an empty one. Any other number of items stops the run."""
+    from django.db import connection
+
+    from commonground.hub.models import Item
+
+    if keep and Item.objects.count() == items:
+        print("Using the database the last run kept.", flush=True)
+        return True
+    if Item.objects.exists():
+        sys.exit(
+            f"The kept database ({connection.settings_dict['NAME']}) holds a different "
+            "number of items: delete or drop it, then run again."
+        )
+    return False
+
+
 def bulk_load(total: int, rng: random.Random) -> None:
     """Fill with the search index built once at the end, as a bulk import would."""
     from django.db import connection
@@ -198,19 +216,12 @@ def main() -> None:
     from django.db import connection
 
     from commonground.hub import search, selectors
-    from commonground.hub.models import Item
 
     rng = random.Random(7)
     report = Report(f"Search: {args.items:,} items on {connection.vendor}")
-    if args.keep and Item.objects.count() == args.items:
-        print("Using the database the last run kept.", flush=True)
+    if already_loaded(args.items, keep=args.keep):
         report.figure("load", "skipped: the kept database (--keep) already holds the items")
     else:
-        if Item.objects.exists():
-            sys.exit(
-                f"The kept database ({connection.settings_dict['NAME']}) holds a different "
-                "number of items: delete or drop it, then run again."
-            )
         print("Adding the first 1,000 items (search index kept by the database) ...", flush=True)
         fill(1_000, rng)
         small = page_queries()

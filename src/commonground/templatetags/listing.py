@@ -34,6 +34,7 @@ def iso(value: datetime | date | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _day(day: date, language: str | None) -> str:
+    # ``language`` is only part of the cache key: date_format uses the active language.
     return date_format(day, "j F Y")
 
 
