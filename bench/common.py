@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import resource
+import select
+import subprocess
 import sys
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -70,46 +71,59 @@ def peak_mb() -> float:
 
 class TreeMemory:
     """The peak of the summed resident memory of this process and all its descendants
-    (worker pools included), sampled every 20 ms on a thread while in use."""
+    (worker pools included), sampled every 20 ms while in use.
+
+    A separate process samples: reading every process's ``/proc`` entry 50 times a
+    second on a thread here would take the measured process's own time (its GIL).
+    """
 
     def __init__(self) -> None:
         self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._watcher: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> TreeMemory:
-        self._thread.start()
+        self._watcher = subprocess.Popen(  # noqa: S603 - this very file
+            [sys.executable, __file__, "--watch-tree", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        assert self._watcher is not None
+        out, _ = self._watcher.communicate("")  # closing its input stops it
+        self.peak_mb = float(out.strip() or 0) / 1024
 
-    def _watch(self) -> None:
-        while not self._stop.wait(0.02):
-            self.peak_mb = max(self.peak_mb, _tree_rss_kb(os.getpid()) / 1024)
+
+def _watch_tree(root: int) -> None:
+    """Sample the tree under ``root`` until standard input closes; print the peak in KiB."""
+    peak = 0
+    while not select.select([sys.stdin], [], [], 0.02)[0]:
+        peak = max(peak, _tree_rss_kb(root))
+    print(peak)
 
 
 def _tree_rss_kb(root: int) -> int:
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
+    for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
+            with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                # After the command's closing bracket: state, parent, ... resident pages (24th).
+                fields = stat.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
         pid = int(entry.name)
-        parents[pid] = int(stat.rsplit(")", 1)[1].split()[1])
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[pid] = int(line.split()[1])
+        parents[pid] = int(fields[1])
+        rss[pid] = int(fields[21]) * page_kb
     total = 0
     for pid, kb in rss.items():
         walk = pid
-        while walk and walk != root:
+        while walk and walk != root and walk != os.getpid():
             walk = parents.get(walk, 0)
         if walk == root:
             total += kb
@@ -151,3 +165,7 @@ class Report:
         sys.stdout.flush()
         if not all(met for _, met in self.checks):
             sys.exit(1)
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--watch-tree"]:
+    _watch_tree(int(sys.argv[2]))
