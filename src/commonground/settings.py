@@ -199,6 +199,7 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.api",
     "commonground.hub",
+    "commonground.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("hub/", include("commonground.hub.urls")),
+    path("", include("commonground.evaluation.urls")),
     path("demo-feeds/<slug:name>", hub_demo.feed, name="demo_feed"),
     path("", include("commonground.accounts.urls")),
 ]

@@ -8,7 +8,6 @@ without touching this one. The accounts app's own registration is at the end.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -18,6 +17,8 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+from commonground.lib.tabular import csv_bytes
 
 if TYPE_CHECKING:
     from commonground.accounts.models import User
@@ -35,13 +36,7 @@ class DataFile:
     def render(self) -> bytes:
         if self.json is not None:
             return json.dumps(self.json, indent=2, ensure_ascii=False, default=_plain).encode()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(self.header)
-        for row in self.rows:
-            writer.writerow([_csv_cell(value) for value in row])
-        # A byte-order mark lets spreadsheet programs read the file as UTF-8.
-        return ("\ufeff" + buffer.getvalue()).encode()
+        return csv_bytes(self.header, self.rows)
 
 
 @dataclass(frozen=True)
@@ -107,17 +102,6 @@ def _plain(value: object) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
-
-
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, datetime | date) else str(value)
-    # A cell starting with one of these runs as a formula in spreadsheets
-    # (CSV injection); a leading apostrophe makes it plain text.
-    if text[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + text
-    return text
 
 
 # -- what the accounts part holds ------------------------------------------------

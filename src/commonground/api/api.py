@@ -7,12 +7,13 @@ the docs page in ``views.py``.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from commonground.accounts.api import router as accounts_router
 from commonground.api.auth import AUTH
+from commonground.evaluation.api import router as evaluation_router
 from commonground.hub.api import router as hub_router
 
 api = NinjaAPI(
@@ -30,6 +31,7 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", hub_router)
+api.add_router("", evaluation_router)
 
 
 @api.exception_handler(ValidationError)
@@ -38,3 +40,9 @@ def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request, {"detail": " ".join(exc.messages), "errors": exc.messages}, status=422
     )
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    """An access check said no: 403 with its sentence, as the pages show it."""
+    return api.create_response(request, {"detail": str(exc) or "You may not do this."}, status=403)

@@ -1,0 +1,243 @@
+"""Programmes, their objectives and activities, evaluation forms, and the responses to them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from commonground.accounts.models import Organisation, User
+
+# The scale most of the field's forms use (points 1-4, lowest first).
+COMMON_SCALE = ["Not at all", "Slightly", "Very", "Extremely"]
+
+
+class Programme(models.Model):
+    """A programme of engagement work that an organisation evaluates."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="programmes"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(
+        blank=True, max_length=4000, help_text="What the programme is for, in a few lines."
+    )
+    starts_on = models.DateField("start date", null=True, blank=True)
+    ends_on = models.DateField("end date", null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:programme", args=[self.pk])
+
+
+class Objective(models.Model):
+    """An intended outcome the programme is judged against."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="objectives")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField("objective", max_length=1000)
+
+    class Meta:
+        ordering = ["programme", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Activity(models.Model):
+    """Something the programme did: a training day, a learning set, a workshop series..."""
+
+    class Kind(models.TextChoices):
+        TRAINING_DAY = "training_day", "Training day"
+        LEARNING_SET = "learning_set", "Action learning set"
+        WORKSHOP_SERIES = "workshop_series", "Workshop series"
+        CASE_STUDY = "case_study", "Case study"
+        PLAN_SUPPORT = "plan_support", "Support for engagement plans"
+        OTHER = "other", "Other"
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="activities")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRAINING_DAY)
+    description = models.TextField(blank=True, max_length=4000)
+    starts_on = models.DateField("first date", null=True, blank=True)
+    ends_on = models.DateField("last date", null=True, blank=True)
+    sessions = models.PositiveIntegerField(default=1, help_text="How many times the group met.")
+    venue = models.CharField(
+        max_length=200, blank=True, help_text="Where it took place; leave empty if online only."
+    )
+    online = models.BooleanField("held online", default=False)
+    participants = models.PositiveIntegerField(
+        default=0, help_text="How many people took part. Response rates are worked out from this."
+    )
+    hours_per_participant = models.DecimalField(
+        "contact hours per participant",
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="Time each participant spent in sessions, in hours, over the whole activity.",
+    )
+    cost = models.DecimalField(
+        "cost (£)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="Everything it cost: facilitation, venue, materials, staff time.",
+    )
+
+    class Meta:
+        ordering = ["programme", "starts_on", "title"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def participant_hours(self) -> Decimal:
+        return self.participants * self.hours_per_participant
+
+    @property
+    def cost_per_participant(self) -> Decimal | None:
+        return self.cost / self.participants if self.participants else None
+
+    @property
+    def cost_per_participant_hour(self) -> Decimal | None:
+        hours = self.participant_hours
+        return self.cost / hours if hours else None
+
+
+class EvaluationForm(models.Model):
+    """A questionnaire for the people who took part in one or more activities."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="forms")
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(
+        blank=True, max_length=2000, help_text="Shown to people above the questions."
+    )
+    activities = models.ManyToManyField(Activity, related_name="forms", blank=True)
+    # The secret part of the public link; a new one can be made to retire an old link.
+    public_key = models.CharField(max_length=32, unique=True, editable=False)
+    accepting = models.BooleanField(
+        "open for answers",
+        default=True,
+        help_text="Untick to stop the public link taking answers.",
+    )
+    closes_at = models.DateTimeField(
+        "closes at",
+        null=True,
+        blank=True,
+        help_text="After this the public link takes no more answers. Leave empty to keep it open.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme", "created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:form", args=[self.pk])
+
+    def public_path(self) -> str:
+        return reverse("evaluation:respond", args=[self.public_key])
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepting and (self.closes_at is None or self.closes_at > timezone.now())
+
+
+class Question(models.Model):
+    """A Likert item with labelled points, or a question answered in the person's own words."""
+
+    class Kind(models.TextChoices):
+        LIKERT = "likert", "Rated on a scale"
+        WRITE_IN = "write_in", "Answered in their own words"
+
+    form = models.ForeignKey(EvaluationForm, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.LIKERT)
+    text = models.CharField("question", max_length=500)
+    # The column heading that stands for this question in spreadsheets (imports, exports).
+    code = models.SlugField(max_length=60)
+    # A Likert item's point labels, lowest first: point 1 is labels[0].
+    labels = models.JSONField(default=list, blank=True)
+    required = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["form", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "code"], name="one_code_per_form_question")
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_likert(self) -> bool:
+        return self.kind == self.Kind.LIKERT
+
+    @property
+    def points(self) -> int:
+        return len(self.labels)
+
+
+class Response(models.Model):
+    """One person's filled-in form, from the public link, a paper copy, or a spreadsheet."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Public link"
+        PAPER = "paper", "Typed in from paper"
+        IMPORT = "import", "Imported from a spreadsheet"
+        API = "api", "Sent through the API"
+
+    form = models.ForeignKey(EvaluationForm, on_delete=models.CASCADE, related_name="responses")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    organisation_name = models.CharField(
+        "your organisation",
+        max_length=200,
+        blank=True,
+        help_text="Quotes are credited to organisations, never to people.",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # The public form carries a one-off key: sending the same page twice stores it once.
+    submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    entered_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["form", "submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.form}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)  # a Likert point, 1..k
+    text = models.TextField(blank=True, max_length=10_000)  # a write-in
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="one_answer_each")
+        ]
+        # Item statistics count answers per question and point straight from this index.
+        indexes = [models.Index(fields=["question", "value"], name="evaluation_answer_tally")]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"

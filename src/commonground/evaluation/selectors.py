@@ -1,0 +1,318 @@
+"""Reads for evaluation, and the access checks written once.
+
+An organisation's evaluators and admins (and site administrators) see and
+change its programmes and everything in them. Anyone else who is not a
+member gets 404: the programme's existence is not theirs to know. A member
+in another role gets 403 with a sentence saying who may look. Respondents
+never see anything but the public form they were sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from commonground.accounts.models import Membership, Organisation, Role
+from commonground.accounts.selectors import AnyUser, membership_of
+from commonground.evaluation import stats
+from commonground.evaluation.models import (
+    Activity,
+    Answer,
+    EvaluationForm,
+    Programme,
+    Question,
+    Response,
+)
+
+EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
+
+
+def can_evaluate(user: AnyUser, organisation: Organisation) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    membership = membership_of(user, organisation)
+    return membership is not None and membership.role in EVALUATING_ROLES
+
+
+def _check(user: AnyUser, organisation: Organisation) -> None:
+    if can_evaluate(user, organisation):
+        return
+    if user.is_authenticated and membership_of(user, organisation) is not None:
+        raise PermissionDenied(
+            f"Only evaluators and admins of {organisation} can see its programmes. "
+            "Ask an admin to give you the evaluator role."
+        )
+    raise Http404("No such programme.")
+
+
+def get_programme_for_user(*, user: AnyUser, pk: int) -> Programme:
+    """The programme ``pk``, if ``user`` may evaluate it."""
+    programme = Programme.objects.select_related("organisation").filter(pk=pk).first()
+    if programme is None:
+        raise Http404("No such programme.")
+    _check(user, programme.organisation)
+    return programme
+
+
+def get_activity_for_user(*, user: AnyUser, pk: int) -> Activity:
+    activity = Activity.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if activity is None:
+        raise Http404("No such activity.")
+    _check(user, activity.programme.organisation)
+    return activity
+
+
+def get_form_for_user(*, user: AnyUser, pk: int) -> EvaluationForm:
+    form = EvaluationForm.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if form is None:
+        raise Http404("No such form.")
+    _check(user, form.programme.organisation)
+    return form
+
+
+def get_question_for_user(*, user: AnyUser, pk: int) -> Question:
+    question = (
+        Question.objects.select_related("form__programme__organisation").filter(pk=pk).first()
+    )
+    if question is None:
+        raise Http404("No such question.")
+    _check(user, question.form.programme.organisation)
+    return question
+
+
+def get_form_for_respondent(*, key: str) -> EvaluationForm:
+    """The form behind a public link; anyone holding the link may answer it."""
+    form = (
+        EvaluationForm.objects.select_related("programme__organisation")
+        .prefetch_related("questions", "activities")
+        .filter(public_key=key)
+        .first()
+        if key
+        else None
+    )
+    if form is None:
+        raise Http404("This form link is not valid. Check you copied all of it.")
+    return form
+
+
+def evaluating_organisations(user: AnyUser) -> QuerySet[Organisation]:
+    """Organisations whose programmes ``user`` may see and add to."""
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=EVALUATING_ROLES
+    ).distinct()
+
+
+def programmes_for_user(user: AnyUser) -> QuerySet[Programme]:
+    return (
+        Programme.objects.filter(organisation__in=evaluating_organisations(user))
+        .select_related("organisation")
+        .annotate(activity_count=Count("activities", distinct=True))
+        .order_by("organisation__name", "-created_at")
+    )
+
+
+def is_member_elsewhere(user: AnyUser) -> bool:
+    """Whether ``user`` belongs to an organisation but evaluates for none (for the empty page)."""
+    return user.is_authenticated and Membership.objects.filter(user_id=user.pk).exists()
+
+
+def programme_forms(programme: Programme) -> QuerySet[EvaluationForm]:
+    return (
+        programme.forms.prefetch_related("activities")
+        .annotate(
+            response_count=Count("responses", distinct=True),
+            question_count=Count("questions", distinct=True),
+        )
+        .order_by("created_at")
+    )
+
+
+def form_questions(form: EvaluationForm) -> list[Question]:
+    return list(form.questions.order_by("position", "pk"))
+
+
+# -- costs -----------------------------------------------------------------------------
+
+
+@dataclass
+class CostLine:
+    """Costs for one activity, or summed for one kind of activity."""
+
+    name: str
+    activities: int
+    participants: int
+    participant_hours: Decimal
+    cost: Decimal
+
+    @property
+    def per_participant(self) -> Decimal | None:
+        return self.cost / self.participants if self.participants else None
+
+    @property
+    def per_participant_hour(self) -> Decimal | None:
+        return self.cost / self.participant_hours if self.participant_hours else None
+
+
+def costs(activities: list[Activity]) -> tuple[list[CostLine], list[CostLine], CostLine]:
+    """Cost per participant and per participant-hour: by activity, by kind, and in all."""
+    by_activity = [
+        CostLine(a.title, 1, a.participants, a.participant_hours, a.cost) for a in activities
+    ]
+    kinds: dict[str, CostLine] = {}
+    for activity in activities:
+        line = kinds.setdefault(
+            activity.kind,
+            CostLine(activity.get_kind_display(), 0, 0, Decimal(0), Decimal(0)),
+        )
+        line.activities += 1
+        line.participants += activity.participants
+        line.participant_hours += activity.participant_hours
+        line.cost += activity.cost
+    total = CostLine(
+        "All activities",
+        len(activities),
+        sum(a.participants for a in activities),
+        sum((a.participant_hours for a in activities), Decimal(0)),
+        sum((a.cost for a in activities), Decimal(0)),
+    )
+    return by_activity, sorted(kinds.values(), key=lambda line: line.name), total
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+@dataclass
+class ItemResult:
+    question: Question
+    figures: stats.ItemStats
+    # By activity: its name and figures, None where fewer than MIN_GROUP answered.
+    by_activity: list[tuple[str, stats.ItemStats | None]] = field(default_factory=list)
+
+    def points(self) -> list[tuple[int, str, int, float | None]]:
+        """Each point: its number, label, answers and share of answers."""
+        return [
+            (i + 1, label, count, share)
+            for i, (label, count, share) in enumerate(
+                zip(self.question.labels, self.figures.counts, self.figures.shares, strict=True)
+            )
+        ]
+
+
+@dataclass
+class FormResults:
+    form: EvaluationForm
+    responses: int
+    participants: int
+    activity_names: list[str]
+    items: list[ItemResult]
+    # Respondents who used the lowest point, by the number of items they used it on.
+    lowest_use: dict[int, int]
+    write_ins: list[tuple[Question, list[tuple[Response, str]]]]
+
+    @property
+    def response_rate(self) -> float | None:
+        return stats.response_rate(self.responses, self.participants)
+
+    @property
+    def lowest_users(self) -> int:
+        return sum(self.lowest_use.values())
+
+
+def form_results(form: EvaluationForm, *, write_ins: bool = True) -> FormResults:
+    """Every figure for ``form``: a fixed number of queries however many responses it has."""
+    questions = form_questions(form)
+    likert = [q for q in questions if q.is_likert]
+    activities = list(form.activities.order_by("starts_on", "title"))
+    responses = form.responses.count()
+    tallies: dict[int, list[int]] = {q.pk: [0] * q.points for q in likert}
+    grouped: dict[tuple[int, int | None], list[int]] = {}
+    if likert:
+        rows = (
+            Answer.objects.filter(question__in=likert, value__isnull=False)
+            .values_list("question_id", "value")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for question_id, value, n in rows:
+            counts = tallies[question_id]
+            if 1 <= value <= len(counts):
+                counts[value - 1] += n
+        if len(activities) > 1:
+            by_activity = (
+                Answer.objects.filter(question__in=likert, value__isnull=False)
+                .values_list("question_id", "response__activity_id", "value")
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+            for question_id, activity_id, value, n in by_activity:
+                points = len(tallies[question_id])
+                counts = grouped.setdefault((question_id, activity_id), [0] * points)
+                if 1 <= value <= points:
+                    counts[value - 1] += n
+    items = []
+    for question in likert:
+        result = ItemResult(question, stats.item_stats(tallies[question.pk]))
+        if len(activities) > 1:
+            compared = stats.compare(
+                {
+                    a.title: grouped.get((question.pk, a.pk), [0] * question.points)
+                    for a in activities
+                }
+            )
+            result.by_activity = list(compared.items())
+        items.append(result)
+    lowest_use: dict[int, int] = {}
+    if likert:
+        per_respondent = (
+            Answer.objects.filter(question__in=likert, value=1)
+            .values_list("response_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        lowest_use = stats.lowest_point_use(n for _, n in per_respondent)
+    written: list[tuple[Question, list[tuple[Response, str]]]] = []
+    if write_ins:
+        open_questions = [q for q in questions if not q.is_likert]
+        answers = (
+            Answer.objects.filter(question__in=open_questions)
+            .exclude(text="")
+            .select_related("response__activity")
+            .order_by("response__submitted_at", "pk")
+        )
+        by_question: dict[int, list[tuple[Response, str]]] = {q.pk: [] for q in open_questions}
+        for answer in answers:
+            by_question[answer.question_id].append((answer.response, answer.text))
+        written = [(q, by_question[q.pk]) for q in open_questions]
+    return FormResults(
+        form=form,
+        responses=responses,
+        participants=sum(a.participants for a in activities),
+        activity_names=[a.title for a in activities],
+        items=items,
+        lowest_use=lowest_use,
+        write_ins=written,
+    )
+
+
+def form_responses(form: EvaluationForm) -> QuerySet[Response]:
+    """Every response with its answers, for the spreadsheet export."""
+    return (
+        form.responses.select_related("activity")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=Answer.objects.only("response_id", "question_id", "value", "text"),
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )

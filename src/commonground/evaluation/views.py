@@ -1,0 +1,511 @@
+"""Evaluation's pages. Thin views: parse, check access through ``selectors``, call a service,
+render. Every action is a plain form post answered with a 303, so it all works without
+JavaScript; the public form is the only page here that needs no sign-in.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from commonground.evaluation import selectors, services
+from commonground.evaluation.forms import (
+    ActivityForm,
+    AnswerForm,
+    EvaluationFormForm,
+    ObjectiveForm,
+    ProgrammeForm,
+    QuestionForm,
+)
+from commonground.evaluation.models import Activity, EvaluationForm, Programme, Question, Response
+from commonground.lib import charts
+from commonground.lib.tabular import csv_bytes
+from commonground.lib.views import see_other, signed_in_user
+
+
+def _press(
+    request: HttpRequest, action: Callable[[], object], *, done: str, then: str
+) -> HttpResponse:
+    """Carry out a button press: report the outcome as a message and go to ``then``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, done)
+    return see_other(then)
+
+
+# -- programmes ------------------------------------------------------------------------
+
+
+@login_required
+def programmes(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "evaluation/programmes.html",
+        {
+            "programmes": selectors.programmes_for_user(request.user),
+            "can_add": selectors.evaluating_organisations(request.user).exists(),
+            "member_elsewhere": selectors.is_member_elsewhere(request.user),
+        },
+    )
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    organisations = selectors.evaluating_organisations(user)
+    form = ProgrammeForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.programme_create(by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Programme set up. Add its objectives and activities.")
+            return see_other(programme.get_absolute_url())
+    return render(
+        request,
+        "evaluation/programme_form.html",
+        {"form": form, "heading": "New programme", "can_add": organisations.exists()},
+    )
+
+
+@login_required
+def programme(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    activities = list(found.activities.all())
+    by_activity, by_kind, total = selectors.costs(activities)
+    return render(
+        request,
+        "evaluation/programme.html",
+        {
+            "programme": found,
+            "objectives": found.objectives.all(),
+            "objective_form": ObjectiveForm(),
+            "activities": activities,
+            "costs_by_activity": by_activity,
+            "costs_by_kind": by_kind,
+            "costs_total": total,
+            "forms": selectors.programme_forms(found),
+        },
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = ProgrammeForm(request.POST or None, instance=found)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(programme=found, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Programme saved.")
+            return see_other(found.get_absolute_url())
+    return render(
+        request,
+        "evaluation/programme_form.html",
+        {"form": form, "heading": f"Edit {found.title}", "programme": found, "can_add": True},
+    )
+
+
+@login_required
+@require_POST
+def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = ObjectiveForm(request.POST)
+    text = form.cleaned_data["text"] if form.is_valid() else ""
+    return _press(
+        request,
+        lambda: services.objective_add(programme=found, text=text),
+        done="Objective added.",
+        then=found.get_absolute_url() + "#objectives",
+    )
+
+
+@login_required
+@require_POST
+def objective_remove(request: HttpRequest, pk: int, objective_id: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    objective = found.objectives.filter(pk=objective_id).first()
+    if objective is not None:
+        services.objective_remove(objective=objective)
+        messages.success(request, "Objective removed.")
+    return see_other(found.get_absolute_url() + "#objectives")
+
+
+# -- activities ------------------------------------------------------------------------
+
+
+@login_required
+def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    return _activity_page(request, found, None)
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(user=request.user, pk=pk)
+    return _activity_page(request, activity.programme, activity)
+
+
+def _activity_page(
+    request: HttpRequest, programme: Programme, activity: Activity | None
+) -> HttpResponse:
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_save(programme=programme, activity=activity, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Activity saved.")
+            return see_other(programme.get_absolute_url() + "#activities")
+    return render(
+        request,
+        "evaluation/activity_form.html",
+        {"form": form, "programme": programme, "activity": activity},
+    )
+
+
+@login_required
+@require_POST
+def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.get_activity_for_user(user=request.user, pk=pk)
+    services.activity_remove(activity=activity)
+    messages.success(request, f"{activity.title} removed.")
+    return see_other(activity.programme.get_absolute_url() + "#activities")
+
+
+# -- forms and questions ---------------------------------------------------------------
+
+
+@login_required
+def form_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = EvaluationFormForm(request.POST or None, programme=found)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = services.form_create(
+            programme=found,
+            title=data["title"],
+            introduction=data["introduction"],
+            activities=data["activities"],
+            closes_at=data["closes_at"],
+        )
+        messages.success(request, "Form made. Now add its questions.")
+        return see_other(created.get_absolute_url())
+    return render(
+        request,
+        "evaluation/form_settings.html",
+        {"form": form, "programme": found, "heading": "New evaluation form"},
+    )
+
+
+@login_required
+def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    form = EvaluationFormForm(request.POST or None, instance=found, programme=found.programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.form_update(form=found, **data)
+        messages.success(request, "Form saved.")
+        return see_other(found.get_absolute_url())
+    return render(
+        request,
+        "evaluation/form_settings.html",
+        {
+            "form": form,
+            "programme": found.programme,
+            "evaluation_form": found,
+            "heading": f"Settings: {found.title}",
+        },
+    )
+
+
+@login_required
+def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The form builder: its questions, a question to add, and its public link."""
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    question_form = QuestionForm(request.POST or None)
+    if request.method == "POST" and question_form.is_valid():
+        data = question_form.cleaned_data
+        try:
+            services.question_add(
+                form=found,
+                text=data["text"],
+                kind=data["kind"],
+                labels=services.parse_labels(data["labels"]),
+                code=data["code"],
+                required=data["required"],
+            )
+        except ValidationError as exc:
+            question_form.add_error(None, exc)
+        else:
+            messages.success(request, "Question added.")
+            return see_other(found.get_absolute_url() + "#questions")
+    return render(
+        request,
+        "evaluation/form.html",
+        {
+            "evaluation_form": found,
+            "programme": found.programme,
+            "questions": selectors.form_questions(found),
+            "question_form": question_form,
+            "public_url": request.build_absolute_uri(found.public_path()),
+            "response_count": found.responses.count(),
+            "activities": found.activities.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.get_question_for_user(user=request.user, pk=pk)
+    return _press(
+        request,
+        lambda: services.question_remove(question=question),
+        done="Question removed.",
+        then=question.form.get_absolute_url() + "#questions",
+    )
+
+
+@login_required
+@require_POST
+def form_new_link(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    services.form_new_link(form=found)
+    messages.success(request, "The form has a new public link; the old one no longer works.")
+    return see_other(found.get_absolute_url())
+
+
+# -- results ---------------------------------------------------------------------------
+
+
+@login_required
+def results(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    figures = selectors.form_results(found)
+    likert = [item.question for item in figures.items]
+    return render(
+        request,
+        "evaluation/results.html",
+        {
+            "evaluation_form": found,
+            "programme": found.programme,
+            "results": figures,
+            "charted": [
+                (item, charts.diverging_bar(item.figures.counts, label=item.question.text))
+                for item in figures.items
+            ],
+            "scales": _scales(likert),
+        },
+    )
+
+
+def _scales(questions: list[Question]) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """Each distinct scale among ``questions`` with its colours, for the charts' keys."""
+    seen: list[list[str]] = []
+    for question in questions:
+        if question.labels not in seen:
+            seen.append(question.labels)
+    return [
+        (labels, list(zip(labels, charts.point_colours(len(labels)), strict=True)))
+        for labels in seen
+    ]
+
+
+def _csv(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def statistics_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    figures = selectors.form_results(found, write_ins=False)
+    header = [
+        "question",
+        "heading",
+        "valid_n",
+        "responses",
+        "participants",
+        "mean",
+        "mean_95ci_low",
+        "mean_95ci_high",
+        "sd",
+        "median",
+        "q1",
+        "q3",
+        "top_box_pct",
+        "top_two_box_pct",
+        "top_two_box_95ci_low_pct",
+        "top_two_box_95ci_high_pct",
+        "band",
+        "lowest_point_count",
+    ]
+    width = max((item.figures.points for item in figures.items), default=0)
+    header += [f"point_{i}_count" for i in range(1, width + 1)]
+
+    def pct(share: float | None) -> float | str:
+        return round(share * 100, 1) if share is not None else ""
+
+    def num(value: float | None) -> float | str:
+        return round(value, 3) if value is not None else ""
+
+    rows = []
+    for item in figures.items:
+        f = item.figures
+        rows.append(
+            [
+                item.question.text,
+                item.question.code,
+                f.n,
+                figures.responses,
+                figures.participants,
+                num(f.mean),
+                num(f.ci_low),
+                num(f.ci_high),
+                num(f.sd),
+                num(f.median),
+                num(f.q1),
+                num(f.q3),
+                pct(f.top_box.share),
+                pct(f.top_two_box.share),
+                pct(f.top_two_box.low),
+                pct(f.top_two_box.high),
+                f.band.name if f.band else "",
+                f.lowest,
+                *f.counts,
+            ]
+        )
+    return _csv(csv_bytes(header, rows), f"statistics-form-{found.pk}.csv")
+
+
+@login_required
+def responses_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    questions = selectors.form_questions(found)
+    header = ["response", "submitted_at", "channel", "activity", "organisation"]
+    header += [q.code for q in questions]
+    rows = []
+    for response in selectors.form_responses(found):
+        answers = {a.question_id: a for a in response.answers.all()}
+        row: list[object] = [
+            response.pk,
+            response.submitted_at,
+            response.get_channel_display(),
+            response.activity.title if response.activity else "",
+            response.organisation_name,
+        ]
+        for question in questions:
+            answer = answers.get(question.pk)
+            row.append(
+                "" if answer is None else answer.value if question.is_likert else answer.text
+            )
+        rows.append(row)
+    return _csv(csv_bytes(header, rows), f"responses-form-{found.pk}.csv")
+
+
+# -- answering -------------------------------------------------------------------------
+
+
+def _answer_page(
+    request: HttpRequest,
+    form: EvaluationForm,
+    *,
+    channel: str,
+    template: str,
+    done_url: Callable[[], str],
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
+    """The public form and the paper-entry page: one way of reading and storing answers."""
+    questions = list(form.questions.all())
+    activities = list(form.activities.all())
+    answer_form = AnswerForm(request.POST or None, questions=questions, activities=activities)
+    problems: dict[int, str] = {}
+    if request.method == "POST" and answer_form.is_valid():
+        data = answer_form.cleaned_data
+        activity = next((a for a in activities if str(a.pk) == data.get("activity")), None)
+        if activity is None and len(activities) == 1:
+            activity = activities[0]
+        try:
+            submitted = services.response_submit(
+                form=form,
+                answers=answer_form.answers(),
+                channel=channel,
+                activity=activity,
+                organisation_name=data.get("organisation_name", ""),
+                submission_key=request.POST.get("submission") or None,
+                by=request.user if request.user.is_authenticated else None,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                problems = {int(k): v[0].messages[0] for k, v in exc.error_dict.items()}
+            else:
+                answer_form.add_error(None, exc)
+        else:
+            if channel == Response.Channel.PAPER:
+                messages.success(request, f"Form saved as response {submitted.response.pk}.")
+            return see_other(done_url())
+    return render(
+        request,
+        template,
+        {
+            "evaluation_form": form,
+            "answer_form": answer_form,
+            "questions": [
+                (q, answer_form[f"q{q.pk}"].value() or "", problems.get(q.pk)) for q in questions
+            ],
+            "problems": [(q, problems[q.pk]) for q in questions if q.pk in problems],
+            "submission": request.POST.get("submission") or secrets.token_urlsafe(24),
+            **(extra or {}),
+        },
+        status=422 if problems or answer_form.errors else 200,
+    )
+
+
+@login_required
+def enter(request: HttpRequest, pk: int) -> HttpResponse:
+    """Type in paper forms one after another, with the keyboard only."""
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    return _answer_page(
+        request,
+        found,
+        channel=Response.Channel.PAPER,
+        template="evaluation/enter.html",
+        done_url=lambda: reverse("evaluation:enter", args=[found.pk]),
+        extra={"programme": found.programme, "response_count": found.responses.count()},
+    )
+
+
+def respond(request: HttpRequest, key: str) -> HttpResponse:
+    """The public form: no sign-in, for anyone holding the link."""
+    found = selectors.get_form_for_respondent(key=key)
+    if not found.is_open:
+        return render(request, "evaluation/respond_closed.html", {"evaluation_form": found})
+    return _answer_page(
+        request,
+        found,
+        channel=Response.Channel.WEB,
+        template="evaluation/respond.html",
+        done_url=lambda: reverse("evaluation:respond_thanks", args=[key]),
+    )
+
+
+def respond_thanks(request: HttpRequest, key: str) -> HttpResponse:
+    found = selectors.get_form_for_respondent(key=key)
+    return render(request, "evaluation/respond_thanks.html", {"evaluation_form": found})

@@ -1,0 +1,218 @@
+"""Evaluation's pages through the front door, as Ada (admin), Ben (member) and Olu (outsider)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from commonground.evaluation import services
+from commonground.evaluation.models import Activity, EvaluationForm, Programme, Question, Response
+
+pytestmark = pytest.mark.django_db
+
+
+def test_only_evaluators_and_admins_see_a_programme(
+    programme: Programme, ada_client: Client, ben_client: Client, olu_client: Client
+) -> None:
+    url = programme.get_absolute_url()
+    assert ada_client.get(url).status_code == 200
+    refused = ben_client.get(url)
+    assert refused.status_code == 403
+    assert "Only evaluators and admins of Riverside Libraries" in refused.content.decode()
+    assert olu_client.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to sign in
+    assert programme.title not in olu_client.get(reverse("evaluation:programmes")).content.decode()
+    assert "evaluator role" in ben_client.get(reverse("evaluation:programmes")).content.decode()
+
+
+def test_an_evaluator_builds_a_programme_through_the_pages(ada_client: Client) -> None:
+    response = ada_client.post(
+        reverse("evaluation:programme_create"),
+        {"organisation": "", "title": "", "summary": ""},
+    )
+    assert response.status_code == 200 and "Error:" in response.content.decode()
+    from commonground.accounts.models import Organisation
+
+    riverside = Organisation.objects.get(slug="riverside")
+    response = ada_client.post(
+        reverse("evaluation:programme_create"),
+        {"organisation": riverside.pk, "title": "Listening Libraries", "summary": "A pilot."},
+    )
+    programme = Programme.objects.get(title="Listening Libraries")
+    assert response.status_code == 303 and response["Location"] == programme.get_absolute_url()
+    ada_client.post(
+        reverse("evaluation:objective_add", args=[programme.pk]),
+        {"text": "Residents shape the library's plans."},
+    )
+    response = ada_client.post(
+        reverse("evaluation:activity_add", args=[programme.pk]),
+        {
+            "title": "Community workshops",
+            "kind": "workshop_series",
+            "sessions": 3,
+            "participants": 25,
+            "hours_per_participant": "7.5",
+            "cost": "1500",
+        },
+    )
+    assert response.status_code == 303
+    page = ada_client.get(programme.get_absolute_url()).content.decode()
+    assert "Residents shape the library&#x27;s plans." in page
+    # 1500 / 25 = 60.00 per participant; 1500 / (25 x 7.5) = 8.00 per participant-hour.
+    assert "£60.00" in page and "£8.00" in page
+    activity = Activity.objects.get(title="Community workshops")
+    response = ada_client.post(
+        reverse("evaluation:form_add", args=[programme.pk]),
+        {"title": "Workshop feedback", "introduction": "", "activities": [activity.pk]},
+    )
+    form = EvaluationForm.objects.get(title="Workshop feedback")
+    assert response["Location"] == form.get_absolute_url()
+    ada_client.post(
+        form.get_absolute_url(),
+        {"text": "Did you feel listened to?", "kind": "likert", "labels": "No\nA little\nYes"},
+    )
+    ada_client.post(
+        form.get_absolute_url(), {"text": "Anything else?", "kind": "write_in", "labels": ""}
+    )
+    refused = ada_client.post(
+        form.get_absolute_url(), {"text": "Rate it", "kind": "likert", "labels": "Only one"}
+    )
+    assert "between 2 and 11 labelled points" in refused.content.decode()
+    questions = list(form.questions.all())
+    assert [(q.code, q.labels) for q in questions] == [
+        ("did-you-feel-listened-to", ["No", "A little", "Yes"]),
+        ("anything-else", []),
+    ]
+
+
+def _answer(client: Client, form: EvaluationForm, data: dict[str, Any]) -> Any:
+    return client.post(form.public_path(), data)
+
+
+def test_the_public_link_needs_no_sign_in_and_counts_a_double_submit_once(
+    evaluation_form: EvaluationForm, training_day: Activity
+) -> None:
+    client = Client()
+    page = client.get(evaluation_form.public_path())
+    assert page.status_code == 200
+    assert "How useful was the day?" in page.content.decode()
+    useful, confident, differently = evaluation_form.questions.all()
+    data = {
+        "submission": "one-off-key-123",
+        "activity": training_day.pk,
+        f"q{useful.pk}": "4",
+        f"q{confident.pk}": "3",
+        f"q{differently.pk}": "Talk to the tenants' forum first.",
+        "organisation_name": "Eastbrook Council",
+    }
+    first = _answer(client, evaluation_form, data)
+    assert first.status_code == 303
+    assert first["Location"].endswith("/thanks/")
+    again = _answer(client, evaluation_form, data)
+    assert again.status_code == 303
+    assert evaluation_form.responses.count() == 1
+    stored = evaluation_form.responses.get()
+    assert stored.activity == training_day and stored.channel == Response.Channel.WEB
+    assert {a.question.code: (a.value, a.text) for a in stored.answers.all()} == {
+        "useful": (4, ""),
+        "confident": (3, ""),
+        "differently": (None, "Talk to the tenants' forum first."),
+    }
+
+
+def test_a_point_off_the_scale_is_refused_in_plain_words(
+    evaluation_form: EvaluationForm,
+) -> None:
+    useful = evaluation_form.questions.get(code="useful")
+    response = _answer(Client(), evaluation_form, {"submission": "k", f"q{useful.pk}": "5"})
+    assert response.status_code == 422
+    assert "&#x27;5&#x27; is not on the 1-4 scale." in response.content.decode()
+    assert not evaluation_form.responses.exists()
+
+
+def test_a_closed_form_takes_no_answers(evaluation_form: EvaluationForm) -> None:
+    evaluation_form.accepting = False
+    evaluation_form.save()
+    useful = evaluation_form.questions.get(code="useful")
+    response = _answer(Client(), evaluation_form, {"submission": "k", f"q{useful.pk}": "3"})
+    assert "This form has closed" in response.content.decode()
+    assert not evaluation_form.responses.exists()
+
+
+def test_an_unknown_link_says_so(db: None) -> None:
+    response = Client().get("/respond/not-a-real-key/")
+    assert response.status_code == 404
+
+
+def test_paper_forms_are_typed_in_one_after_another(
+    evaluation_form: EvaluationForm, ada_client: Client, ben_client: Client
+) -> None:
+    url = reverse("evaluation:enter", args=[evaluation_form.pk])
+    useful, confident, _ = evaluation_form.questions.all()
+    for points in [("4", "3"), ("2", "")]:
+        response = ada_client.post(url, {f"q{useful.pk}": points[0], f"q{confident.pk}": points[1]})
+        assert response.status_code == 303 and response["Location"] == url
+    assert evaluation_form.responses.filter(channel=Response.Channel.PAPER).count() == 2
+    assert ben_client.post(url, {f"q{useful.pk}": "1"}).status_code == 403
+    assert evaluation_form.responses.count() == 2
+
+
+def _fill(form: EvaluationForm, activity: Activity, rows: list[tuple[int, int]]) -> None:
+    useful, confident, _ = form.questions.all()
+    for a, b in rows:
+        services.response_submit(
+            form=form,
+            answers={useful.pk: a, confident.pk: b},
+            channel=Response.Channel.PAPER,
+            activity=activity,
+        )
+
+
+def test_results_show_the_figures_with_a_fixed_number_of_queries(
+    evaluation_form: EvaluationForm,
+    training_day: Activity,
+    learning_set: Activity,
+    ada_client: Client,
+    django_assert_max_num_queries: Any,
+) -> None:
+    _fill(evaluation_form, training_day, [(4, 3), (3, 3), (4, 1), (2, 1), (3, 4)])
+    url = reverse("evaluation:results", args=[evaluation_form.pk])
+    with django_assert_max_num_queries(20) as few:
+        page = ada_client.get(url).content.decode()
+    _fill(evaluation_form, learning_set, [(4, 4)] * 30)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        ada_client.get(url)
+    page = ada_client.get(url).content.decode()
+    # 35 forms from 60 + 48 participants.
+    assert "35 forms returned from 108 participants: a response rate of 32%" in page
+    assert "Fewer than 5 answers" not in page
+    assert "2 respondents used the lowest point" in page
+    assert "<svg" in page and 'role="img"' in page
+
+
+def test_exports_neutralise_spreadsheet_formulas(
+    evaluation_form: EvaluationForm, training_day: Activity, ada_client: Client
+) -> None:
+    useful, _, differently = evaluation_form.questions.all()
+    services.response_submit(
+        form=evaluation_form,
+        answers={useful.pk: 4, differently.pk: '=HYPERLINK("http://evil.example","x")'},
+        organisation_name="@SUM(A1)",
+    )
+    body = ada_client.get(reverse("evaluation:responses_csv", args=[evaluation_form.pk]))
+    text = body.content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+    stats = ada_client.get(reverse("evaluation:statistics_csv", args=[evaluation_form.pk]))
+    assert stats.content.decode("utf-8-sig").splitlines()[1].startswith("How useful was the day?")
+
+
+def test_a_question_with_answers_cannot_be_removed(
+    evaluation_form: EvaluationForm, training_day: Activity, ada_client: Client
+) -> None:
+    _fill(evaluation_form, training_day, [(4, 4)])
+    useful = evaluation_form.questions.get(code="useful")
+    ada_client.post(reverse("evaluation:question_remove", args=[useful.pk]))
+    assert Question.objects.filter(pk=useful.pk).exists()
