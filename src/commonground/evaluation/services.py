@@ -57,7 +57,7 @@ def _dates_in_order(starts: date | None, ends: date | None) -> None:
 def programme_create(
     *,
     organisation: Organisation,
-    by: User,
+    by: User | None,
     title: str,
     summary: str = "",
     starts_on: date | None = None,

@@ -1,0 +1,429 @@
+"""A demonstration programme, written for Common Ground: the Three Valleys Engagement
+Partnership's year of training days, learning sets, workshop series and a case study, with
+its forms and their answers.
+
+Everything here is fictional. The answers are drawn from fixed distributions with a fixed
+seed, so every demo shows the same figures; the write-in answers are a pool of sentences
+written for the demo. Loading is idempotent: a programme of the same title is left alone.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from commonground.accounts.models import Organisation, User
+from commonground.evaluation import services
+from commonground.evaluation.models import (
+    Activity,
+    Answer,
+    EvaluationForm,
+    Programme,
+    Question,
+    Response,
+)
+
+TITLE = "Three Valleys Engaging Communities Programme 2025-26"
+AGREEMENT = [
+    "Strongly disagree",
+    "Disagree",
+    "Neither agree nor disagree",
+    "Agree",
+    "Strongly agree",
+]
+
+OBJECTIVES = [
+    "Staff across the partner organisations are more confident to plan and run community "
+    "engagement.",
+    "Practitioners learn from colleagues in other sectors and keep in touch after the programme.",
+    "Partner organisations build engagement into their plans rather than treating it as a "
+    "one-off project.",
+    "Communities who are seldom heard take part in shaping at least three local services.",
+]
+
+# title, kind, first and last date, sessions, venue, online, participants, hours each, cost
+ACTIVITIES = [
+    (
+        "Engagement essentials (spring)",
+        Activity.Kind.TRAINING_DAY,
+        date(2025, 4, 8),
+        date(2025, 4, 8),
+        1,
+        "Valley Hall, Aberfenn",
+        False,
+        54,
+        "6",
+        "2700",
+    ),
+    (
+        "Engagement essentials (autumn)",
+        Activity.Kind.TRAINING_DAY,
+        date(2025, 10, 14),
+        date(2025, 10, 14),
+        1,
+        "Riverside Central Library",
+        False,
+        54,
+        "6",
+        "2900",
+    ),
+    (
+        "Action learning set: libraries and museums",
+        Activity.Kind.LEARNING_SET,
+        date(2025, 5, 6),
+        date(2025, 12, 2),
+        6,
+        "Northmoor Museum",
+        True,
+        8,
+        "18",
+        "4200",
+    ),
+    (
+        "Action learning set: council and health",
+        Activity.Kind.LEARNING_SET,
+        date(2025, 5, 13),
+        date(2025, 12, 9),
+        6,
+        "Eastbrook Civic Centre",
+        True,
+        9,
+        "18",
+        "4200",
+    ),
+    (
+        "Listening to tenants (Harbourside)",
+        Activity.Kind.WORKSHOP_SERIES,
+        date(2025, 6, 3),
+        date(2025, 6, 17),
+        3,
+        "Harbour Street Community Centre",
+        False,
+        22,
+        "7.5",
+        "1650",
+    ),
+    (
+        "Co-designing library spaces (Riverside)",
+        Activity.Kind.WORKSHOP_SERIES,
+        date(2025, 9, 2),
+        date(2025, 9, 16),
+        3,
+        "Riverside Central Library",
+        False,
+        18,
+        "7.5",
+        "1400",
+    ),
+    (
+        "Collecting recent migration stories (Northmoor)",
+        Activity.Kind.WORKSHOP_SERIES,
+        date(2025, 11, 4),
+        date(2025, 11, 18),
+        3,
+        "Northmoor Museum",
+        False,
+        15,
+        "7.5",
+        "1500",
+    ),
+    (
+        "Case study: how Eastbrook set its engagement standards",
+        Activity.Kind.CASE_STUDY,
+        date(2026, 1, 12),
+        date(2026, 2, 27),
+        6,
+        "",
+        True,
+        6,
+        "4",
+        "1800",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoForm:
+    title: str
+    introduction: str
+    activities: tuple[int, ...]  # places in ACTIVITIES
+    labels: list[str] | None  # None: the common 1-4 scale
+    # Each item: its text, heading and chances of each point, lowest first.
+    items: tuple[tuple[str, str, tuple[float, ...]], ...]
+    write_ins: tuple[tuple[str, str, tuple[str, ...]], ...]
+    returned: tuple[int, ...]  # forms returned, per activity
+
+
+TRAINING = DemoForm(
+    title="Training day evaluation",
+    introduction="Thank you for coming. Your answers help us improve the day for the next group "
+    "and show our funders what it achieved. It takes about five minutes.",
+    activities=(0, 1),
+    labels=None,
+    items=(
+        ("How useful was the day for your work?", "useful", (0.02, 0.06, 0.42, 0.50)),
+        ("How clear were the aims of the day?", "aims", (0.0, 0.05, 0.45, 0.50)),
+        (
+            "How well did the day explain the difference between informing, consulting and "
+            "involving people?",
+            "levels",
+            (0.02, 0.08, 0.40, 0.50),
+        ),
+        (
+            "How confident do you now feel to plan an engagement activity?",
+            "confident",
+            (0.03, 0.12, 0.50, 0.35),
+        ),
+        (
+            "How useful was meeting people from other sectors?",
+            "cross-sector",
+            (0.0, 0.04, 0.28, 0.68),
+        ),
+        (
+            "How relevant were the examples to your organisation?",
+            "relevant",
+            (0.05, 0.15, 0.45, 0.35),
+        ),
+        (
+            "How well was the day run (venue, timing, materials)?",
+            "organised",
+            (0.0, 0.03, 0.35, 0.62),
+        ),
+        (
+            "How likely are you to use what you learned in the next three months?",
+            "use",
+            (0.02, 0.10, 0.43, 0.45),
+        ),
+    ),
+    write_ins=(
+        (
+            "What was the most useful part of the day?",
+            "most-useful",
+            (
+                "Hearing how the museum team ran their listening events: I had never thought "
+                "of libraries and museums having the same problems.",
+                "The exercise on the levels of engagement. We call everything consultation and "
+                "most of it is informing.",
+                "Working through our own plan in small groups with people from housing and health.",
+                "Realising that the people we never hear from are not hard to reach; we are.",
+                "The practical tips on venues, timing and childcare.",
+                "Meeting the council's engagement officers and finding out who to call.",
+                "Time to think about my own project away from the desk.",
+            ),
+        ),
+        (
+            "What would you change about the day?",
+            "change",
+            (
+                "More time for the case studies and less for the introductions.",
+                "Lunch was rushed and that is when the best conversations happen.",
+                "Send the slides beforehand so we can come with questions.",
+                "A follow-up session a few months later to share how it went.",
+                "Some of the examples were very council-focused.",
+                "Nothing, it was well paced.",
+            ),
+        ),
+    ),
+    returned=(30, 34),  # 64 forms from 108 attendees
+)
+
+LEARNING_SETS = DemoForm(
+    title="Learning set review",
+    introduction="A short review at the end of the set. The facilitator sees only the figures "
+    "and quotes credited to organisations, never who wrote what.",
+    activities=(2, 3),
+    labels=["Not at all", "A little", "Quite a lot", "A great deal"],
+    items=(
+        ("How useful has the set been for your piece of work?", "useful", (0.0, 0.07, 0.40, 0.53)),
+        ("How safe did you feel to share problems in the set?", "safe", (0.0, 0.0, 0.27, 0.73)),
+        (
+            "How much have you learned from members in other sectors?",
+            "cross-sector",
+            (0.0, 0.13, 0.40, 0.47),
+        ),
+        (
+            "How much more confident are you to take on engagement work?",
+            "confident",
+            (0.0, 0.13, 0.47, 0.40),
+        ),
+        ("How well did the facilitator support the set?", "facilitation", (0.0, 0.0, 0.33, 0.67)),
+        (
+            "How likely are you to stay in touch with members after the set ends?",
+            "in-touch",
+            (0.07, 0.20, 0.40, 0.33),
+        ),
+    ),
+    write_ins=(
+        (
+            "What has changed in your work because of the set?",
+            "changed",
+            (
+                "I rewrote our engagement plan with the set's questions in mind and my director "
+                "signed it off.",
+                "I stopped trying to solve everything myself and started asking partners earlier.",
+                "We now hold our consultation sessions in the evenings and at the market.",
+                "Having a confidential space to admit a project was going badly was invaluable.",
+                "I have a network across sectors I can call on.",
+            ),
+        ),
+        (
+            "What got in the way?",
+            "barriers",
+            (
+                "Finding time between sessions when the service is short-staffed.",
+                "My manager did not see the set as part of my job at first.",
+                "The online sessions worked but the face-to-face ones were better.",
+                "Two members left part way through, which changed the group.",
+            ),
+        ),
+    ),
+    returned=(7, 8),
+)
+
+WORKSHOPS = DemoForm(
+    title="Workshop feedback",
+    introduction="Tell us what you thought of the workshops. You do not need to give your name.",
+    activities=(4, 5, 6),
+    labels=AGREEMENT,
+    items=(
+        ("I was listened to.", "listened", (0.02, 0.05, 0.10, 0.45, 0.38)),
+        (
+            "I understood how what we said would be used.",
+            "understood",
+            (0.05, 0.12, 0.23, 0.40, 0.20),
+        ),
+        (
+            "The sessions were at times and places that suited me.",
+            "suited",
+            (0.02, 0.08, 0.15, 0.45, 0.30),
+        ),
+        ("I would take part in something like this again.", "again", (0.0, 0.03, 0.10, 0.42, 0.45)),
+        (
+            "I think the service will change because of these workshops.",
+            "change",
+            (0.07, 0.13, 0.30, 0.35, 0.15),
+        ),
+    ),
+    write_ins=(
+        (
+            "What difference do you think the workshops will make?",
+            "difference",
+            (
+                "If they do what we asked, the repairs line will finally answer in the evening.",
+                "The new library layout has room for the homework club, which we asked for.",
+                "My grandmother's story will be in the museum. That matters to our family.",
+                "I am not sure yet. We have been asked before and nothing happened.",
+                "People on our street are talking to each other about it, which is new.",
+                "It depends whether the council keeps coming back to tell us what happened.",
+            ),
+        ),
+    ),
+    returned=(18, 15, 12),
+)
+
+RESPONDENT_ORGANISATIONS = (
+    "Riverside Libraries",
+    "Northmoor Museums and Archives",
+    "Eastbrook Council",
+    "Harbourside Community Action",
+    "Three Valleys Health Partnership",
+    "Valleys Housing Association",
+    "Aberfenn Town Council",
+    "",
+)
+
+
+@transaction.atomic
+def load(*, addr: str = "127.0.0.1:8000") -> str:
+    """Add the demonstration programme if it is not there. Returns a line for the console."""
+    organisation = Organisation.objects.filter(slug="three-valleys-partnership").first()
+    if organisation is None or Programme.objects.filter(title=TITLE).exists():
+        return ""
+    author = User.objects.filter(email="rosa.delgado@example.org").first()
+    programme = services.programme_create(
+        organisation=organisation,
+        by=author,
+        title=TITLE,
+        summary="A year of shared training, action learning and community workshops across the "
+        "three valleys, for staff of libraries, museums, the council, health and housing "
+        "partners who are new to engagement work. Funded by the partners and a regional grant.",
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    for text in OBJECTIVES:
+        services.objective_add(programme=programme, text=text)
+    activities = [
+        services.activity_save(
+            programme=programme,
+            title=title,
+            kind=kind,
+            starts_on=starts,
+            ends_on=ends,
+            sessions=sessions,
+            venue=venue,
+            online=online,
+            participants=participants,
+            hours_per_participant=Decimal(hours),
+            cost=Decimal(cost),
+        )
+        for title, kind, starts, ends, sessions, venue, online, participants, hours, cost in (
+            ACTIVITIES
+        )
+    ]
+    rng = random.Random(2025)  # noqa: S311 - the same answers in every demo, not a secret
+    for demo in (TRAINING, LEARNING_SETS, WORKSHOPS):
+        _add_form(programme, demo, [activities[i] for i in demo.activities], rng)
+    return f"Demo evaluation: {TITLE}"
+
+
+def _add_form(
+    programme: Programme, demo: DemoForm, activities: list[Activity], rng: random.Random
+) -> EvaluationForm:
+    form = services.form_create(
+        programme=programme,
+        title=demo.title,
+        introduction=demo.introduction,
+        activities=activities,
+    )
+    questions = [
+        services.question_add(form=form, text=text, code=code, labels=demo.labels)
+        for text, code, _ in demo.items
+    ] + [
+        services.question_add(form=form, text=text, code=code, kind=Question.Kind.WRITE_IN)
+        for text, code, _ in demo.write_ins
+    ]
+    likert = questions[: len(demo.items)]
+    written = questions[len(demo.items) :]
+    for activity, returned in zip(activities, demo.returned, strict=True):
+        day = activity.ends_on or activity.starts_on or date(2025, 4, 1)
+        when = timezone.make_aware(datetime.combine(day, time(16, 30)))
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    form=form,
+                    activity=activity,
+                    channel=Response.Channel.PAPER if i % 3 else Response.Channel.WEB,
+                    organisation_name=rng.choice(RESPONDENT_ORGANISATIONS),
+                    submitted_at=when + timedelta(minutes=7 * i),
+                )
+                for i in range(returned)
+            ]
+        )
+        answers = []
+        for response in responses:
+            for question, (_, _, chances) in zip(likert, demo.items, strict=True):
+                if rng.random() < 0.97:  # now and then an item is left blank
+                    point = rng.choices(range(1, len(chances) + 1), weights=chances)[0]
+                    answers.append(Answer(response=response, question=question, value=point))
+            for question, (_, _, pool) in zip(written, demo.write_ins, strict=True):
+                if rng.random() < 0.45:
+                    answers.append(
+                        Answer(response=response, question=question, text=rng.choice(pool))
+                    )
+        Answer.objects.bulk_create(answers)
+    return form
