@@ -327,6 +327,10 @@ HUB_PARSE_PROCESSES = env_int("HUB_PARSE_PROCESSES", 0)
 # (commonground serve and demo); 0 turns the in-process schedule off.
 HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
 
+# Evaluation: the largest spreadsheet of responses one import takes (bytes). Uploads
+# this size pass through the web server, so keep the proxy's body limit above it.
+EVALUATION_IMPORT_MAX_BYTES = env_int("EVALUATION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 globals().update(email_from_url(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{_site.hostname}>")

@@ -54,6 +54,13 @@ def test_evaluation_pages(
     programme = form.programme
     activity = form.activities.first()
     assert activity is not None
+    batch = services.import_upload(
+        form=form,
+        by=ada,
+        file_name="answers.csv",
+        data=b"useful,confident,differently\n4,3,ok\n5,2,\n,,\n3,3,=SUM(1)\n",
+    )
+    services.import_check(batch=batch, mapping=batch.mapping)
     visit(page, base + form.public_path())
     sign_in(page, base, "ada@example.org", PASSWORD)
     for path in [
@@ -68,6 +75,8 @@ def test_evaluation_pages(
         f"/evaluate/forms/{form.pk}/results/",
         f"/evaluate/forms/{form.pk}/enter/",
         f"/evaluate/forms/{form.pk}/settings/",
+        f"/evaluate/forms/{form.pk}/import/",
+        f"/evaluate/imports/{batch.pk}/",
     ]:
         visit(page, base + path)
 

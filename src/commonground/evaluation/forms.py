@@ -156,3 +156,37 @@ class AnswerForm(forms.Form):
 
     def answers(self) -> dict[int, object]:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}", "") for q in self.questions}
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet of responses",
+        help_text="A CSV or Excel (.xlsx) file with a row of column headings, then one row "
+        "per filled-in form. You match its columns to the questions next.",
+    )
+
+
+class ImportMappingForm(forms.Form):
+    """Which question (or extra) each column of an uploaded file holds."""
+
+    def __init__(
+        self,
+        *args: Any,
+        header: list[str],
+        choices: list[tuple[str, str]],
+        mapping: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.header = header
+        options = [("", "Ignore this column"), *choices]
+        for place, heading in enumerate(header):
+            self.fields[f"col{place}"] = forms.ChoiceField(
+                label=heading,
+                choices=options,
+                required=False,
+                initial=mapping[place] if place < len(mapping) else "",
+            )
+
+    def mapping(self) -> list[str]:
+        return [self.cleaned_data.get(f"col{place}", "") for place in range(len(self.header))]

@@ -218,9 +218,23 @@ class Response(models.Model):
     entered_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # For an imported response, its import and row: a row is stored at most once.
+    import_batch = models.ForeignKey(
+        "ResponseImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
+    source_row = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["form", "submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["import_batch", "source_row"], name="one_response_per_imported_row"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Response {self.pk} to {self.form}"
@@ -241,3 +255,50 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer to {self.question_id}"
+
+
+class ResponseImport(models.Model):
+    """A spreadsheet of responses on its way in: uploaded, columns matched, checked, imported.
+
+    The file itself is kept in the database (not on one machine's disk), so any
+    app server can check and import it; it is dropped once the import is done
+    or cancelled, keeping its fingerprint to recognise the same file again.
+    """
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Columns to match"
+        CHECKED = "checked", "Checked, waiting to be imported"
+        DONE = "done", "Imported"
+        CANCELLED = "cancelled", "Cancelled"
+
+    form = models.ForeignKey(EvaluationForm, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    content = models.BinaryField(blank=True, editable=False)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.UPLOADED)
+    note = models.CharField(max_length=300, blank=True)
+    header = models.JSONField(default=list)
+    mapping = models.JSONField(default=list)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_good = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    rows_empty = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    # The first problems, as [row, column, message], for the page; the rejects file has all.
+    problems = models.JSONField(default=list)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    rows_imported = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} into {self.form}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evaluation:import", args=[self.pk])

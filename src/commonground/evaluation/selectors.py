@@ -26,6 +26,7 @@ from commonground.evaluation.models import (
     Programme,
     Question,
     Response,
+    ResponseImport,
 )
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
@@ -316,3 +317,12 @@ def form_responses(form: EvaluationForm) -> QuerySet[Response]:
         )
         .order_by("submitted_at", "pk")
     )
+
+
+def get_import_for_user(*, user: AnyUser, pk: int) -> ResponseImport:
+    batch = ResponseImport.objects.select_related("form__programme__organisation").filter(pk=pk)
+    found = batch.defer("content").first()
+    if found is None:
+        raise Http404("No such import.")
+    _check(user, found.form.programme.organisation)
+    return found

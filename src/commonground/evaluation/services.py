@@ -6,6 +6,7 @@ Access is checked by the callers, through ``selectors.get_<x>_for_user``.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -13,12 +14,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.accounts.models import Organisation, User
+from commonground.evaluation import tables
 from commonground.evaluation.models import (
     COMMON_SCALE,
     Activity,
@@ -28,7 +32,9 @@ from commonground.evaluation.models import (
     Programme,
     Question,
     Response,
+    ResponseImport,
 )
+from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
 
 MAX_POINTS = 11
 ACTIVITY_FIELDS = (
@@ -343,3 +349,213 @@ def response_submit(
 
 def response_delete(*, response: Response) -> None:
     response.delete()
+
+
+# -- importing spreadsheets ------------------------------------------------------------
+
+PROBLEMS_KEPT = 200
+
+
+def import_specs(form: EvaluationForm) -> list[Spec]:
+    """What a column of ``form``'s spreadsheet can hold: each question, its activity, the
+    respondent's organisation."""
+    specs = [
+        Spec(
+            key=f"q{q.pk}",
+            heading=q.code,
+            text=q.text,
+            points=q.points if q.is_likert else 0,
+            labels=tuple(q.labels),
+            required=q.required,
+        )
+        for q in form.questions.order_by("position", "pk")
+    ]
+    if form.activities.count() > 1:
+        specs.append(Spec(key=ACTIVITY, heading="activity", text="Activity"))
+    specs.append(Spec(key=ORGANISATION, heading="organisation", text="Organisation"))
+    return specs
+
+
+def import_upload(*, form: EvaluationForm, by: User, file_name: str, data: bytes) -> ResponseImport:
+    """Keep an uploaded spreadsheet and match its columns to the form's questions.
+
+    Raises ``ValidationError`` if the file is too big, cannot be read as a table,
+    or is a file already imported into this form (its rows would count twice).
+    """
+    import_size_check(len(data))
+    digest = hashlib.sha256(data).hexdigest()
+    _refuse_repeat(form, digest)
+    try:
+        table = tables.read(data, file_name)
+    except TableError as exc:
+        raise ValidationError(str(exc)) from exc
+    return ResponseImport.objects.create(
+        form=form,
+        file_name=file_name[:255],
+        file_sha256=digest,
+        content=data,
+        size=len(data),
+        uploaded_by=by,
+        header=table.header,
+        mapping=tables.propose(table.header, import_specs(form)),
+        note=table.note[:300],
+        rows_total=len(table.rows),
+    )
+
+
+def import_size_check(size: int) -> None:
+    """Refuse a file over ``EVALUATION_IMPORT_MAX_BYTES`` (checked before it is read)."""
+    limit = settings.EVALUATION_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"The file is {_size(size)}; files of up to {_size(limit)} can be imported. "
+            "Split it into smaller files."
+        )
+
+
+def _size(count: int) -> str:
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{max(1, round(count / 1e3))} KB"
+
+
+def _refuse_repeat(form: EvaluationForm, digest: str) -> None:
+    earlier = (
+        ResponseImport.objects.filter(
+            form=form, file_sha256=digest, state=ResponseImport.State.DONE
+        )
+        .select_related("uploaded_by")
+        .first()
+    )
+    if earlier is not None:
+        who = f" by {earlier.uploaded_by}" if earlier.uploaded_by else ""
+        when = timezone.localtime(earlier.imported_at or earlier.uploaded_at)
+        raise ValidationError(
+            f"This file was already imported into this form on {when:%d %B %Y}{who} "
+            f"({earlier.rows_imported} rows). Importing it again would count those "
+            "responses twice."
+        )
+
+
+def _checked(batch: ResponseImport) -> Checked:
+    form = batch.form
+    table = tables.read(bytes(batch.content), batch.file_name)
+    activities = {a.title.lower(): a.pk for a in form.activities.all()}
+    return tables.check(table, batch.mapping, import_specs(form), activities=activities)
+
+
+def import_check(*, batch: ResponseImport, mapping: list[str]) -> ResponseImport:
+    """Check every row against the columns as matched; keep the counts and first problems."""
+    if batch.state not in (ResponseImport.State.UPLOADED, ResponseImport.State.CHECKED):
+        raise ValidationError("This import is finished; upload the file again to start anew.")
+    keys = {spec.key for spec in import_specs(batch.form)}
+    chosen = [key for key in mapping if key]
+    if any(key not in keys for key in chosen):
+        raise ValidationError("Match each column to one of this form's questions, or ignore it.")
+    if len(chosen) != len(set(chosen)):
+        raise ValidationError("Two columns are matched to the same question; match each once.")
+    if not any(key.startswith("q") for key in chosen):
+        raise ValidationError("Match at least one column to a question.")
+    batch.mapping = list(mapping)[: len(batch.header)]
+    checked = _checked(batch)
+    batch.state = ResponseImport.State.CHECKED
+    batch.rows_good = len(checked.good)
+    batch.rows_rejected = len(checked.rejected)
+    batch.rows_empty = checked.empty
+    batch.problem_count = len(checked.problems)
+    batch.problems = [[p.row, p.column, p.message] for p in checked.problems[:PROBLEMS_KEPT]]
+    batch.save()
+    return batch
+
+
+def import_rejects(*, batch: ResponseImport) -> tuple[list[str], list[list[str]]]:
+    """The rejected rows as they were in the file, each with its problems, to fix and import."""
+    table = tables.read(bytes(batch.content), batch.file_name)
+    checked = _checked(batch)
+    reasons: dict[int, list[str]] = {}
+    for problem in checked.problems:
+        reasons.setdefault(problem.row, []).append(str(problem))
+    rows = [
+        [*table.rows[number - 2], "; ".join(reasons.get(number, []))]
+        for number in checked.rejected
+        if number >= 2
+    ]
+    return [*table.header, "problems"], rows
+
+
+def import_accept(*, batch: ResponseImport, only_valid: bool, by: User) -> ResponseImport:
+    """Store the checked rows: all of them (only when none has a problem) or only the good
+    ones. Everything is stored in one transaction, each row at most once."""
+    with transaction.atomic():
+        batch = ResponseImport.objects.select_for_update().select_related("form").get(pk=batch.pk)
+        if batch.state == ResponseImport.State.DONE:
+            return batch  # a second press of the button
+        if batch.state != ResponseImport.State.CHECKED:
+            raise ValidationError("Check the file before importing it.")
+        _refuse_repeat(batch.form, batch.file_sha256)
+        checked = _checked(batch)
+        if checked.rejected and not only_valid:
+            raise ValidationError(
+                f"{len(checked.rejected)} rows have problems. Import only the valid rows, or "
+                "fix the file and upload it again."
+            )
+        stored = _store_rows(batch, checked, by)
+        batch.state = ResponseImport.State.DONE
+        batch.imported_at = timezone.now()
+        batch.rows_imported = stored
+        batch.content = b""  # the responses hold what mattered; the fingerprint stays
+        batch.save()
+    return batch
+
+
+def import_cancel(*, batch: ResponseImport) -> None:
+    if batch.state == ResponseImport.State.DONE:
+        raise ValidationError("This file is imported already; it cannot be cancelled.")
+    batch.state = ResponseImport.State.CANCELLED
+    batch.content = b""
+    batch.save(update_fields=["state", "content"])
+
+
+def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
+    """Insert responses and answers in large statements: an import can hold 100,000 rows."""
+    now = timezone.now()
+    stored = 0
+    chunk = 2_000
+    for start in range(0, len(checked.good), chunk):
+        rows = checked.good[start : start + chunk]
+        responses = Response.objects.bulk_create(
+            [
+                Response(
+                    form=batch.form,
+                    activity_id=values.get(ACTIVITY),  # type: ignore[misc]
+                    organisation_name=str(values.get(ORGANISATION) or ""),
+                    channel=Response.Channel.IMPORT,
+                    submitted_at=now,
+                    entered_by=by,
+                    import_batch=batch,
+                    source_row=number,
+                )
+                for number, values in rows
+            ]
+        )
+        if any(r.pk is None for r in responses):  # a database that returns no ids
+            ids = dict(
+                Response.objects.filter(
+                    import_batch=batch, source_row__in=[n for n, _ in rows]
+                ).values_list("source_row", "id")
+            )
+        else:
+            ids = {r.source_row: r.pk for r in responses}
+        answers = [
+            (ids[number], int(key[1:]), value if isinstance(value, int) else None)
+            + (value if isinstance(value, str) else "",)
+            for number, values in rows
+            for key, value in values.items()
+            if key.startswith("q")
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO evaluation_answer (response_id, question_id, value, text) "
+                "VALUES (%s, %s, %s, %s)",
+                answers,
+            )
+        stored += len(rows)
+    return stored

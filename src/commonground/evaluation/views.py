@@ -21,11 +21,20 @@ from commonground.evaluation.forms import (
     ActivityForm,
     AnswerForm,
     EvaluationFormForm,
+    ImportMappingForm,
+    ImportUploadForm,
     ObjectiveForm,
     ProgrammeForm,
     QuestionForm,
 )
-from commonground.evaluation.models import Activity, EvaluationForm, Programme, Question, Response
+from commonground.evaluation.models import (
+    Activity,
+    EvaluationForm,
+    Programme,
+    Question,
+    Response,
+    ResponseImport,
+)
 from commonground.lib import charts
 from commonground.lib.tabular import csv_bytes
 from commonground.lib.views import see_other, signed_in_user
@@ -509,3 +518,90 @@ def respond(request: HttpRequest, key: str) -> HttpResponse:
 def respond_thanks(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.get_form_for_respondent(key=key)
     return render(request, "evaluation/respond_thanks.html", {"evaluation_form": found})
+
+
+# -- importing -------------------------------------------------------------------------
+
+
+@login_required
+def import_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a spreadsheet of responses; earlier imports are listed below."""
+    found = selectors.get_form_for_user(user=request.user, pk=pk)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.import_size_check(upload.size or 0)  # before it is read into memory
+            batch = services.import_upload(
+                form=found, by=signed_in_user(request), file_name=upload.name, data=upload.read()
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return see_other(batch.get_absolute_url())
+    return render(
+        request,
+        "evaluation/import_start.html",
+        {
+            "evaluation_form": found,
+            "programme": found.programme,
+            "form": form,
+            "imports": found.imports.defer("content").select_related("uploaded_by")[:20],
+            "questions": selectors.form_questions(found),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Match columns, check every cell, then import all rows or only the valid ones."""
+    batch = selectors.get_import_for_user(user=request.user, pk=pk)
+    specs = services.import_specs(batch.form)
+    mapping_form = ImportMappingForm(
+        request.POST or None,
+        header=batch.header,
+        choices=[(spec.key, spec.text) for spec in specs],
+        mapping=batch.mapping,
+    )
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        try:
+            if action == "check" and mapping_form.is_valid():
+                services.import_check(batch=batch, mapping=mapping_form.mapping())
+                return see_other(batch.get_absolute_url() + "#checked")
+            if action in ("all", "valid"):
+                done = services.import_accept(
+                    batch=batch, only_valid=action == "valid", by=signed_in_user(request)
+                )
+                messages.success(request, f"{done.rows_imported} responses imported.")
+                return see_other(reverse("evaluation:results", args=[batch.form_id]))
+            if action == "cancel":
+                services.import_cancel(batch=batch)
+                messages.success(request, "Import cancelled; nothing was stored.")
+                return see_other(reverse("evaluation:import_start", args=[batch.form_id]))
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return see_other(batch.get_absolute_url())
+    return render(
+        request,
+        "evaluation/import.html",
+        {
+            "batch": batch,
+            "evaluation_form": batch.form,
+            "programme": batch.form.programme,
+            "mapping_form": mapping_form,
+            "problems": batch.problems,
+        },
+    )
+
+
+@login_required
+def import_rejects(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_import_for_user(user=request.user, pk=pk)
+    if batch.state != ResponseImport.State.CHECKED:
+        messages.error(request, "The rejected rows can be downloaded once the file is checked.")
+        return see_other(batch.get_absolute_url())
+    header, rows = services.import_rejects(batch=batch)
+    stem = batch.file_name.rsplit(".", 1)[0] or "import"
+    return _csv(csv_bytes(header, rows), f"{stem}-rejected-rows.csv")
