@@ -216,3 +216,46 @@ def test_a_question_with_answers_cannot_be_removed(
     useful = evaluation_form.questions.get(code="useful")
     ada_client.post(reverse("evaluation:question_remove", args=[useful.pk]))
     assert Question.objects.filter(pk=useful.pk).exists()
+
+
+def _tallies(form: EvaluationForm) -> tuple[list[tuple[int, int, int, int]], list[int]]:
+    from commonground.evaluation.models import Tally
+
+    rows = sorted(
+        Tally.objects.filter(question__form=form, count__gt=0).values_list(
+            "question_id", "activity_key", "value", "count"
+        )
+    )
+    return rows, sorted(form.responses.values_list("lowest_points", flat=True))
+
+
+def test_tallies_kept_by_every_write_equal_a_recount(
+    evaluation_form: EvaluationForm, training_day: Activity, learning_set: Activity, ada: Any
+) -> None:
+    _fill(evaluation_form, training_day, [(4, 3), (1, 1), (2, 1)])
+    _fill(evaluation_form, learning_set, [(1, 4), (3, 3)])
+    services.response_submit(
+        form=evaluation_form, answers={evaluation_form.questions.first().pk: 1}
+    )  # type: ignore[union-attr]
+    batch = services.import_upload(
+        form=evaluation_form,
+        by=ada,
+        file_name="more.csv",
+        data=b"useful,confident,activity\n1,1,Learning set A\n4,2,\n",
+    )
+    services.import_check(batch=batch, mapping=batch.mapping)
+    services.import_accept(batch=batch, only_valid=False, by=ada)
+    services.response_delete(response=evaluation_form.responses.order_by("pk")[1])
+    services.activity_remove(activity=training_day)
+    kept = _tallies(evaluation_form)
+    services.form_recount(form=evaluation_form)
+    assert _tallies(evaluation_form) == kept
+    figures = [item.figures.counts for item in selectors_results(evaluation_form)]
+    # After the delete: useful 4 2 1 3 1 1 4; confident 3 1 4 3 1 2 (one left it blank).
+    assert figures == [(3, 1, 1, 2), (2, 1, 2, 1)]
+
+
+def selectors_results(form: EvaluationForm) -> list[Any]:
+    from commonground.evaluation import selectors
+
+    return selectors.form_results(form).items

@@ -426,4 +426,5 @@ def _add_form(
                         Answer(response=response, question=question, text=rng.choice(pool))
                     )
         Answer.objects.bulk_create(answers)
+    services.form_recount(form=form)  # the answers went in directly, not answer by answer
     return form

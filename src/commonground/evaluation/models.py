@@ -227,6 +227,8 @@ class Response(models.Model):
         related_name="responses",
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
+    # How many items this person rated at the lowest point (kept by the services).
+    lowest_points = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["form", "submitted_at", "pk"]
@@ -234,6 +236,9 @@ class Response(models.Model):
             models.UniqueConstraint(
                 fields=["import_batch", "source_row"], name="one_response_per_imported_row"
             )
+        ]
+        indexes = [
+            models.Index(fields=["form", "lowest_points"], name="evaluation_response_lowest")
         ]
 
     def __str__(self) -> str:
@@ -255,6 +260,30 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"Answer to {self.question_id}"
+
+
+class Tally(models.Model):
+    """How many answers one point of one item has, from the people of one activity.
+
+    Kept by every service that stores or removes answers, in the same
+    transaction, so an item's statistics read a few rows however many
+    responses it has (``services.form_recount`` rebuilds them from the answers).
+    """
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="tallies")
+    activity_key = models.PositiveIntegerField(default=0)  # the activity's id; 0 for none
+    value = models.PositiveSmallIntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "activity_key", "value"], name="one_tally_per_point"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} at point {self.value} of question {self.question_id}"
 
 
 class ResponseImport(models.Model):

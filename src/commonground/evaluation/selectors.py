@@ -27,6 +27,7 @@ from commonground.evaluation.models import (
     Question,
     Response,
     ResponseImport,
+    Tally,
 )
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
@@ -230,36 +231,22 @@ class FormResults:
 
 
 def form_results(form: EvaluationForm, *, write_ins: bool = True) -> FormResults:
-    """Every figure for ``form``: a fixed number of queries however many responses it has."""
+    """Every figure for ``form``, read from its tallies: a fixed number of small queries
+    however many responses it has."""
     questions = form_questions(form)
     likert = [q for q in questions if q.is_likert]
     activities = list(form.activities.order_by("starts_on", "title"))
-    responses = form.responses.count()
     tallies: dict[int, list[int]] = {q.pk: [0] * q.points for q in likert}
-    grouped: dict[tuple[int, int | None], list[int]] = {}
-    if likert:
-        rows = (
-            Answer.objects.filter(question__in=likert, value__isnull=False)
-            .values_list("question_id", "value")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for question_id, value, n in rows:
-            counts = tallies[question_id]
-            if 1 <= value <= len(counts):
-                counts[value - 1] += n
-        if len(activities) > 1:
-            by_activity = (
-                Answer.objects.filter(question__in=likert, value__isnull=False)
-                .values_list("question_id", "response__activity_id", "value")
-                .annotate(n=Count("id"))
-                .order_by()
-            )
-            for question_id, activity_id, value, n in by_activity:
-                points = len(tallies[question_id])
-                counts = grouped.setdefault((question_id, activity_id), [0] * points)
-                if 1 <= value <= points:
-                    counts[value - 1] += n
+    grouped: dict[tuple[int, int], list[int]] = {}
+    rows = Tally.objects.filter(question__in=likert, count__gt=0).values_list(
+        "question_id", "activity_key", "value", "count"
+    )
+    for question_id, activity_key, value, n in rows:
+        counts = tallies[question_id]
+        if 1 <= value <= len(counts):
+            counts[value - 1] += n
+            group = grouped.setdefault((question_id, activity_key), [0] * len(counts))
+            group[value - 1] += n
     items = []
     for question in likert:
         result = ItemResult(question, stats.item_stats(tallies[question.pk]))
@@ -272,15 +259,12 @@ def form_results(form: EvaluationForm, *, write_ins: bool = True) -> FormResults
             )
             result.by_activity = list(compared.items())
         items.append(result)
-    lowest_use: dict[int, int] = {}
-    if likert:
-        per_respondent = (
-            Answer.objects.filter(question__in=likert, value=1)
-            .values_list("response_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        lowest_use = stats.lowest_point_use(n for _, n in per_respondent)
+    lowest_use = dict(
+        form.responses.filter(lowest_points__gt=0)
+        .values_list("lowest_points")
+        .annotate(n=Count("id"))
+        .order_by("lowest_points")
+    )
     written: list[tuple[Question, list[tuple[Response, str]]]] = []
     if write_ins:
         open_questions = [q for q in questions if not q.is_likert]
@@ -296,7 +280,7 @@ def form_results(form: EvaluationForm, *, write_ins: bool = True) -> FormResults
         written = [(q, by_question[q.pk]) for q in open_questions]
     return FormResults(
         form=form,
-        responses=responses,
+        responses=form.responses.count(),
         participants=sum(a.participants for a in activities),
         activity_names=[a.title for a in activities],
         items=items,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +34,7 @@ from commonground.evaluation.models import (
     Question,
     Response,
     ResponseImport,
+    Tally,
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
 
@@ -129,8 +131,18 @@ def activity_save(
 
 
 def activity_remove(*, activity: Activity) -> None:
-    """Remove an activity; its forms stay, and responses lose only the link to it."""
-    activity.delete()
+    """Remove an activity; its forms stay, and responses lose only the link to it (their
+    answers then count as from no particular activity)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO evaluation_tally {_TALLY_COLUMNS} "  # noqa: S608 - fixed SQL
+                "SELECT question_id, 0, value, count FROM evaluation_tally "
+                f"WHERE activity_key = %s {_TALLY_ADD}",
+                [activity.pk],
+            )
+        Tally.objects.filter(activity_key=activity.pk).delete()
+        activity.delete()
 
 
 # -- forms and questions ---------------------------------------------------------------
@@ -317,6 +329,7 @@ def response_submit(
         earlier = Response.objects.filter(submission_key=submission_key).first()
         if earlier is not None:
             return Submitted(earlier, repeated=True)
+    points = {pk: value for pk, value in checked.items() if isinstance(value, int)}
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -326,6 +339,7 @@ def response_submit(
                 channel=channel,
                 submission_key=submission_key or None,
                 entered_by=by,
+                lowest_points=sum(1 for value in points.values() if value == 1),
             )
             Answer.objects.bulk_create(
                 [
@@ -338,6 +352,8 @@ def response_submit(
                     for pk, value in checked.items()
                 ]
             )
+            key = activity.pk if activity else 0
+            _tally_add(Counter((pk, key, value) for pk, value in points.items()))
     except IntegrityError:
         # The same page sent twice at the same moment: the other sending stored it.
         earlier = Response.objects.filter(submission_key=submission_key).first()
@@ -348,7 +364,64 @@ def response_submit(
 
 
 def response_delete(*, response: Response) -> None:
-    response.delete()
+    """Remove one response and take its answers out of the form's tallies."""
+    with transaction.atomic():
+        key = response.activity_id or 0
+        taken = Counter(
+            (question_id, key, value)
+            for question_id, value in response.answers.filter(value__isnull=False).values_list(
+                "question_id", "value"
+            )
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE evaluation_tally SET count = count - %s "
+                "WHERE question_id = %s AND activity_key = %s AND value = %s",
+                [(n, q, a, v) for (q, a, v), n in taken.items()],
+            )
+        response.delete()
+
+
+# -- tallies ---------------------------------------------------------------------------
+
+_TALLY_COLUMNS = "(question_id, activity_key, value, count)"
+_TALLY_ADD = (
+    "ON CONFLICT (question_id, activity_key, value) "
+    "DO UPDATE SET count = evaluation_tally.count + excluded.count"
+)
+
+
+def _tally_add(counts: Counter[tuple[int, int, int]]) -> None:
+    """Add answers, keyed (question, activity or 0, point), to the tallies."""
+    if not counts:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO evaluation_tally {_TALLY_COLUMNS} VALUES (%s, %s, %s, %s) "  # noqa: S608
+            f"{_TALLY_ADD}",
+            [(q, a, v, n) for (q, a, v), n in counts.items()],
+        )
+
+
+def form_recount(*, form: EvaluationForm) -> None:
+    """Rebuild the form's tallies and each response's lowest-point count from the answers."""
+    with transaction.atomic():
+        Tally.objects.filter(question__form=form).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO evaluation_tally {_TALLY_COLUMNS} "  # noqa: S608 - fixed SQL
+                "SELECT a.question_id, COALESCE(r.activity_id, 0), a.value, COUNT(*) "
+                "FROM evaluation_answer a JOIN evaluation_response r ON r.id = a.response_id "
+                "WHERE r.form_id = %s AND a.value IS NOT NULL "
+                "GROUP BY a.question_id, COALESCE(r.activity_id, 0), a.value",
+                [form.pk],
+            )
+            cursor.execute(
+                "UPDATE evaluation_response SET lowest_points = (SELECT COUNT(*) "
+                "FROM evaluation_answer a WHERE a.response_id = evaluation_response.id "
+                "AND a.value = 1) WHERE form_id = %s",
+                [form.pk],
+            )
 
 
 # -- importing spreadsheets ------------------------------------------------------------
@@ -532,6 +605,7 @@ def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
                     entered_by=by,
                     import_batch=batch,
                     source_row=number,
+                    lowest_points=sum(1 for key, v in values.items() if key[0] == "q" and v == 1),
                 )
                 for number, values in rows
             ]
@@ -557,5 +631,13 @@ def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
                 "VALUES (%s, %s, %s, %s)",
                 answers,
             )
+        _tally_add(
+            Counter(
+                (int(key[1:]), int(values.get(ACTIVITY) or 0), value)  # type: ignore[call-overload]
+                for _, values in rows
+                for key, value in values.items()
+                if key[0] == "q" and isinstance(value, int)
+            )
+        )
         stored += len(rows)
     return stored
