@@ -11,7 +11,12 @@ from commonground.accounts.models import Organisation
 from commonground.evaluation.models import (
     COMMON_SCALE,
     Activity,
+    Code,
     EvaluationForm,
+    Interview,
+    InterviewGuide,
+    Objective,
+    Observation,
     Programme,
     Question,
 )
@@ -190,3 +195,118 @@ class ImportMappingForm(forms.Form):
 
     def mapping(self) -> list[str]:
         return [self.cleaned_data.get(f"col{place}", "") for place in range(len(self.header))]
+
+
+# -- qualitative -----------------------------------------------------------------------
+
+
+class GuideForm(forms.ModelForm):
+    class Meta:
+        model = InterviewGuide
+        fields = ["title", "introduction"]
+
+
+class GuideQuestionForm(forms.Form):
+    theme = forms.CharField(
+        max_length=100, help_text="Questions on one theme are shown together, e.g. 'Confidence'."
+    )
+    text = forms.CharField(label="Question", max_length=500)
+
+
+class InterviewForm(forms.Form):
+    organisation_name = forms.CharField(
+        label="Interviewee's organisation",
+        max_length=200,
+        help_text="Quotes are credited to the organisation, never to the person.",
+    )
+    role = forms.CharField(label="Interviewee's role", max_length=200, required=False)
+    held_on = forms.DateField(label="Date", widget=DATE)
+    mode = forms.ChoiceField(choices=Interview.Mode.choices, initial=Interview.Mode.TELEPHONE)
+    activity = forms.ModelChoiceField(
+        queryset=Activity.objects.none(), required=False, empty_label="None in particular"
+    )
+
+    def __init__(self, *args: Any, guide: InterviewGuide, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = guide.programme.activities.all()  # type: ignore[attr-defined]
+        self.questions = list(guide.questions.all())
+        for question in self.questions:
+            self.fields[f"note{question.pk}"] = forms.CharField(
+                label=question.text,
+                required=False,
+                max_length=20_000,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=f"Theme: {question.theme}",
+            )
+
+    def notes(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(f"note{q.pk}", "") for q in self.questions}
+
+
+class ObservationForm(forms.ModelForm):
+    activity = forms.ModelChoiceField(
+        queryset=Activity.objects.none(), required=False, empty_label="None in particular"
+    )
+
+    class Meta:
+        model = Observation
+        fields = ["title", "activity", "observed_on", "notes"]
+        widgets = {"observed_on": DATE, "notes": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = programme.activities.all()  # type: ignore[attr-defined]
+
+
+class CodeForm(forms.Form):
+    name = forms.CharField(label="Theme", max_length=120)
+    parent = forms.ModelChoiceField(
+        queryset=Code.objects.none(),
+        required=False,
+        label="Under",
+        empty_label="The top of the codebook",
+        help_text="Put a sub-theme under a broader theme.",
+    )
+    description = forms.CharField(
+        label="Memo",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the theme means and when to use it.",
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = programme.codes.all()  # type: ignore[attr-defined]
+
+
+class CodingForm(forms.Form):
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), label="Theme")
+    quote = forms.CharField(
+        label="Words to code",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Copy the passage from the text above, exactly as it appears.",
+    )
+    occurrence = forms.IntegerField(
+        label="Which time the words appear",
+        min_value=1,
+        initial=1,
+        required=False,
+        help_text="Only needed when the same words appear more than once.",
+    )
+    memo = forms.CharField(
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    objectives = forms.ModelMultipleChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Evidence for",
+        help_text="The objectives this passage helps judge.",
+    )
+
+    def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].queryset = programme.codes.order_by("name")  # type: ignore[attr-defined]
+        self.fields["objectives"].queryset = programme.objectives.all()  # type: ignore[attr-defined]

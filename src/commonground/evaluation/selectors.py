@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from commonground.accounts.models import Membership, Organisation, Role
 from commonground.accounts.selectors import AnyUser, membership_of
@@ -22,13 +23,21 @@ from commonground.evaluation import stats
 from commonground.evaluation.models import (
     Activity,
     Answer,
+    Code,
+    Coding,
     EvaluationForm,
+    GuideQuestion,
+    Interview,
+    InterviewGuide,
+    InterviewNote,
     Programme,
     Question,
     Response,
     ResponseImport,
+    Suggestion,
     Tally,
 )
+from commonground.evaluation.services.qualitative import TextRef
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
 
@@ -310,3 +319,248 @@ def get_import_for_user(*, user: AnyUser, pk: int) -> ResponseImport:
         raise Http404("No such import.")
     _check(user, found.form.programme.organisation)
     return found
+
+
+# -- qualitative -----------------------------------------------------------------------
+
+
+@dataclass
+class TextUnit:
+    """One codable text with where it came from (never a person's name) and its codings."""
+
+    ref: TextRef
+    text: str
+    label: str  # the question it answers, or the observation's title
+    source: str  # "Form: ...", "Interview", "Observation"
+    organisation: str
+    activity: str
+    codings: list[Coding] = field(default_factory=list)
+
+    def url(self, programme: Programme) -> str:
+        return reverse("evaluation:text", args=[programme.pk, self.ref.kind, self.ref.pk])
+
+    def segments(self) -> list[tuple[str, list[str]]]:
+        """The text cut at every coding's edges: each piece with the themes covering it."""
+        edges = sorted(
+            {0, len(self.text)} | {c.start for c in self.codings} | {c.end for c in self.codings}
+        )
+        pieces = []
+        for start, end in zip(edges, edges[1:], strict=False):
+            names = [c.code.name for c in self.codings if c.start <= start and c.end >= end]
+            pieces.append((self.text[start:end], names))
+        return pieces
+
+
+def programme_texts(programme: Programme) -> list[TextUnit]:
+    """Every codable text of ``programme`` with its codings: a fixed number of queries."""
+    from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION
+
+    units: list[TextUnit] = []
+    answers = (
+        Answer.objects.filter(response__form__programme=programme, question__kind="write_in")
+        .exclude(text="")
+        .select_related("question__form", "response__activity")
+        .order_by("question__form_id", "question__position", "response__submitted_at", "pk")
+    )
+    for answer in answers:
+        units.append(
+            TextUnit(
+                ref=TextRef(ANSWER, answer.pk),
+                text=answer.text,
+                label=answer.question.text,
+                source=f"Form: {answer.question.form.title}",
+                organisation=answer.response.organisation_name,
+                activity=answer.response.activity.title if answer.response.activity else "",
+            )
+        )
+    notes = (
+        InterviewNote.objects.filter(interview__guide__programme=programme)
+        .exclude(notes="")
+        .select_related("question", "interview__activity")
+        .order_by("interview__held_on", "interview_id", "question__position")
+    )
+    for note in notes:
+        interview = note.interview
+        units.append(
+            TextUnit(
+                ref=TextRef(NOTE, note.pk),
+                text=note.notes,
+                label=f"{note.question.theme}: {note.question.text}",
+                source=f"Interview, {interview.held_on:%d %B %Y}",
+                organisation=interview.organisation_name,
+                activity=interview.activity.title if interview.activity else "",
+            )
+        )
+    for observation in programme.observations.select_related("activity"):
+        units.append(
+            TextUnit(
+                ref=TextRef(OBSERVATION, observation.pk),
+                text=observation.notes,
+                label=observation.title,
+                source=f"Observation, {observation.observed_on:%d %B %Y}",
+                organisation="",
+                activity=observation.activity.title if observation.activity else "",
+            )
+        )
+    codings = Coding.objects.filter(code__programme=programme).select_related("code")
+    by_ref: dict[TextRef, list[Coding]] = {}
+    for coding in codings:
+        by_ref.setdefault(ref_of(coding), []).append(coding)
+    for unit in units:
+        unit.codings = sorted(by_ref.get(unit.ref, []), key=lambda c: (c.start, c.end))
+    return units
+
+
+def ref_of(item: Coding | Suggestion) -> TextRef:
+    from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION
+
+    if item.answer_id:
+        return TextRef(ANSWER, item.answer_id)
+    if item.interview_note_id:
+        return TextRef(NOTE, item.interview_note_id)
+    return TextRef(OBSERVATION, item.observation_id or 0)
+
+
+def get_text_for_user(*, user: AnyUser, programme_pk: int, kind: str, pk: int) -> TextUnit:
+    programme = get_programme_for_user(user=user, pk=programme_pk)
+    unit = next(
+        (u for u in programme_texts(programme) if u.ref == TextRef(kind, pk)),
+        None,
+    )
+    if unit is None:
+        raise Http404("No such text in this programme.")
+    return unit
+
+
+def codebook(programme: Programme) -> list[tuple[Code, int, int]]:
+    """The themes in tree order: each with its depth and how many passages it codes."""
+    codes = list(programme.codes.annotate(uses=Count("codings")).order_by("name"))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[tuple[Code, int, int]] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for code in children.get(parent, []):
+            ordered.append((code, depth, code.uses))  # type: ignore[attr-defined]
+            walk(code.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+@dataclass
+class Quote:
+    coding: Coding
+    unit: TextUnit
+
+
+def quote_bank(
+    programme: Programme,
+    *,
+    code: int | None = None,
+    objective: int | None = None,
+    activity: str = "",
+    organisation: str = "",
+) -> list[Quote]:
+    """Coded passages with where they came from, filtered; a theme includes its sub-themes."""
+    units = {u.ref: u for u in programme_texts(programme)}
+    wanted_codes: set[int] | None = None
+    if code:
+        wanted_codes = {code}
+        frontier = {code}
+        while frontier:
+            frontier = set(
+                programme.codes.filter(parent_id__in=frontier).values_list("pk", flat=True)
+            )
+            wanted_codes |= frontier
+    codings = (
+        Coding.objects.filter(code__programme=programme)
+        .select_related("code")
+        .prefetch_related("objectives")
+        .order_by("code__name", "created_at")
+    )
+    if wanted_codes is not None:
+        codings = codings.filter(code_id__in=wanted_codes)
+    if objective:
+        codings = codings.filter(objectives__id=objective)
+    quotes = []
+    for coding in codings:
+        unit = units.get(ref_of(coding))
+        if unit is None:
+            continue
+        if activity and unit.activity != activity:
+            continue
+        if organisation and unit.organisation != organisation:
+            continue
+        quotes.append(Quote(coding, unit))
+    return quotes
+
+
+def get_code_for_user(*, user: AnyUser, pk: int) -> Code:
+    code = Code.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if code is None:
+        raise Http404("No such theme.")
+    _check(user, code.programme.organisation)
+    return code
+
+
+def get_coding_for_user(*, user: AnyUser, pk: int) -> Coding:
+    coding = Coding.objects.select_related("code__programme__organisation").filter(pk=pk).first()
+    if coding is None:
+        raise Http404("No such coding.")
+    _check(user, coding.code.programme.organisation)
+    return coding
+
+
+def get_suggestion_for_user(*, user: AnyUser, pk: int) -> Suggestion:
+    found = Suggestion.objects.select_related("code__programme__organisation").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such suggestion.")
+    _check(user, found.code.programme.organisation)
+    return found
+
+
+def get_guide_for_user(*, user: AnyUser, pk: int) -> InterviewGuide:
+    guide = InterviewGuide.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if guide is None:
+        raise Http404("No such interview guide.")
+    _check(user, guide.programme.organisation)
+    return guide
+
+
+def get_interview_for_user(*, user: AnyUser, pk: int) -> Interview:
+    interview = (
+        Interview.objects.select_related("guide__programme__organisation", "activity")
+        .filter(pk=pk)
+        .first()
+    )
+    if interview is None:
+        raise Http404("No such interview.")
+    _check(user, interview.guide.programme.organisation)
+    return interview
+
+
+def interview_notes_by_theme(interview: Interview) -> list[tuple[str, list[InterviewNote]]]:
+    themes: dict[str, list[InterviewNote]] = {}
+    for note in interview.notes.select_related("question").order_by("question__position"):
+        themes.setdefault(note.question.theme, []).append(note)
+    return list(themes.items())
+
+
+def guide_answers_by_theme(
+    guide: InterviewGuide,
+) -> list[tuple[str, list[tuple[GuideQuestion, list[InterviewNote]]]]]:
+    """Each theme's questions with every interview's notes: interviews compared by theme."""
+    notes: dict[int, list[InterviewNote]] = {}
+    for note in (
+        InterviewNote.objects.filter(interview__guide=guide)
+        .exclude(notes="")
+        .select_related("interview")
+        .order_by("interview__held_on")
+    ):
+        notes.setdefault(note.question_id, []).append(note)
+    themes: dict[str, list[tuple[GuideQuestion, list[InterviewNote]]]] = {}
+    for question in guide.questions.all():
+        themes.setdefault(question.theme, []).append((question, notes.get(question.pk, [])))
+    return list(themes.items())

@@ -2,36 +2,68 @@ from __future__ import annotations
 
 from django.urls import path
 
-from commonground.evaluation import views
+from commonground.evaluation.views import evidence, qualitative
 
 app_name = "evaluation"
 
 urlpatterns = [
-    path("evaluate/", views.programmes, name="programmes"),
-    path("evaluate/new/", views.programme_create, name="programme_create"),
-    path("evaluate/programmes/<int:pk>/", views.programme, name="programme"),
-    path("evaluate/programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
-    path("evaluate/programmes/<int:pk>/objectives/", views.objective_add, name="objective_add"),
+    path("evaluate/", evidence.programmes, name="programmes"),
+    path("evaluate/new/", evidence.programme_create, name="programme_create"),
+    path("evaluate/programmes/<int:pk>/", evidence.programme, name="programme"),
+    path("evaluate/programmes/<int:pk>/edit/", evidence.programme_edit, name="programme_edit"),
+    path("evaluate/programmes/<int:pk>/objectives/", evidence.objective_add, name="objective_add"),
     path(
         "evaluate/programmes/<int:pk>/objectives/<int:objective_id>/remove/",
-        views.objective_remove,
+        evidence.objective_remove,
         name="objective_remove",
     ),
-    path("evaluate/programmes/<int:pk>/activities/add/", views.activity_add, name="activity_add"),
-    path("evaluate/activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
-    path("evaluate/activities/<int:pk>/remove/", views.activity_remove, name="activity_remove"),
-    path("evaluate/programmes/<int:pk>/forms/add/", views.form_add, name="form_add"),
-    path("evaluate/forms/<int:pk>/", views.form_detail, name="form"),
-    path("evaluate/forms/<int:pk>/settings/", views.form_edit, name="form_edit"),
-    path("evaluate/forms/<int:pk>/new-link/", views.form_new_link, name="form_new_link"),
-    path("evaluate/forms/<int:pk>/enter/", views.enter, name="enter"),
-    path("evaluate/forms/<int:pk>/results/", views.results, name="results"),
-    path("evaluate/forms/<int:pk>/statistics.csv", views.statistics_csv, name="statistics_csv"),
-    path("evaluate/forms/<int:pk>/responses.csv", views.responses_csv, name="responses_csv"),
-    path("evaluate/forms/<int:pk>/import/", views.import_start, name="import_start"),
-    path("evaluate/imports/<int:pk>/", views.import_detail, name="import"),
-    path("evaluate/imports/<int:pk>/rejected.csv", views.import_rejects, name="import_rejects"),
-    path("evaluate/questions/<int:pk>/remove/", views.question_remove, name="question_remove"),
-    path("respond/<str:key>/", views.respond, name="respond"),
-    path("respond/<str:key>/thanks/", views.respond_thanks, name="respond_thanks"),
+    path(
+        "evaluate/programmes/<int:pk>/activities/add/", evidence.activity_add, name="activity_add"
+    ),
+    path("evaluate/activities/<int:pk>/edit/", evidence.activity_edit, name="activity_edit"),
+    path("evaluate/activities/<int:pk>/remove/", evidence.activity_remove, name="activity_remove"),
+    path("evaluate/programmes/<int:pk>/forms/add/", evidence.form_add, name="form_add"),
+    path("evaluate/forms/<int:pk>/", evidence.form_detail, name="form"),
+    path("evaluate/forms/<int:pk>/settings/", evidence.form_edit, name="form_edit"),
+    path("evaluate/forms/<int:pk>/new-link/", evidence.form_new_link, name="form_new_link"),
+    path("evaluate/forms/<int:pk>/enter/", evidence.enter, name="enter"),
+    path("evaluate/forms/<int:pk>/results/", evidence.results, name="results"),
+    path("evaluate/forms/<int:pk>/statistics.csv", evidence.statistics_csv, name="statistics_csv"),
+    path("evaluate/forms/<int:pk>/responses.csv", evidence.responses_csv, name="responses_csv"),
+    path("evaluate/forms/<int:pk>/import/", evidence.import_start, name="import_start"),
+    path("evaluate/imports/<int:pk>/", evidence.import_detail, name="import"),
+    path("evaluate/imports/<int:pk>/rejected.csv", evidence.import_rejects, name="import_rejects"),
+    path("evaluate/questions/<int:pk>/remove/", evidence.question_remove, name="question_remove"),
+    path("evaluate/programmes/<int:pk>/interviews/", qualitative.interviews, name="interviews"),
+    path("evaluate/guides/<int:pk>/", qualitative.guide, name="guide"),
+    path(
+        "evaluate/guides/<int:pk>/interviews/add/",
+        qualitative.interview_add,
+        name="interview_add",
+    ),
+    path("evaluate/interviews/<int:pk>/", qualitative.interview, name="interview"),
+    path(
+        "evaluate/programmes/<int:pk>/observations/add/",
+        qualitative.observation_add,
+        name="observation_add",
+    ),
+    path("evaluate/programmes/<int:pk>/codebook/", qualitative.codebook, name="codebook"),
+    path("evaluate/codes/<int:pk>/", qualitative.code_edit, name="code_edit"),
+    path("evaluate/codes/<int:pk>/remove/", qualitative.code_remove, name="code_remove"),
+    path("evaluate/programmes/<int:pk>/coding/", qualitative.texts, name="texts"),
+    path(
+        "evaluate/programmes/<int:pk>/coding/<str:kind>/<int:text_id>/",
+        qualitative.text,
+        name="text",
+    ),
+    path("evaluate/codings/<int:pk>/remove/", qualitative.coding_remove, name="coding_remove"),
+    path(
+        "evaluate/programmes/<int:pk>/suggestions/",
+        qualitative.suggestions_refresh,
+        name="suggestions_refresh",
+    ),
+    path("evaluate/suggestions/<int:pk>/", qualitative.suggestion_decide, name="suggestion_decide"),
+    path("evaluate/programmes/<int:pk>/quotes/", qualitative.quotes, name="quotes"),
+    path("respond/<str:key>/", evidence.respond, name="respond"),
+    path("respond/<str:key>/thanks/", evidence.respond_thanks, name="respond_thanks"),
 ]

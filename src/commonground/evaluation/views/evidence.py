@@ -40,7 +40,7 @@ from commonground.lib.tabular import csv_bytes
 from commonground.lib.views import see_other, signed_in_user
 
 
-def _press(
+def press(
     request: HttpRequest, action: Callable[[], object], *, done: str, then: str
 ) -> HttpResponse:
     """Carry out a button press: report the outcome as a message and go to ``then``."""
@@ -135,7 +135,7 @@ def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = ObjectiveForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
-    return _press(
+    return press(
         request,
         lambda: services.objective_add(programme=found, text=text),
         done="Objective added.",
@@ -283,7 +283,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.get_question_for_user(user=request.user, pk=pk)
-    return _press(
+    return press(
         request,
         lambda: services.question_remove(question=question),
         done="Question removed.",

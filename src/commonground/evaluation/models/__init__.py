@@ -1,0 +1,57 @@
+"""Evaluation's tables, in one module per part: programmes, evidence, qualitative, outcomes."""
+
+from commonground.evaluation.models.evidence import (
+    COMMON_SCALE,
+    Answer,
+    EvaluationForm,
+    Question,
+    Response,
+    ResponseImport,
+    Tally,
+)
+from commonground.evaluation.models.outcomes import (
+    Indicator,
+    IndicatorValue,
+    Judgement,
+    Measure,
+    MeasureValue,
+    ReportSection,
+)
+from commonground.evaluation.models.programmes import Activity, Objective, Programme
+from commonground.evaluation.models.qualitative import (
+    Code,
+    Coding,
+    GuideQuestion,
+    Interview,
+    InterviewGuide,
+    InterviewNote,
+    Observation,
+    Suggestion,
+)
+
+__all__ = [
+    "COMMON_SCALE",
+    "Activity",
+    "Answer",
+    "Code",
+    "Coding",
+    "EvaluationForm",
+    "GuideQuestion",
+    "Indicator",
+    "IndicatorValue",
+    "Interview",
+    "InterviewGuide",
+    "InterviewNote",
+    "Judgement",
+    "Measure",
+    "MeasureValue",
+    "Objective",
+    "Observation",
+    "Programme",
+    "Question",
+    "ReportSection",
+    "Response",
+    "ResponseImport",
+    "Suggestion",
+    "Tally",
+]

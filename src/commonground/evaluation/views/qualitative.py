@@ -1,0 +1,334 @@
+"""Pages for qualitative evidence: interview guides and interviews, observations, the codebook,
+coding passages of text, suggested themes, and the quote bank."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from commonground.evaluation import selectors, services
+from commonground.evaluation.forms import (
+    CodeForm,
+    CodingForm,
+    GuideForm,
+    GuideQuestionForm,
+    InterviewForm,
+    ObservationForm,
+)
+from commonground.evaluation.models import Suggestion
+from commonground.evaluation.services.qualitative import KINDS
+from commonground.evaluation.views.evidence import press
+from commonground.lib.views import see_other, signed_in_user
+
+
+def _int(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+# -- interviews and observations -------------------------------------------------------
+
+
+@login_required
+def interviews(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    guide_form = GuideForm(request.POST or None)
+    if request.method == "POST" and guide_form.is_valid():
+        guide = services.guide_create(programme=programme, **guide_form.cleaned_data)
+        messages.success(request, "Guide made. Add its questions, grouped by theme.")
+        return see_other(reverse("evaluation:guide", args=[guide.pk]))
+    return render(
+        request,
+        "evaluation/interviews.html",
+        {
+            "programme": programme,
+            "guides": programme.interview_guides.prefetch_related("interviews", "questions"),
+            "observations": programme.observations.select_related("activity"),
+            "guide_form": guide_form,
+        },
+    )
+
+
+@login_required
+def guide(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_guide_for_user(user=request.user, pk=pk)
+    form = GuideQuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.guide_question_add(guide=found, **form.cleaned_data)
+        messages.success(request, "Question added.")
+        return see_other(reverse("evaluation:guide", args=[found.pk]) + "#questions")
+    return render(
+        request,
+        "evaluation/guide.html",
+        {
+            "guide": found,
+            "programme": found.programme,
+            "question_form": form,
+            "themes": selectors.guide_answers_by_theme(found),
+            "interviews": found.interviews.select_related("activity"),
+        },
+    )
+
+
+@login_required
+def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_guide_for_user(user=request.user, pk=pk)
+    form = InterviewForm(request.POST or None, guide=found)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            interview = services.interview_record(
+                guide=found,
+                organisation_name=data["organisation_name"],
+                role=data["role"],
+                held_on=data["held_on"],
+                mode=data["mode"],
+                activity=data["activity"],
+                notes=form.notes(),
+                by=signed_in_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Interview recorded.")
+            return see_other(reverse("evaluation:interview", args=[interview.pk]))
+    return render(
+        request,
+        "evaluation/interview_form.html",
+        {"guide": found, "programme": found.programme, "form": form},
+    )
+
+
+@login_required
+def interview(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_interview_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "evaluation/interview.html",
+        {
+            "interview": found,
+            "programme": found.guide.programme,
+            "themes": selectors.interview_notes_by_theme(found),
+        },
+    )
+
+
+@login_required
+def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = ObservationForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            observation = services.observation_add(
+                programme=programme, by=signed_in_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Observation saved. Code its passages when you are ready.")
+            return see_other(
+                reverse("evaluation:text", args=[programme.pk, "observation", observation.pk])
+            )
+    return render(
+        request, "evaluation/observation_form.html", {"programme": programme, "form": form}
+    )
+
+
+# -- the codebook ----------------------------------------------------------------------
+
+
+@login_required
+def codebook(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = CodeForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_add(programme=programme, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(request, "Theme added.")
+            return see_other(reverse("evaluation:codebook", args=[programme.pk]))
+    return render(
+        request,
+        "evaluation/codebook.html",
+        {"programme": programme, "codes": selectors.codebook(programme), "form": form},
+    )
+
+
+@login_required
+def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    code = selectors.get_code_for_user(user=request.user, pk=pk)
+    programme = code.programme
+    initial = {"name": code.name, "parent": code.parent, "description": code.description}
+    form = CodeForm(request.POST or None, programme=programme, initial=initial)
+    form.fields["parent"].queryset = programme.codes.exclude(pk=code.pk)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.code_update(code=code, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("parent", exc)
+        else:
+            messages.success(request, "Theme saved.")
+            return see_other(reverse("evaluation:codebook", args=[programme.pk]))
+    return render(
+        request, "evaluation/code_form.html", {"programme": programme, "code": code, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def code_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    code = selectors.get_code_for_user(user=request.user, pk=pk)
+    removed = services.code_remove(code=code)
+    messages.success(
+        request, f"Theme {code.name} removed, with {removed} coded passage{'s' * (removed != 1)}."
+    )
+    return see_other(reverse("evaluation:codebook", args=[code.programme_id]))
+
+
+# -- coding ----------------------------------------------------------------------------
+
+
+@login_required
+def texts(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything there is to code, and the themes suggested for passages not yet coded."""
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    units = selectors.programme_texts(programme)
+    uncoded = request.GET.get("show") == "uncoded"
+    suggestions = (
+        Suggestion.objects.filter(code__programme=programme, state=Suggestion.State.OPEN)
+        .select_related("code")
+        .order_by("-score")[:50]
+    )
+    return render(
+        request,
+        "evaluation/texts.html",
+        {
+            "programme": programme,
+            "units": [(u, u.url(programme)) for u in units if not (uncoded and u.codings)],
+            "total": len(units),
+            "coded": sum(1 for u in units if u.codings),
+            "uncoded": uncoded,
+            "suggestions": suggestions,
+            "has_codes": programme.codes.exists(),
+        },
+    )
+
+
+@login_required
+def text(request: HttpRequest, pk: int, kind: str, text_id: int) -> HttpResponse:
+    """One text with its coded passages marked, and a form to code another passage."""
+    if kind not in KINDS:
+        return HttpResponse(status=404)
+    unit = selectors.get_text_for_user(user=request.user, programme_pk=pk, kind=kind, pk=text_id)
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    form = CodingForm(request.POST or None, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.coding_add(
+                ref=unit.ref,
+                code=data["code"],
+                quote=data["quote"],
+                occurrence=data["occurrence"] or 1,
+                memo=data["memo"],
+                objectives=data["objectives"],
+                by=signed_in_user(request),
+            )
+        except ValidationError as exc:
+            form.add_error("quote", exc)
+        else:
+            messages.success(request, f"Passage coded as {data['code'].name}.")
+            return see_other(unit.url(programme))
+    return render(
+        request,
+        "evaluation/text.html",
+        {
+            "programme": programme,
+            "unit": unit,
+            "form": form,
+            "has_codes": programme.codes.exists(),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    coding = selectors.get_coding_for_user(user=request.user, pk=pk)
+    programme = coding.code.programme
+    ref = selectors.ref_of(coding)
+    services.coding_remove(coding=coding)
+    messages.success(request, "Coding removed.")
+    return see_other(reverse("evaluation:text", args=[programme.pk, ref.kind, ref.pk]))
+
+
+@login_required
+@require_POST
+def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    count = services.suggestions_refresh(programme=programme)
+    messages.success(
+        request,
+        f"{count} suggestion{'s' * (count != 1)} for passages nobody has coded yet."
+        if count
+        else "No suggestions: code a few passages with each theme first, so there is "
+        "something to compare with.",
+    )
+    return see_other(reverse("evaluation:texts", args=[programme.pk]) + "#suggestions")
+
+
+@login_required
+@require_POST
+def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = selectors.get_suggestion_for_user(user=request.user, pk=pk)
+    then = reverse("evaluation:texts", args=[suggestion.code.programme_id]) + "#suggestions"
+    if request.POST.get("decision") == "accept":
+        return press(
+            request,
+            lambda: services.suggestion_accept(suggestion=suggestion, by=signed_in_user(request)),
+            done=f"Passage coded as {suggestion.code.name}.",
+            then=then,
+        )
+    services.suggestion_reject(suggestion=suggestion)
+    messages.success(request, "Suggestion rejected; it will not be made again.")
+    return see_other(then)
+
+
+# -- quotes ----------------------------------------------------------------------------
+
+
+@login_required
+def quotes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote bank: coded passages by theme, objective, activity and organisation."""
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    chosen = {
+        "code": _int(request.GET.get("code")),
+        "objective": _int(request.GET.get("objective")),
+        "activity": request.GET.get("activity", ""),
+        "organisation": request.GET.get("organisation", ""),
+    }
+    units = selectors.programme_texts(programme)
+    return render(
+        request,
+        "evaluation/quotes.html",
+        {
+            "programme": programme,
+            "quotes": selectors.quote_bank(programme, **chosen),  # type: ignore[arg-type]
+            "chosen": chosen,
+            "codes": [
+                (c.pk, "– " * depth + c.name) for c, depth, _ in selectors.codebook(programme)
+            ],
+            "objectives": [(o.pk, o.text) for o in programme.objectives.all()],
+            "activities": sorted({(u.activity, u.activity) for u in units if u.activity}),
+            "organisations": sorted(
+                {(u.organisation, u.organisation) for u in units if u.organisation}
+            ),
+        },
+    )

@@ -1,0 +1,276 @@
+"""Interviews, observations, the codebook, coding exact spans, suggestions and the quote bank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+
+from commonground.evaluation import selectors, services, suggest
+from commonground.evaluation.models import (
+    Activity,
+    Code,
+    Coding,
+    EvaluationForm,
+    Interview,
+    Programme,
+    Suggestion,
+)
+from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION, TextRef
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def written(evaluation_form: EvaluationForm, training_day: Activity) -> list[int]:
+    """Three written answers to the form, from three organisations."""
+    differently = evaluation_form.questions.get(code="differently")
+    ids = []
+    for organisation, words in [
+        ("Eastbrook Council", "I feel more confident to run a session. I will ask people first."),
+        ("Riverside Libraries", "Meeting health staff was the best part. We will keep in touch."),
+        ("Valleys Housing", "I am more confident now, and my manager backs the plan."),
+    ]:
+        submitted = services.response_submit(
+            form=evaluation_form,
+            answers={differently.pk: words},
+            activity=training_day,
+            organisation_name=organisation,
+        )
+        ids.append(submitted.response.answers.get().pk)
+    return ids
+
+
+@pytest.fixture
+def themes(programme: Programme) -> dict[str, Code]:
+    confidence = services.code_add(programme=programme, name="Confidence")
+    return {
+        "confidence": confidence,
+        "cross": services.code_add(programme=programme, name="Cross-sector learning"),
+        "staff": services.code_add(programme=programme, name="Staff confidence", parent=confidence),
+    }
+
+
+def test_a_passage_is_coded_by_its_exact_words_and_its_offsets_point_at_them(
+    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+) -> None:
+    url = reverse("evaluation:text", args=[programme.pk, ANSWER, written[0]])
+    page = ada_client.get(url)
+    assert page.status_code == 200 and "I feel more confident" in page.content.decode()
+    response = ada_client.post(
+        url,
+        {
+            "code": themes["staff"].pk,
+            "quote": "I feel more\n confident to run a session.",  # spaces as copied
+            "occurrence": "",
+            "memo": "Clear statement",
+            "objectives": [programme.objectives.get().pk],
+        },
+    )
+    assert response.status_code == 303
+    coding = Coding.objects.get()
+    text = coding.answer.text  # type: ignore[union-attr]
+    assert text[coding.start : coding.end] == "I feel more confident to run a session."
+    assert coding.quote == text[coding.start : coding.end]
+    page = ada_client.get(url).content.decode()
+    assert "<mark" in page and "(coded: Staff confidence)" in page
+    missing = ada_client.post(url, {"code": themes["staff"].pk, "quote": "words not there"})
+    assert missing.status_code == 422
+    assert "Those words are not in the text" in missing.content.decode()
+
+
+def test_the_quote_bank_filters_and_never_names_a_person(
+    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client, ada: Any
+) -> None:
+    objective = programme.objectives.get()
+    services.coding_add(
+        ref=TextRef(ANSWER, written[0]),
+        code=themes["staff"],
+        quote="I feel more confident",
+        objectives=[objective],
+    )
+    services.coding_add(
+        ref=TextRef(ANSWER, written[1]), code=themes["cross"], quote="Meeting health staff"
+    )
+    url = reverse("evaluation:quotes", args=[programme.pk])
+    everything = ada_client.get(url).content.decode()
+    assert "2 quotes" in everything and "Eastbrook Council" in everything
+    # A theme includes its sub-themes.
+    by_theme = ada_client.get(url, {"code": themes["confidence"].pk}).content.decode()
+    assert "1 quote." in by_theme and "I feel more confident" in by_theme
+    by_objective = ada_client.get(url, {"objective": objective.pk}).content.decode()
+    assert "1 quote." in by_objective
+    by_org = ada_client.get(url, {"organisation": "Riverside Libraries"}).content.decode()
+    assert "Meeting health staff" in by_org and "I feel more confident" not in by_org
+    assert ada.name not in everything.split("<main", 1)[1].split("</main>")[0]
+
+
+def test_interviews_follow_one_guide_and_compare_by_theme(
+    programme: Programme, training_day: Activity, themes: dict[str, Code], ada_client: Client
+) -> None:
+    ada_client.post(
+        reverse("evaluation:interviews", args=[programme.pk]),
+        {"title": "Follow-up interviews", "introduction": ""},
+    )
+    guide = programme.interview_guides.get()
+    guide_url = reverse("evaluation:guide", args=[guide.pk])
+    ada_client.post(guide_url, {"theme": "Confidence", "text": "What can you do now?"})
+    ada_client.post(guide_url, {"theme": "Commitment", "text": "Who backs the work?"})
+    first, second = guide.questions.all()
+    response = ada_client.post(
+        reverse("evaluation:interview_add", args=[guide.pk]),
+        {
+            "organisation_name": "Northmoor Museums",
+            "role": "Learning officer",
+            "held_on": "2026-05-04",
+            "mode": "telephone",
+            "activity": training_day.pk,
+            f"note{first.pk}": "I ran my first listening session alone.",
+            f"note{second.pk}": "The director came to the second one.",
+        },
+    )
+    interview = Interview.objects.get()
+    assert response["Location"] == reverse("evaluation:interview", args=[interview.pk])
+    page = ada_client.get(guide_url).content.decode()
+    assert "I ran my first listening session alone." in page
+    note = interview.notes.get(question=first)
+    coding = services.coding_add(
+        ref=TextRef(NOTE, note.pk), code=themes["confidence"], quote="my first listening session"
+    )
+    with pytest.raises(ValidationError, match="coded passages"):
+        services.note_update(note=note, notes="Something else.")
+    assert selectors.quote_bank(programme)[0].unit.organisation == "Northmoor Museums"
+    assert coding.quote == "my first listening session"
+
+
+def test_observations_are_coded_like_answers(
+    programme: Programme, themes: dict[str, Code], ada_client: Client
+) -> None:
+    response = ada_client.post(
+        reverse("evaluation:observation_add", args=[programme.pk]),
+        {"title": "Workshop two", "observed_on": "2026-06-01", "notes": "Tenants led the map."},
+    )
+    observation = programme.observations.get()
+    assert response["Location"] == reverse(
+        "evaluation:text", args=[programme.pk, OBSERVATION, observation.pk]
+    )
+    services.coding_add(
+        ref=TextRef(OBSERVATION, observation.pk), code=themes["confidence"], start=0, end=7
+    )
+    assert Coding.objects.get().quote == "Tenants"
+    with pytest.raises(ValidationError, match="inside the text"):
+        services.coding_add(
+            ref=TextRef(OBSERVATION, observation.pk), code=themes["cross"], start=5, end=500
+        )
+
+
+def test_the_codebook_nests_and_refuses_loops(
+    programme: Programme, themes: dict[str, Code], ada_client: Client
+) -> None:
+    page = ada_client.get(reverse("evaluation:codebook", args=[programme.pk])).content.decode()
+    assert page.index("Confidence") < page.index("Staff confidence")
+    with pytest.raises(ValidationError, match="under itself"):
+        services.code_update(
+            code=themes["confidence"], name="Confidence", description="", parent=themes["staff"]
+        )
+    with pytest.raises(ValidationError, match="already has a theme"):
+        services.code_add(programme=programme, name="confidence")
+
+
+def test_suggestions_come_from_coded_examples_and_are_accepted_or_rejected(
+    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+) -> None:
+    services.coding_add(
+        ref=TextRef(ANSWER, written[0]),
+        code=themes["confidence"],
+        quote="I feel more confident to run a session.",
+    )
+    services.coding_add(
+        ref=TextRef(ANSWER, written[1]),
+        code=themes["cross"],
+        quote="Meeting health staff was the best part.",
+    )
+    ada_client.post(reverse("evaluation:suggestions_refresh", args=[programme.pk]))
+    proposed = {s.quote: s for s in Suggestion.objects.select_related("code")}
+    assert proposed["I am more confident now, and my manager backs the plan."].code.name == (
+        "Confidence"
+    )
+    chosen = proposed["I am more confident now, and my manager backs the plan."]
+    ada_client.post(
+        reverse("evaluation:suggestion_decide", args=[chosen.pk]), {"decision": "accept"}
+    )
+    assert Coding.objects.filter(answer_id=written[2], code=themes["confidence"]).exists()
+    for other in Suggestion.objects.filter(state=Suggestion.State.OPEN):
+        ada_client.post(
+            reverse("evaluation:suggestion_decide", args=[other.pk]), {"decision": "reject"}
+        )
+    rejected = {
+        (s.answer_id, s.start, s.end, s.code_id)
+        for s in Suggestion.objects.filter(state=Suggestion.State.REJECTED)
+    }
+    assert rejected
+    services.suggestions_refresh(programme=programme)
+    again = {
+        (s.answer_id, s.start, s.end, s.code_id)
+        for s in Suggestion.objects.filter(state=Suggestion.State.OPEN)
+    }
+    assert not again & rejected  # a rejected suggestion is not made again
+
+
+def test_sentences_and_words_for_suggestions() -> None:
+    text = "Short.  This sentence is long enough to count!\nAnd this line too, surely."
+    passages = suggest.sentences("t", text)
+    assert [text[p.start : p.end] for p in passages] == [
+        "This sentence is long enough to count!",
+        "And this line too, surely.",
+    ]
+    assert suggest.words("The volunteers were listening to residents") == [
+        "volunteer",
+        "listen",
+        "resident",
+    ]
+
+
+def test_outsiders_and_members_are_kept_out(
+    programme: Programme, written: list[int], olu_client: Client, ben_client: Client
+) -> None:
+    for name, args in [
+        ("texts", [programme.pk]),
+        ("text", [programme.pk, ANSWER, written[0]]),
+        ("quotes", [programme.pk]),
+        ("codebook", [programme.pk]),
+        ("interviews", [programme.pk]),
+    ]:
+        assert olu_client.get(reverse(f"evaluation:{name}", args=args)).status_code == 404
+        assert ben_client.get(reverse(f"evaluation:{name}", args=args)).status_code == 403
+
+
+def test_the_coding_page_has_a_fixed_number_of_queries(
+    programme: Programme,
+    written: list[int],
+    themes: dict[str, Code],
+    ada_client: Client,
+    evaluation_form: EvaluationForm,
+    training_day: Activity,
+    django_assert_max_num_queries: Any,
+) -> None:
+    url = reverse("evaluation:texts", args=[programme.pk])
+    with django_assert_max_num_queries(20) as few:
+        ada_client.get(url)
+    differently = evaluation_form.questions.get(code="differently")
+    for n in range(30):
+        submitted = services.response_submit(
+            form=evaluation_form,
+            answers={differently.pk: f"Answer number {n} here."},
+            activity=training_day,
+        )
+        services.coding_add(
+            ref=TextRef(ANSWER, submitted.response.answers.get().pk),
+            code=themes["cross"],
+            quote="Answer number",
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        ada_client.get(url)
