@@ -181,7 +181,11 @@ def test_the_codebook_nests_and_refuses_loops(
 
 
 def test_suggestions_come_from_coded_examples_and_are_accepted_or_rejected(
-    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+    programme: Programme,
+    written: list[int],
+    themes: dict[str, Code],
+    ada_client: Client,
+    evaluation_form: EvaluationForm,
 ) -> None:
     services.coding_add(
         ref=TextRef(ANSWER, written[0]),
@@ -194,30 +198,27 @@ def test_suggestions_come_from_coded_examples_and_are_accepted_or_rejected(
         quote="Meeting health staff was the best part.",
     )
     ada_client.post(reverse("evaluation:suggestions_refresh", args=[programme.pk]))
-    proposed = {s.quote: s for s in Suggestion.objects.select_related("code")}
-    assert proposed["I am more confident now, and my manager backs the plan."].code.name == (
-        "Confidence"
-    )
-    chosen = proposed["I am more confident now, and my manager backs the plan."]
+    third = "I am more confident now, and my manager backs the plan."
+    chosen = Suggestion.objects.select_related("code").get(quote=third)
+    assert chosen.code == themes["confidence"] and chosen.answer_id == written[2]
     ada_client.post(
-        reverse("evaluation:suggestion_decide", args=[chosen.pk]), {"decision": "accept"}
+        reverse("evaluation:suggestion_decide", args=[chosen.pk]), {"decision": "reject"}
     )
-    assert Coding.objects.filter(answer_id=written[2], code=themes["confidence"]).exists()
-    for other in Suggestion.objects.filter(state=Suggestion.State.OPEN):
-        ada_client.post(
-            reverse("evaluation:suggestion_decide", args=[other.pk]), {"decision": "reject"}
-        )
-    rejected = {
-        (s.answer_id, s.start, s.end, s.code_id)
-        for s in Suggestion.objects.filter(state=Suggestion.State.REJECTED)
-    }
-    assert rejected
     services.suggestions_refresh(programme=programme)
-    again = {
-        (s.answer_id, s.start, s.end, s.code_id)
-        for s in Suggestion.objects.filter(state=Suggestion.State.OPEN)
-    }
-    assert not again & rejected  # a rejected suggestion is not made again
+    assert not Suggestion.objects.filter(state=Suggestion.State.OPEN, quote=third).exists()
+    assert not Coding.objects.filter(answer_id=written[2]).exists()
+    # Another answer in the same words as a coded one: suggested, then accepted.
+    differently = evaluation_form.questions.get(code="differently")
+    later = services.response_submit(
+        form=evaluation_form, answers={differently.pk: "I feel confident to run a session now."}
+    ).response.answers.get()
+    services.suggestions_refresh(programme=programme)
+    offer = Suggestion.objects.get(state=Suggestion.State.OPEN, answer=later)
+    ada_client.post(
+        reverse("evaluation:suggestion_decide", args=[offer.pk]), {"decision": "accept"}
+    )
+    coding = Coding.objects.get(answer=later)
+    assert coding.code == themes["confidence"] and coding.quote == later.text
 
 
 def test_sentences_and_words_for_suggestions() -> None:
