@@ -37,6 +37,56 @@ def answered(
     return evaluation_form
 
 
+def _qualitative(programme: Programme, ada: User) -> dict[str, Any]:
+    """An interview, an observation, themes, codings, a suggestion, a judgement and outcomes."""
+    from datetime import date
+    from decimal import Decimal
+
+    from commonground.evaluation.models import Answer, Indicator, Measure
+    from commonground.evaluation.services.qualitative import ANSWER, TextRef
+
+    guide = services.guide_create(programme=programme, title="Follow-up interviews")
+    question = services.guide_question_add(guide=guide, theme="Confidence", text="What now?")
+    interview = services.interview_record(
+        guide=guide,
+        organisation_name="Northmoor Museums",
+        role="Curator",
+        held_on=date(2026, 3, 1),
+        notes={question.pk: "I feel more confident. I ran a session alone."},
+        by=ada,
+    )
+    services.observation_add(
+        programme=programme, title="Workshop", observed_on=date(2026, 3, 2), notes="Lively."
+    )
+    code = services.code_add(programme=programme, name="Confidence")
+    services.code_add(programme=programme, name="Hand over", parent=code)
+    answer = Answer.objects.filter(response__form__programme=programme).exclude(text="").first()
+    assert answer is not None
+    coding = services.coding_add(ref=TextRef(ANSWER, answer.pk), code=code, quote=answer.text)
+    services.suggestions_refresh(programme=programme)
+    measure = services.measure_add(programme=programme, kind=Measure.Kind.HOW_MUCH, name="Days")
+    services.measure_value_add(measure=measure, period="2026", value=Decimal(2))
+    indicator = services.indicator_add(
+        programme=programme,
+        name="Volunteering",
+        unit="%",
+        baseline=Decimal(20),
+        target=Decimal(25),
+        direction=Indicator.Direction.UP,
+        story="Slow recovery.",
+    )
+    services.indicator_value_add(indicator=indicator, period="2025", value=Decimal(21))
+    services.judgement_set(
+        objective=programme.objectives.get(),
+        rating="largely_met",
+        narrative="Mostly.",
+        quotes=[coding],
+        measures=[measure],
+    )
+    services.report_section_save(programme=programme, key="summary", text="A short summary.")
+    return {"guide": guide, "interview": interview, "code": code, "answer": answer.pk}
+
+
 def visit(page: Any, url: str) -> None:
     response = page.goto(url)
     assert response.status < 500, url
@@ -61,6 +111,7 @@ def test_evaluation_pages(
         data=b"useful,confident,differently\n4,3,ok\n5,2,\n,,\n3,3,=SUM(1)\n",
     )
     services.import_check(batch=batch, mapping=batch.mapping)
+    qualitative = _qualitative(programme, ada)
     visit(page, base + form.public_path())
     sign_in(page, base, "ada@example.org", PASSWORD)
     for path in [
@@ -77,6 +128,21 @@ def test_evaluation_pages(
         f"/evaluate/forms/{form.pk}/settings/",
         f"/evaluate/forms/{form.pk}/import/",
         f"/evaluate/imports/{batch.pk}/",
+        f"/evaluate/programmes/{programme.pk}/interviews/",
+        f"/evaluate/guides/{qualitative['guide'].pk}/",
+        f"/evaluate/guides/{qualitative['guide'].pk}/interviews/add/",
+        f"/evaluate/interviews/{qualitative['interview'].pk}/",
+        f"/evaluate/programmes/{programme.pk}/observations/add/",
+        f"/evaluate/programmes/{programme.pk}/codebook/",
+        f"/evaluate/codes/{qualitative['code'].pk}/",
+        f"/evaluate/programmes/{programme.pk}/coding/",
+        f"/evaluate/programmes/{programme.pk}/coding/answer/{qualitative['answer']}/",
+        f"/evaluate/programmes/{programme.pk}/quotes/",
+        f"/evaluate/programmes/{programme.pk}/judgements/",
+        f"/evaluate/objectives/{programme.objectives.get().pk}/judgement/",
+        f"/evaluate/programmes/{programme.pk}/outcomes/",
+        f"/evaluate/programmes/{programme.pk}/report/",
+        f"/evaluate/programmes/{programme.pk}/report/summary/",
     ]:
         visit(page, base + path)
 
@@ -141,3 +207,42 @@ def test_answer_by_phone_then_type_in_paper_forms(
     assert evaluation_form.responses.filter(channel=Response.Channel.PAPER).count() == 2
     page.goto(f"{base}/evaluate/forms/{evaluation_form.pk}/results/")
     expect(page.get_by_text("3 forms returned from 108 participants")).to_be_visible()
+
+
+def test_code_a_quote_judge_and_read_the_report(
+    page: Any, live_server: Any, answered: EvaluationForm
+) -> None:
+    base = live_server.url
+    programme = answered.programme
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/evaluate/programmes/{programme.pk}/codebook/")
+    page.get_by_role("textbox", name="Theme").fill("Cross-sector learning")
+    page.get_by_role("button", name="Add theme").click()
+    page.goto(f"{base}/evaluate/programmes/{programme.pk}/coding/")
+    page.get_by_role("link", name="What will you do differently?").first.click()
+    passage = page.locator("#coded-text").inner_text()
+    page.get_by_role("combobox", name="Theme").select_option(label="Cross-sector learning")
+    page.get_by_label("Words to code").fill(passage.split()[0])
+    page.get_by_label("Staff feel more confident to engage.").check()
+    page.get_by_role("button", name="Code the passage").click()
+    expect(page.get_by_text("Passage coded as Cross-sector learning.")).to_be_visible()
+    expect(page.locator("#coded-text mark")).to_have_count(1)
+    check_axe(page)
+
+    page.goto(f"{base}/evaluate/programmes/{programme.pk}/judgements/")
+    page.get_by_role("link", name="Judge this objective").click()
+    page.get_by_label("Partly met").check()
+    page.get_by_label("Narrative").fill("Confidence rose; commitment is fragile.")
+    page.get_by_label("How confident do you feel now? (After the course)").check()
+    page.get_by_role("button", name="Save judgement").click()
+    expect(page.get_by_text("Partly met", exact=True)).to_be_visible()
+    check_axe(page)
+
+    page.goto(f"{base}/evaluate/programmes/{programme.pk}/report/")
+    expect(page.get_by_role("heading", name="Objectives and judgements")).to_be_visible()
+    expect(page.get_by_text("Confidence rose; commitment is fragile.")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the report as a PDF").click()
+    path = download.value.path()
+    with open(path, "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"

@@ -10,6 +10,7 @@ written for the demo. Loading is idempotent: a programme of the same title is le
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -376,8 +377,12 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
         )
     ]
     rng = random.Random(2025)  # noqa: S311 - the same answers in every demo, not a secret
-    for demo in (TRAINING, LEARNING_SETS, WORKSHOPS):
+    forms = [
         _add_form(programme, demo, [activities[i] for i in demo.activities], rng)
+        for demo in (TRAINING, LEARNING_SETS, WORKSHOPS)
+    ]
+    _add_qualitative(programme, activities, author)
+    _add_outcomes(programme, forms, author)
     return f"Demo evaluation: {TITLE}"
 
 
@@ -428,3 +433,335 @@ def _add_form(
         Answer.objects.bulk_create(answers)
     services.form_recount(form=form)  # the answers went in directly, not answer by answer
     return form
+
+
+# -- interviews, observations, coding --------------------------------------------------
+
+# Theme, its memo, and phrases that mark a passage as showing it (for the demo's codings).
+THEMES = (
+    ("Confidence", "Feeling able to plan, run and learn from engagement.", ("confident",)),
+    (
+        "Cross-sector learning",
+        "Learning from colleagues in other sectors, and keeping in touch.",
+        ("other sectors", "health", "museum team", "network across sectors", "housing"),
+    ),
+    (
+        "Organisational commitment",
+        "Managers and organisations backing engagement as part of the work.",
+        ("director", "manager", "signed it off", "plan"),
+    ),
+    (
+        "Capacity and resources",
+        "Time, staff and money to do engagement well.",
+        ("time", "short-staffed", "rushed"),
+    ),
+    (
+        "Being heard",
+        "Residents seeing that what they said made a difference.",
+        ("asked", "listening", "told us", "nothing happened"),
+    ),
+)
+
+GUIDE = (
+    ("Confidence", "What can you do now in engagement work that you could not do before?"),
+    ("Cross-sector learning", "Who outside your own sector have you worked with since?"),
+    ("Organisational commitment", "How has your organisation responded to the work?"),
+    ("Capacity and resources", "What would you need to keep this going?"),
+)
+
+# Organisation, role, date, mode, notes for each question of the guide.
+INTERVIEWS = (
+    (
+        "Riverside Libraries",
+        "Community librarian",
+        date(2026, 2, 3),
+        "telephone",
+        (
+            "I ran a listening event with the Polish community on my own. Before the course I "
+            "would have asked the council to do it. I feel confident to plan the next one.",
+            "The health visitors now use our branch for drop-ins; we met at the spring training "
+            "day and kept in touch.",
+            "My manager asked me to write the engagement section of the service plan, which "
+            "the director signed off in January.",
+            "Time. Every event takes two days to prepare and the branch is short-staffed on "
+            "Saturdays.",
+        ),
+    ),
+    (
+        "Eastbrook Council",
+        "Neighbourhood officer",
+        date(2026, 2, 5),
+        "video",
+        (
+            "I understand now the difference between consulting and involving people, and I "
+            "say so in meetings. I am more confident to push back when a survey is not enough.",
+            "The learning set put me with a museum educator and a housing officer. We still "
+            "meet for coffee every month.",
+            "Our engagement standards now name the learning set as the way new staff learn.",
+            "A small budget for childcare and interpreters would let more people come.",
+        ),
+    ),
+    (
+        "Valleys Housing Association",
+        "Tenant involvement lead",
+        date(2026, 2, 10),
+        "telephone",
+        (
+            "We co-designed the repairs leaflet with tenants rather than testing it on them "
+            "at the end.",
+            "I learned most from the library staff, who are good at welcoming people who do "
+            "not usually come in.",
+            "The board asked for a report on tenant involvement for the first time.",
+            "Staff time is the barrier; tenants are willing but we are stretched.",
+        ),
+    ),
+    (
+        "Northmoor Museums and Archives",
+        "Learning and engagement manager",
+        date(2026, 2, 12),
+        "in_person",
+        (
+            "The migration stories workshops were led by the families themselves. I feel "
+            "confident to hand over control now.",
+            "Working with the council's engagement team opened doors to community groups we "
+            "had never reached.",
+            "The director now mentions the workshops in every funding bid.",
+            "Short-term funding means we start again every year.",
+        ),
+    ),
+    (
+        "Harbourside Community Action",
+        "Community development worker",
+        date(2026, 2, 17),
+        "telephone",
+        (
+            "Residents chaired the third tenants' workshop. They told us they had never been "
+            "asked before.",
+            "Meeting the health partnership staff led to a joint session on loneliness.",
+            "Our trustees made engagement part of every project plan.",
+            "We need the council to keep coming back and tell residents what happened.",
+        ),
+    ),
+    (
+        "Three Valleys Health Partnership",
+        "Patient engagement officer",
+        date(2026, 2, 19),
+        "video",
+        (
+            "I am more confident explaining to clinicians why engagement is more than a "
+            "questionnaire.",
+            "The library branches are now where we hold our listening sessions.",
+            "Senior managers came to the closing event, which had not happened before.",
+            "Protected time for staff to take part in the learning sets.",
+        ),
+    ),
+)
+
+OBSERVATION = (
+    "Second tenants' workshop, Harbour Street",
+    "Twenty people came, more than the first session. Residents moved the chairs into a "
+    "circle before the start. The officer from the council listened for the first half hour "
+    "without speaking. Two older residents said they had been asked before and nothing "
+    "happened; the facilitator wrote their point on the wall and promised a written reply. "
+    "By the end residents were marking the map themselves and the housing association "
+    "officer took photographs of it to share with the repairs team.",
+)
+
+
+def _add_qualitative(programme: Programme, activities: list[Activity], author: User | None) -> None:
+    from commonground.evaluation.selectors import programme_texts
+
+    codes = {
+        name: services.code_add(programme=programme, name=name, description=memo)
+        for name, memo, _ in THEMES
+    }
+    services.code_add(
+        programme=programme,
+        name="Confidence to hand over control",
+        description="Letting communities lead, not only take part.",
+        parent=codes["Confidence"],
+    )
+    guide = services.guide_create(
+        programme=programme,
+        title="Follow-up interviews",
+        introduction="About twenty minutes, by telephone or video, three to six months after "
+        "the activity. Notes are typed up the same day.",
+    )
+    questions = [
+        services.guide_question_add(guide=guide, theme=theme, text=text) for theme, text in GUIDE
+    ]
+    for place, (organisation, role, held_on, mode, notes) in enumerate(INTERVIEWS):
+        services.interview_record(
+            guide=guide,
+            organisation_name=organisation,
+            role=role,
+            held_on=held_on,
+            mode=mode,
+            activity=activities[place % 4],
+            notes={q.pk: text for q, text in zip(questions, notes, strict=True)},
+            by=author,
+        )
+    observed_title, observed_notes = OBSERVATION
+    services.observation_add(
+        programme=programme,
+        title=observed_title,
+        observed_on=date(2025, 6, 10),
+        notes=observed_notes,
+        activity=activities[4],
+        by=author,
+    )
+    # Code each text's sentences that carry a theme's phrases: a fraction of the written
+    # answers (as an evaluator would sample them), every interview note and the observation.
+    from commonground.evaluation.suggest import sentences
+
+    seen: set[str] = set()
+    for unit in programme_texts(programme):
+        if unit.ref.kind == services.ANSWER and unit.text in seen:
+            continue  # the same answer again: one quote of it is enough
+        seen.add(unit.text)
+        for sentence in sentences(unit.ref, unit.text):
+            lowered = sentence.text.lower()
+            for name, _, phrases in THEMES:
+                if any(re.search(rf"\b{re.escape(p)}\b", lowered) for p in phrases):
+                    services.coding_add(
+                        ref=unit.ref,
+                        code=codes[name],
+                        start=sentence.start,
+                        end=sentence.end,
+                        by=author,
+                    )
+
+
+# -- judgements, measures, indicators, the report --------------------------------------
+
+
+def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: User | None) -> None:
+    from commonground.evaluation.models import Coding, Indicator, Measure
+
+    objectives = list(programme.objectives.all())
+    measures = {}
+    for kind, name, unit, figures in (
+        (
+            Measure.Kind.HOW_MUCH,
+            "Training places filled",
+            "people",
+            (("Spring", 54), ("Autumn", 54)),
+        ),
+        (Measure.Kind.HOW_MUCH, "Learning set meetings held", "meetings", (("2025", 12),)),
+        (Measure.Kind.HOW_MUCH, "Residents taking part in workshops", "people", (("2025", 55),)),
+        (Measure.Kind.HOW_WELL, "Training day forms returned", "%", (("2025", 59),)),
+        (
+            Measure.Kind.HOW_WELL,
+            "Found the training day very or extremely useful",
+            "%",
+            (("Spring", 93), ("Autumn", 100)),
+        ),
+        (
+            Measure.Kind.BETTER_OFF,
+            "Engagement plans signed off by partner organisations",
+            "plans",
+            (("By March 2026", 5),),
+        ),
+        (
+            Measure.Kind.BETTER_OFF,
+            "Services changed after residents' workshops",
+            "services",
+            (("By March 2026", 3),),
+        ),
+    ):
+        measure = services.measure_add(programme=programme, kind=kind, name=name, unit=unit)
+        for period, value in figures:
+            services.measure_value_add(measure=measure, period=period, value=Decimal(value))
+        measures[name] = measure
+    indicator = services.indicator_add(
+        programme=programme,
+        name="Residents who feel they can influence decisions in their area",
+        unit="%",
+        source="Three Valleys residents' survey (fictional)",
+        direction=Indicator.Direction.UP,
+        baseline_period="2023",
+        baseline=Decimal(24),
+        target=Decimal(30),
+        story="The share rose slowly across the valleys, fastest where the council started "
+        "neighbourhood meetings. Housing changes, the cost of living and local news all move "
+        "it; this programme worked with a few hundred people and is at most one small part "
+        "of the story.",
+    )
+    for period, value in (("2023", 24), ("2024", 25), ("2025", 26), ("2026", 27)):
+        services.indicator_value_add(indicator=indicator, period=period, value=Decimal(value))
+
+    items = {q.code: q for f in forms for q in f.questions.all()}
+    quotes = {
+        name: list(Coding.objects.filter(code__programme=programme, code__name=name)[:2])
+        for name, _, _ in THEMES
+    }
+    for objective, rating, narrative, item_codes, themes, measure_names in (
+        (
+            objectives[0],
+            "clearly_met",
+            "Staff rated their confidence highly after the training days (a mean in the top "
+            "quarter of the scale), and every follow-up interviewee described something they "
+            "now do on their own.",
+            ("confident", "use"),
+            ("Confidence",),
+            ("Found the training day very or extremely useful",),
+        ),
+        (
+            objectives[1],
+            "largely_met",
+            "Meeting people from other sectors was the highest-rated part of the training "
+            "days, and interviewees named partners they still work with. Fewer learning set "
+            "members expect to stay in touch once the sets end.",
+            ("cross-sector", "in-touch"),
+            ("Cross-sector learning",),
+            (),
+        ),
+        (
+            objectives[2],
+            "partly_met",
+            "Five partners have signed off engagement plans and two boards now ask for "
+            "reports, but several interviewees still depend on short-term funding and goodwill.",
+            (),
+            ("Organisational commitment", "Capacity and resources"),
+            ("Engagement plans signed off by partner organisations",),
+        ),
+        (
+            objectives[3],
+            "too_early",
+            "Three services changed after the workshops. Residents said they want to hear what "
+            "happened next; a second round of interviews in 2027 will show whether it lasted.",
+            ("change",),
+            ("Being heard",),
+            ("Services changed after residents' workshops",),
+        ),
+    ):
+        services.judgement_set(
+            objective=objective,
+            rating=rating,
+            narrative=narrative,
+            items=[items[c] for c in item_codes if c in items],
+            quotes=[c for name in themes for c in quotes[name]],
+            measures=[measures[name] for name in measure_names],
+            by=author,
+        )
+    for key, text in (
+        (
+            "summary",
+            "The programme trained 108 staff, ran two action learning sets and three series of "
+            "residents' workshops. Confidence rose clearly, and people valued learning across "
+            "sectors most of all. Organisations' commitment is growing but fragile.",
+        ),
+        (
+            "methods",
+            "We used the evaluation forms from each activity, follow-up telephone and video "
+            "interviews with a shared guide, and observation of the workshops. Written "
+            "answers and interview notes were coded into five themes.",
+        ),
+        (
+            "conclusions",
+            "Learning sets cost most per person but changed practice most; training days "
+            "reached most people at the lowest cost per hour. We recommend keeping both, and "
+            "protecting staff time to take part.",
+        ),
+    ):
+        services.report_section_save(programme=programme, key=key, text=text)

@@ -12,9 +12,13 @@ from commonground.evaluation.models import (
     COMMON_SCALE,
     Activity,
     Code,
+    Coding,
     EvaluationForm,
+    Indicator,
     Interview,
     InterviewGuide,
+    Judgement,
+    Measure,
     Objective,
     Observation,
     Programme,
@@ -310,3 +314,87 @@ class CodingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["code"].queryset = programme.codes.order_by("name")  # type: ignore[attr-defined]
         self.fields["objectives"].queryset = programme.objectives.all()  # type: ignore[attr-defined]
+
+
+# -- outcomes --------------------------------------------------------------------------
+
+
+class JudgementForm(forms.Form):
+    rating = forms.ChoiceField(choices=Judgement.Rating.choices, widget=forms.RadioSelect)
+    narrative = forms.CharField(
+        required=False,
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Why this rating: what the evidence shows, and what it does not.",
+    )
+    items = forms.ModelMultipleChoiceField(
+        queryset=Question.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Items from the forms",
+    )
+    quotes = forms.ModelMultipleChoiceField(
+        queryset=Coding.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Quotes",
+    )
+    measures = forms.ModelMultipleChoiceField(
+        queryset=Measure.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Programme measures",
+    )
+
+    def __init__(self, *args: Any, objective: Objective, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        programme = objective.programme
+        self.fields["items"].queryset = Question.objects.filter(  # type: ignore[attr-defined]
+            form__programme=programme, kind=Question.Kind.LIKERT
+        ).select_related("form")
+        self.fields["items"].label_from_instance = lambda q: f"{q.text} ({q.form.title})"  # type: ignore[attr-defined]
+        self.fields["quotes"].queryset = (  # type: ignore[attr-defined]
+            Coding.objects.filter(code__programme=programme).select_related("code")
+        )
+        self.fields["quotes"].label_from_instance = lambda c: f"“{c.quote[:160]}” ({c.code.name})"  # type: ignore[attr-defined]
+        self.fields["measures"].queryset = programme.measures.all()  # type: ignore[attr-defined]
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["kind", "name", "unit"]
+
+
+class FigureForm(forms.Form):
+    """One figure for a period, for a measure or an indicator."""
+
+    period = forms.CharField(max_length=40, help_text="e.g. '2025 Q2' or 'Year 1'.")
+    value = forms.DecimalField(max_digits=14, decimal_places=2, label="Figure")
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "unit",
+            "source",
+            "direction",
+            "baseline_period",
+            "baseline",
+            "target",
+            "story",
+        ]
+        widgets = {"story": forms.Textarea(attrs={"rows": 4})}
+
+
+class SectionForm(forms.Form):
+    text = forms.CharField(
+        label="Your words",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Plain text; a blank line starts a new paragraph. The generated tables, "
+        "charts and quotes stay around it.",
+    )

@@ -27,9 +27,14 @@ from commonground.evaluation.models import (
     Coding,
     EvaluationForm,
     GuideQuestion,
+    Indicator,
+    IndicatorValue,
     Interview,
     InterviewGuide,
     InterviewNote,
+    Judgement,
+    Measure,
+    Objective,
     Programme,
     Question,
     Response,
@@ -564,3 +569,131 @@ def guide_answers_by_theme(
     for question in guide.questions.all():
         themes.setdefault(question.theme, []).append((question, notes.get(question.pk, [])))
     return list(themes.items())
+
+
+# -- outcomes and the report -----------------------------------------------------------
+
+
+def get_objective_for_user(*, user: AnyUser, pk: int) -> Objective:
+    objective = Objective.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if objective is None:
+        raise Http404("No such objective.")
+    _check(user, objective.programme.organisation)
+    return objective
+
+
+def get_measure_for_user(*, user: AnyUser, pk: int) -> Measure:
+    measure = Measure.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if measure is None:
+        raise Http404("No such measure.")
+    _check(user, measure.programme.organisation)
+    return measure
+
+
+def get_indicator_for_user(*, user: AnyUser, pk: int) -> Indicator:
+    found = Indicator.objects.select_related("programme__organisation").filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such indicator.")
+    _check(user, found.programme.organisation)
+    return found
+
+
+@dataclass
+class Judged:
+    objective: Objective
+    judgement: Judgement | None
+    items: list[ItemResult] = field(default_factory=list)
+    quotes: list[Coding] = field(default_factory=list)
+    measures: list[Measure] = field(default_factory=list)
+
+
+def judgements(programme: Programme, results: list[FormResults] | None = None) -> list[Judged]:
+    """Each objective with its judgement and the evidence linked to it, figures included."""
+    results = results if results is not None else programme_results(programme)
+    by_question = {item.question.pk: item for r in results for item in r.items}
+    objectives = programme.objectives.select_related("judgement").prefetch_related(
+        "judgement__items",
+        Prefetch("judgement__quotes", queryset=Coding.objects.select_related("code")),
+        Prefetch("judgement__measures", queryset=Measure.objects.prefetch_related("values")),
+    )
+    judged = []
+    for objective in objectives:
+        judgement = getattr(objective, "judgement", None)
+        entry = Judged(objective, judgement)
+        if judgement is not None:
+            entry.items = [by_question[q.pk] for q in judgement.items.all() if q.pk in by_question]
+            entry.quotes = list(judgement.quotes.all())
+            entry.measures = list(judgement.measures.all())
+        judged.append(entry)
+    return judged
+
+
+def programme_results(programme: Programme) -> list[FormResults]:
+    return [form_results(f, write_ins=False) for f in programme.forms.order_by("created_at")]
+
+
+def measures_by_kind(programme: Programme) -> list[tuple[str, list[Measure]]]:
+    grouped: dict[str, list[Measure]] = {kind.label: [] for kind in Measure.Kind}
+    for measure in programme.measures.prefetch_related("values"):
+        grouped[measure.get_kind_display()].append(measure)
+    return list(grouped.items())
+
+
+def indicators(programme: Programme) -> list[tuple[Indicator, list[IndicatorValue]]]:
+    return [(i, list(i.values.all())) for i in programme.indicators.prefetch_related("values")]
+
+
+@dataclass
+class Report:
+    """Everything the evaluation report shows, gathered once for the page and the PDF."""
+
+    programme: Programme
+    sections: dict[str, str]
+    judged: list[Judged]
+    activities: list[Activity]
+    results: list[FormResults]
+    costs_by_activity: list[CostLine]
+    costs_by_kind: list[CostLine]
+    costs_total: CostLine
+    measures: list[tuple[str, list[Measure]]]
+    indicators: list[tuple[Indicator, list[IndicatorValue]]]
+    quotes_by_activity: list[tuple[str, list[Quote]]]
+    interviews: int
+    interview_modes: list[tuple[str, int]]
+    observations: int
+    codes: int
+    codings: int
+
+
+def report(programme: Programme) -> Report:
+    activities = list(programme.activities.all())
+    by_activity, by_kind, total = costs(activities)
+    results = programme_results(programme)
+    quotes: dict[str, list[Quote]] = {}
+    for quote in quote_bank(programme):
+        quotes.setdefault(quote.unit.activity or "Across the programme", []).append(quote)
+    order = [a.title for a in activities] + ["Across the programme"]
+    modes = (
+        Interview.objects.filter(guide__programme=programme)
+        .values_list("mode")
+        .annotate(n=Count("id"))
+        .order_by("mode")
+    )
+    return Report(
+        programme=programme,
+        sections={s.key: s.text for s in programme.report_sections.all()},
+        judged=judgements(programme, results),
+        activities=activities,
+        results=results,
+        costs_by_activity=by_activity,
+        costs_by_kind=by_kind,
+        costs_total=total,
+        measures=measures_by_kind(programme),
+        indicators=indicators(programme),
+        quotes_by_activity=[(name, quotes[name]) for name in order if name in quotes],
+        interviews=sum(n for _, n in modes),
+        interview_modes=[(Interview.Mode(mode).label, n) for mode, n in modes],
+        observations=programme.observations.count(),
+        codes=programme.codes.count(),
+        codings=Coding.objects.filter(code__programme=programme).count(),
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from commonground.evaluation.views import evidence, qualitative
+from commonground.evaluation.views import evidence, outcomes, qualitative
 
 app_name = "evaluation"
 
@@ -64,6 +64,13 @@ urlpatterns = [
     ),
     path("evaluate/suggestions/<int:pk>/", qualitative.suggestion_decide, name="suggestion_decide"),
     path("evaluate/programmes/<int:pk>/quotes/", qualitative.quotes, name="quotes"),
+    path("evaluate/programmes/<int:pk>/judgements/", outcomes.judgements, name="judgements"),
+    path("evaluate/objectives/<int:pk>/judgement/", outcomes.judgement_edit, name="judgement"),
+    path("evaluate/programmes/<int:pk>/outcomes/", outcomes.outcomes, name="outcomes"),
+    path("evaluate/<str:kind>s/<int:pk>/figures/", outcomes.figure_add, name="figure_add"),
+    path("evaluate/programmes/<int:pk>/report/", outcomes.report, name="report"),
+    path("evaluate/programmes/<int:pk>/report.pdf", outcomes.report_pdf, name="report_pdf"),
+    path("evaluate/programmes/<int:pk>/report/<str:key>/", outcomes.section_edit, name="section"),
     path("respond/<str:key>/", evidence.respond, name="respond"),
     path("respond/<str:key>/thanks/", evidence.respond_thanks, name="respond_thanks"),
 ]

@@ -88,3 +88,71 @@ def _rect(x: float, width: float, colour: str) -> str:
         f'<rect x="{x:.2f}" y="4" width="{width:.2f}" height="{HEIGHT - 8}" fill="{colour}" '
         'stroke="#ffffff" stroke-width="2"/>'
     )
+
+
+def trend(
+    periods: Sequence[str],
+    values: Sequence[float],
+    *,
+    label: str,
+    baseline: float | None = None,
+    target: float | None = None,
+) -> SafeString:
+    """A line of ``values`` over ``periods``, with the baseline (dashed) and the target
+    (dotted) drawn across, for a population indicator."""
+    width, height, left, right, top, bottom = 640, 260, 56, 16, 16, 40
+    marks = [*values] + [v for v in (baseline, target) if v is not None]
+    if not values:
+        return mark_safe(  # noqa: S308 - escaped here
+            f'<p class="meta">No figures yet for {escape(label)}.</p>'
+        )
+    low, high = min(marks), max(marks)
+    if high == low:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.1
+    low, high = low - pad, high + pad
+
+    def x(i: int) -> float:
+        span = width - left - right
+        return left + (span * i / (len(values) - 1) if len(values) > 1 else span / 2)
+
+    def y(v: float) -> float:
+        return top + (height - top - bottom) * (high - v) / (high - low)
+
+    parts = [
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#4a4f55"/>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
+        'stroke="#4a4f55"/>',
+    ]
+    for v in (high - pad, low + pad):
+        parts.append(
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#1b1b1b">{v:g}</text>'
+        )
+    for value, dash, name in ((baseline, "8 5", "baseline"), (target, "2 4", "target")):
+        if value is not None:
+            parts.append(
+                f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
+                f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="{dash}"/>'
+                f'<text x="{width - right}" y="{y(value) - 5:.1f}" text-anchor="end" '
+                f'font-size="12" fill="#1b1b1b">{name} {value:g}</text>'
+            )
+    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{HIGH[3]}" stroke-width="3"/>')
+    for i, (period, value) in enumerate(zip(periods, values, strict=True)):
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{HIGH[3]}"/>')
+        parts.append(
+            f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+            f'font-size="12" fill="#1b1b1b">{escape(period)}</text>'
+        )
+    summary = f"{label}: " + ", ".join(
+        f"{period} {value:g}" for period, value in zip(periods, values, strict=True)
+    )
+    if baseline is not None:
+        summary += f"; baseline {baseline:g}"
+    if target is not None:
+        summary += f"; target {target:g}"
+    return mark_safe(  # noqa: S308 - every text escaped here
+        f'<svg class="trend" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(summary)}" focusable="false">' + "".join(parts) + "</svg>"
+    )

@@ -21,3 +21,9 @@ def figure(value: float | None, places: int = 2) -> str:
     if value is None:
         return "–"
     return f"{value:.{int(places)}f}"
+
+
+@register.filter
+def get_item(mapping: dict[str, object], key: str) -> object:
+    """``mapping[key]``, or an empty string: for the report's sections by name."""
+    return mapping.get(key, "")

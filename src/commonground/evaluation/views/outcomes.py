@@ -1,0 +1,215 @@
+"""Pages for what a programme concludes: judgements per objective, programme measures and
+population indicators, and the evaluation report as a web page and a PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from commonground.evaluation import selectors, services
+from commonground.evaluation.forms import (
+    FigureForm,
+    IndicatorForm,
+    JudgementForm,
+    MeasureForm,
+    SectionForm,
+)
+from commonground.evaluation.models import ReportSection
+from commonground.lib import charts
+from commonground.lib.views import see_other, signed_in_user
+
+
+@login_required
+def judgements(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "evaluation/judgements.html",
+        {"programme": programme, "judged": selectors.judgements(programme)},
+    )
+
+
+@login_required
+def judgement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = selectors.get_objective_for_user(user=request.user, pk=pk)
+    programme = objective.programme
+    current = getattr(objective, "judgement", None)
+    initial: dict[str, Any] = {}
+    if current is not None:
+        initial = {
+            "rating": current.rating,
+            "narrative": current.narrative,
+            "items": current.items.all(),
+            "quotes": current.quotes.all(),
+            "measures": current.measures.all(),
+        }
+    form = JudgementForm(request.POST or None, objective=objective, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.judgement_set(
+                objective=objective, by=signed_in_user(request), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Judgement saved.")
+            return see_other(reverse("evaluation:judgements", args=[programme.pk]))
+    return render(
+        request,
+        "evaluation/judgement_form.html",
+        {"programme": programme, "objective": objective, "form": form},
+    )
+
+
+# -- outcomes --------------------------------------------------------------------------
+
+
+@login_required
+def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Programme measures and, kept apart, population indicators."""
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    measure_form = MeasureForm(request.POST if "measure" in request.POST else None)
+    indicator_form = IndicatorForm(request.POST if "indicator" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "measure" in request.POST and measure_form.is_valid():
+                services.measure_add(programme=programme, **measure_form.cleaned_data)
+                messages.success(request, "Measure added. Add its figures period by period.")
+                return see_other(reverse("evaluation:outcomes", args=[pk]) + "#measures")
+            if "indicator" in request.POST and indicator_form.is_valid():
+                services.indicator_add(programme=programme, **indicator_form.cleaned_data)
+                messages.success(request, "Indicator added. Add its figures period by period.")
+                return see_other(reverse("evaluation:outcomes", args=[pk]) + "#indicators")
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+    return render(
+        request,
+        "evaluation/outcomes.html",
+        {
+            "programme": programme,
+            "measures": selectors.measures_by_kind(programme),
+            "indicators": _charted(selectors.indicators(programme)),
+            "measure_form": measure_form,
+            "indicator_form": indicator_form,
+            "figure_form": FigureForm(),
+        },
+    )
+
+
+def _charted(found: list[Any]) -> list[tuple[Any, list[Any], object]]:
+    return [
+        (
+            indicator,
+            values,
+            charts.trend(
+                [v.period for v in values],
+                [float(v.value) for v in values],
+                label=indicator.name,
+                baseline=float(indicator.baseline) if indicator.baseline is not None else None,
+                target=float(indicator.target) if indicator.target is not None else None,
+            ),
+        )
+        for indicator, values in found
+    ]
+
+
+@login_required
+@require_POST
+def figure_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Add one period's figure to a measure or an indicator."""
+    if kind == "measure":
+        measure = selectors.get_measure_for_user(user=request.user, pk=pk)
+        programme, anchor = measure.programme, "#measures"
+    elif kind == "indicator":
+        indicator = selectors.get_indicator_for_user(user=request.user, pk=pk)
+        programme, anchor = indicator.programme, "#indicators"
+    else:
+        raise Http404("No such kind of figure.")
+    form = FigureForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the period and a number for the figure.")
+    else:
+        try:
+            if kind == "measure":
+                services.measure_value_add(measure=measure, **form.cleaned_data)
+            else:
+                services.indicator_value_add(indicator=indicator, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "Figure added.")
+    return see_other(reverse("evaluation:outcomes", args=[programme.pk]) + anchor)
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+def _report_context(programme: Any) -> dict[str, Any]:
+    found = selectors.report(programme)
+    return {
+        "programme": programme,
+        "report": found,
+        "section_names": dict(ReportSection.Key.choices),
+        "form_charts": [
+            (
+                result,
+                [
+                    (item, charts.diverging_bar(item.figures.counts, label=item.question.text))
+                    for item in result.items
+                ],
+            )
+            for result in found.results
+        ],
+        "indicator_charts": _charted(found.indicators),
+    }
+
+
+@login_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    return render(request, "evaluation/report.html", _report_context(programme))
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same report as a PDF, drawn by WeasyPrint from the same templates."""
+    import weasyprint
+
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    html = render_to_string("evaluation/report_pdf.html", _report_context(programme), request)
+    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(programme.title)[:60] or "evaluation"
+    response["Content-Disposition"] = f'attachment; filename="{name}-report.pdf"'
+    return response
+
+
+@login_required
+def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    if key not in ReportSection.Key.values:
+        raise Http404("No such section.")
+    current = programme.report_sections.filter(key=key).first()
+    form = SectionForm(request.POST or None, initial={"text": current.text if current else ""})
+    if request.method == "POST" and form.is_valid():
+        services.report_section_save(programme=programme, key=key, text=form.cleaned_data["text"])
+        messages.success(request, "Section saved.")
+        return see_other(reverse("evaluation:report", args=[pk]) + f"#{key}")
+    return render(
+        request,
+        "evaluation/section_form.html",
+        {
+            "programme": programme,
+            "form": form,
+            "section": ReportSection.Key(key).label,
+        },
+    )
