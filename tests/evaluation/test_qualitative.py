@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -275,3 +276,72 @@ def test_the_coding_page_has_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         ada_client.get(url)
+
+
+def test_refi_qda_export_reimports_to_identical_codings(
+    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+) -> None:
+    services.coding_add(
+        ref=TextRef(ANSWER, written[0]),
+        code=themes["staff"],
+        quote="I feel more confident",
+        memo="first words",
+    )
+    services.coding_add(
+        ref=TextRef(ANSWER, written[1]), code=themes["cross"], quote="Meeting health staff"
+    )
+    services.coding_add(ref=TextRef(ANSWER, written[1]), code=themes["confidence"], start=0, end=7)
+
+    def snapshot() -> list[tuple[Any, ...]]:
+        return sorted(
+            (c.answer_id, c.start, c.end, c.quote, c.memo, c.code.name, str(c.code.guid))
+            + (c.code.parent.name if c.code.parent else "",)
+            for c in Coding.objects.select_related("code__parent")
+        )
+
+    before = snapshot()
+    qdc = ada_client.get(reverse("evaluation:codebook_qdc", args=[programme.pk]))
+    assert b'<Code guid="' in qdc.content and b"urn:QDA-XML:codebook:1.0" in qdc.content
+    qdpx = ada_client.get(reverse("evaluation:project_qdpx", args=[programme.pk])).content
+    Coding.objects.all().delete()
+    Code.objects.all().delete()
+    response = ada_client.post(
+        reverse("evaluation:project_import", args=[programme.pk]),
+        {"file": SimpleUploadedFile("back.qdpx", qdpx)},
+    )
+    assert response.status_code == 303
+    assert snapshot() == before
+    # Again: nothing is added twice.
+    done = services.project_import(programme=programme, data=qdpx)
+    assert (done.codes, done.codings) == (0, 0)
+    assert snapshot() == before
+
+
+def test_a_qdpx_from_elsewhere_or_broken_says_why(programme: Programme) -> None:
+    with pytest.raises(ValidationError, match="not a .qdpx file"):
+        services.project_import(programme=programme, data=b"plain text")
+    import io
+    import zipfile
+
+    def qdpx(project: str) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("project.qde", project)
+        return buffer.getvalue()
+
+    # An external entity is never followed: the file is refused.
+    hostile = (
+        '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>'
+    )
+    with pytest.raises(ValidationError, match="could not be read"):
+        services.project_import(programme=programme, data=qdpx(hostile))
+    theirs = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="Theirs"><Sources>'
+        '<TextSource guid="00000000-0000-0000-0000-000000000001" name="Their text">'
+        '<PlainTextSelection guid="00000000-0000-0000-0000-000000000002" '
+        'startPosition="0" endPosition="4"><Coding guid="x"><CodeRef targetGUID="y"/>'
+        "</Coding></PlainTextSelection></TextSource></Sources></Project>"
+    )
+    done = services.project_import(programme=programme, data=qdpx(theirs))
+    assert done.codings == 0 and done.skipped == ["'Their text' is not a text of this programme"]

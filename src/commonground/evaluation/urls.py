@@ -48,6 +48,17 @@ urlpatterns = [
         name="observation_add",
     ),
     path("evaluate/programmes/<int:pk>/codebook/", qualitative.codebook, name="codebook"),
+    path(
+        "evaluate/programmes/<int:pk>/codebook.qdc", qualitative.codebook_qdc, name="codebook_qdc"
+    ),
+    path(
+        "evaluate/programmes/<int:pk>/project.qdpx", qualitative.project_qdpx, name="project_qdpx"
+    ),
+    path(
+        "evaluate/programmes/<int:pk>/project-import/",
+        qualitative.project_import,
+        name="project_import",
+    ),
     path("evaluate/codes/<int:pk>/", qualitative.code_edit, name="code_edit"),
     path("evaluate/codes/<int:pk>/remove/", qualitative.code_remove, name="code_remove"),
     path("evaluate/programmes/<int:pk>/coding/", qualitative.texts, name="texts"),

@@ -4,6 +4,7 @@ codings on exact spans of text, and suggested codings."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -11,9 +12,10 @@ from datetime import date
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from commonground.accounts.models import User
-from commonground.evaluation import suggest
+from commonground.evaluation import refiqda, suggest
 from commonground.evaluation.models import (
     Activity,
     Answer,
@@ -378,3 +380,146 @@ def suggestion_accept(*, suggestion: Suggestion, by: User | None = None) -> Codi
 def suggestion_reject(*, suggestion: Suggestion) -> None:
     suggestion.state = Suggestion.State.REJECTED
     suggestion.save(update_fields=["state"])
+
+
+# -- REFI-QDA --------------------------------------------------------------------------
+
+# Texts are named in REFI-QDA files by a GUID derived from what they are, so a file made
+# here and brought back finds the same texts.
+_TEXT_NAMESPACE = uuid.UUID("6f1d2b7e-3c55-4a8e-9a0e-0c6d5f1e2a71")
+
+
+def text_guid(ref: TextRef) -> str:
+    return str(uuid.uuid5(_TEXT_NAMESPACE, f"{ref.kind}:{ref.pk}"))
+
+
+def _code_tree(programme: Programme) -> list[refiqda.CodeData]:
+    codes = list(programme.codes.order_by("name"))
+    nodes = {c.pk: refiqda.CodeData(str(c.guid), c.name, c.description) for c in codes}
+    top = []
+    for code in codes:
+        if code.parent_id and code.parent_id in nodes:
+            nodes[code.parent_id].children.append(nodes[code.pk])
+        else:
+            top.append(nodes[code.pk])
+    return top
+
+
+def codebook_export(*, programme: Programme) -> bytes:
+    """The codebook as a REFI-QDA ``.qdc`` file."""
+    return refiqda.codebook_xml(_code_tree(programme), origin="Common Ground")
+
+
+def project_export(*, programme: Programme) -> bytes:
+    """The codebook, every codable text and every coding as a REFI-QDA ``.qdpx`` file."""
+    from commonground.evaluation.selectors import programme_texts
+
+    sources = [
+        refiqda.SourceData(
+            guid=text_guid(unit.ref),
+            name=f"{unit.source} · {unit.label}"[:200],
+            text=unit.text,
+            selections=[
+                refiqda.SelectionData(
+                    guid=str(coding.guid),
+                    start=coding.start,
+                    end=coding.end,
+                    code_guid=str(coding.code.guid),
+                    memo=coding.memo,
+                )
+                for coding in unit.codings
+            ],
+        )
+        for unit in programme_texts(programme)
+    ]
+    project = refiqda.ProjectData(
+        name=programme.title, codes=_code_tree(programme), sources=sources
+    )
+    return refiqda.project_zip(project, origin="Common Ground", made=timezone.now())
+
+
+@dataclass(frozen=True)
+class Imported:
+    codes: int
+    codings: int
+    skipped: list[str]
+
+
+def project_import(*, programme: Programme, data: bytes, by: User | None = None) -> Imported:
+    """Bring codes and codings back from a ``.qdpx`` file made from this programme (and
+    worked on in another tool). Codes are matched by GUID, else by name under the same
+    parent; texts by GUID. Codings already here are not added twice. Selections whose words
+    differ from the text here (it was changed elsewhere) are skipped and listed."""
+    try:
+        project = refiqda.read_project(data)
+    except refiqda.RefiError as exc:
+        raise ValidationError(str(exc)) from exc
+    from commonground.evaluation.selectors import programme_texts
+
+    units = {text_guid(u.ref): u for u in programme_texts(programme)}
+    skipped: list[str] = []
+    with transaction.atomic():
+        by_guid: dict[str, Code] = {}
+        made = 0
+
+        def place(nodes: list[refiqda.CodeData], parent: Code | None) -> None:
+            nonlocal made
+            for node in nodes:
+                known = _uuid(node.guid)
+                code = programme.codes.filter(guid=known).first() if known else None
+                if code is None:
+                    code = programme.codes.filter(parent=parent, name__iexact=node.name).first()
+                if code is None:
+                    code = Code.objects.create(
+                        programme=programme,
+                        parent=parent,
+                        name=node.name[:120],
+                        description=node.description,
+                        guid=_uuid(node.guid) or uuid.uuid4(),
+                    )
+                    made += 1
+                by_guid[node.guid] = code
+                place(node.children, code)
+
+        place(project.codes, None)
+        added = 0
+        for source in project.sources:
+            unit = units.get(source.guid)
+            if unit is None:
+                if source.selections:
+                    skipped.append(f"'{source.name[:60]}' is not a text of this programme")
+                continue
+            for selection in source.selections:
+                code = by_guid.get(selection.code_guid)
+                words = source.text[selection.start : selection.end] if source.text else None
+                if code is None:
+                    skipped.append(f"a coding in '{source.name[:60]}' names an unknown code")
+                    continue
+                if not 0 <= selection.start < selection.end <= len(unit.text) or (
+                    words is not None and words != unit.text[selection.start : selection.end]
+                ):
+                    skipped.append(f"a coding in '{source.name[:60]}' no longer fits the text")
+                    continue
+                exists = Coding.objects.filter(
+                    unit.ref.filter(), code=code, start=selection.start, end=selection.end
+                ).exists()
+                if not exists:
+                    coding = coding_add(
+                        ref=unit.ref,
+                        code=code,
+                        start=selection.start,
+                        end=selection.end,
+                        memo=selection.memo,
+                        by=by,
+                    )
+                    if _uuid(selection.guid):
+                        Coding.objects.filter(pk=coding.pk).update(guid=_uuid(selection.guid))
+                    added += 1
+    return Imported(codes=made, codings=added, skipped=skipped)
+
+
+def _uuid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from commonground.evaluation import selectors, services
@@ -332,3 +333,51 @@ def quotes(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+# -- REFI-QDA --------------------------------------------------------------------------
+
+
+def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    name = f"{slugify(programme.title)[:60] or 'codebook'}.qdc"
+    return _download(services.codebook_export(programme=programme), "application/xml", name)
+
+
+@login_required
+def project_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    name = f"{slugify(programme.title)[:60] or 'project'}.qdpx"
+    return _download(services.project_export(programme=programme), "application/zip", name)
+
+
+@login_required
+@require_POST
+def project_import(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    upload = request.FILES.get("file")
+    then = reverse("evaluation:codebook", args=[programme.pk])
+    if upload is None:
+        messages.error(request, "Choose a .qdpx file to bring back.")
+        return see_other(then)
+    try:
+        services.import_size_check(upload.size or 0)
+        done = services.project_import(
+            programme=programme, data=upload.read(), by=signed_in_user(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return see_other(then)
+    note = f"{done.codes} new theme{'s' * (done.codes != 1)} and {done.codings} new coding"
+    note += "s" * (done.codings != 1) + " brought back."
+    if done.skipped:
+        note += f" {len(done.skipped)} left out: " + "; ".join(done.skipped[:5]) + "."
+    messages.success(request, note)
+    return see_other(then)
