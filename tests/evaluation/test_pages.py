@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -202,11 +203,30 @@ def test_exports_neutralise_spreadsheet_formulas(
         answers={useful.pk: 4, differently.pk: '=HYPERLINK("http://evil.example","x")'},
         organisation_name="@SUM(A1)",
     )
-    body = ada_client.get(reverse("evaluation:responses_csv", args=[evaluation_form.pk]))
+    body = ada_client.get(reverse("evaluation:responses_table", args=[evaluation_form.pk, "csv"]))
     text = body.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
-    stats = ada_client.get(reverse("evaluation:statistics_csv", args=[evaluation_form.pk]))
+    stats = ada_client.get(reverse("evaluation:statistics_table", args=[evaluation_form.pk, "csv"]))
     assert stats.content.decode("utf-8-sig").splitlines()[1].startswith("How useful was the day?")
+    # The same tables as Excel workbooks: formulas stay text there too.
+    from openpyxl import load_workbook
+
+    workbook = ada_client.get(
+        reverse("evaluation:responses_table", args=[evaluation_form.pk, "xlsx"])
+    )
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row}
+    assert cells['=HYPERLINK("http://evil.example","x")'] == "s"
+    assert cells["@SUM(A1)"] == "s"
+    figures = ada_client.get(
+        reverse("evaluation:statistics_table", args=[evaluation_form.pk, "xlsx"])
+    )
+    stats_sheet = load_workbook(io.BytesIO(figures.content)).active
+    assert stats_sheet is not None
+    assert stats_sheet["C2"].value == 1  # valid N of the first item
+    bad = ada_client.get(reverse("evaluation:responses_table", args=[evaluation_form.pk, "ods"]))
+    assert bad.status_code == 404
 
 
 def test_a_question_with_answers_cannot_be_removed(

@@ -28,8 +28,16 @@ urlpatterns = [
     path("evaluate/forms/<int:pk>/new-link/", evidence.form_new_link, name="form_new_link"),
     path("evaluate/forms/<int:pk>/enter/", evidence.enter, name="enter"),
     path("evaluate/forms/<int:pk>/results/", evidence.results, name="results"),
-    path("evaluate/forms/<int:pk>/statistics.csv", evidence.statistics_csv, name="statistics_csv"),
-    path("evaluate/forms/<int:pk>/responses.csv", evidence.responses_csv, name="responses_csv"),
+    path(
+        "evaluate/forms/<int:pk>/statistics.<str:fmt>",
+        evidence.statistics_table,
+        name="statistics_table",
+    ),
+    path(
+        "evaluate/forms/<int:pk>/responses.<str:fmt>",
+        evidence.responses_table,
+        name="responses_table",
+    ),
     path("evaluate/forms/<int:pk>/import/", evidence.import_start, name="import_start"),
     path("evaluate/imports/<int:pk>/", evidence.import_detail, name="import"),
     path("evaluate/imports/<int:pk>/rejected.csv", evidence.import_rejects, name="import_rejects"),

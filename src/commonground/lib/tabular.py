@@ -38,3 +38,34 @@ def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
     for row in rows:
         writer.writerow([spreadsheet_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def xlsx_bytes(header: Iterable[str], rows: Iterable[Iterable[object]], *, title: str) -> bytes:
+    """An Excel workbook of one sheet. Text is always stored as text, so a cell that starts
+    with ``=`` shows those characters and never runs as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31] or "Sheet")
+
+    def cells(values: Iterable[object]) -> list[object]:
+        out: list[object] = []
+        for value in values:
+            if isinstance(value, bool):
+                out.append("yes" if value else "no")
+            elif value is None or isinstance(value, int | float | Decimal):
+                out.append(value)
+            else:
+                text = value.isoformat() if isinstance(value, datetime | date) else str(value)
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.data_type = "s"  # plain text, whatever it starts with
+                out.append(cell)
+        return out
+
+    sheet.append(cells(header))
+    for row in rows:
+        sheet.append(cells(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

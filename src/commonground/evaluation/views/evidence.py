@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -36,7 +36,7 @@ from commonground.evaluation.models import (
     ResponseImport,
 )
 from commonground.lib import charts
-from commonground.lib.tabular import csv_bytes
+from commonground.lib.tabular import csv_bytes, xlsx_bytes
 from commonground.lib.views import see_other, signed_in_user
 
 
@@ -342,8 +342,22 @@ def _csv(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _table(header: list[str], rows: list[list[object]], fmt: str, name: str) -> HttpResponse:
+    """A table as a CSV or XLSX download (both safe to open: no cell runs as a formula)."""
+    if fmt == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes(header, rows, title=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    if fmt != "csv":
+        raise Http404("Downloads come as CSV or XLSX.")
+    return _csv(csv_bytes(header, rows), f"{name}.csv")
+
+
 @login_required
-def statistics_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def statistics_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     figures = selectors.form_results(found, write_ins=False)
     header = [
@@ -375,7 +389,7 @@ def statistics_csv(request: HttpRequest, pk: int) -> HttpResponse:
     def num(value: float | None) -> float | str:
         return round(value, 3) if value is not None else ""
 
-    rows = []
+    rows: list[list[object]] = []
     for item in figures.items:
         f = item.figures
         rows.append(
@@ -401,16 +415,16 @@ def statistics_csv(request: HttpRequest, pk: int) -> HttpResponse:
                 *f.counts,
             ]
         )
-    return _csv(csv_bytes(header, rows), f"statistics-form-{found.pk}.csv")
+    return _table(header, rows, fmt, f"statistics-form-{found.pk}")
 
 
 @login_required
-def responses_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def responses_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     questions = selectors.form_questions(found)
     header = ["response", "submitted_at", "channel", "activity", "organisation"]
     header += [q.code for q in questions]
-    rows = []
+    rows: list[list[object]] = []
     for response in selectors.form_responses(found):
         answers = {a.question_id: a for a in response.answers.all()}
         row: list[object] = [
@@ -426,7 +440,7 @@ def responses_csv(request: HttpRequest, pk: int) -> HttpResponse:
                 "" if answer is None else answer.value if question.is_likert else answer.text
             )
         rows.append(row)
-    return _csv(csv_bytes(header, rows), f"responses-form-{found.pk}.csv")
+    return _table(header, rows, fmt, f"responses-form-{found.pk}")
 
 
 # -- answering -------------------------------------------------------------------------
