@@ -11,12 +11,20 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from commonground.accounts.models import Organisation
 from commonground.evaluation import selectors, services, stats
-from commonground.evaluation.models import Activity, EvaluationForm, Programme, Question, Response
+from commonground.evaluation.models import (
+    Activity,
+    Coding,
+    EvaluationForm,
+    Judgement,
+    Programme,
+    Question,
+    Response,
+)
 from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Evaluation"])
@@ -131,6 +139,15 @@ class ResponseIn(Schema):
 class ResponseOut(Schema):
     id: int
     repeated: bool
+
+
+class ResponseRow(Schema):
+    id: int
+    submitted_at: datetime
+    channel: str
+    activity: int | None
+    organisation_name: str
+    answers: dict[str, int | str] = Field(description="Question code to a point or the words.")
 
 
 class ProportionOut(Schema):
@@ -484,3 +501,299 @@ def statistics(request: HttpRequest, form_id: int) -> StatisticsOut:
         lowest_point_use=figures.lowest_use,
         items=[_item_out(item) for item in figures.items],
     )
+
+
+@router.get(
+    "/evaluation/forms/{form_id}/responses",
+    response=list[ResponseRow],
+    summary="Every response to a form, with its answers by question code",
+)
+def responses_list(request: HttpRequest, form_id: int) -> list[ResponseRow]:
+    form = selectors.get_form_for_user(user=request.user, pk=form_id)
+    codes = {q.pk: q.code for q in selectors.form_questions(form)}
+    return [
+        ResponseRow(
+            id=r.pk,
+            submitted_at=r.submitted_at,
+            channel=r.channel,
+            activity=r.activity_id,
+            organisation_name=r.organisation_name,
+            answers={
+                codes[a.question_id]: a.value if a.value is not None else a.text
+                for a in r.answers.all()
+            },
+        )
+        for r in selectors.form_responses(form)
+    ]
+
+
+# -- coding and quotes -----------------------------------------------------------------
+
+
+class CodeOut(Schema):
+    id: int
+    name: str
+    description: str
+    parent: int | None
+    guid: str
+
+
+class CodeIn(Schema):
+    name: str = Field(min_length=1, max_length=120)
+    description: str = ""
+    parent: int | None = None
+
+
+class CodingOut(Schema):
+    id: int
+    code: int
+    code_name: str
+    start: int = Field(description="Character offset of the passage's first character.")
+    end: int = Field(description="Character offset just after the passage.")
+    quote: str
+    memo: str
+    objectives: list[int]
+
+
+class TextOut(Schema):
+    kind: str = Field(description="`answer` (a written answer), `note` or `observation`.")
+    id: int
+    text: str
+    label: str
+    source: str
+    organisation: str
+    activity: str
+    codings: list[CodingOut]
+
+
+class CodingIn(Schema):
+    kind: str = Field(description="`answer`, `note` or `observation`.")
+    text_id: int
+    code: int
+    quote: str = Field(default="", description="The exact words to code; or give start and end.")
+    occurrence: int = Field(default=1, ge=1)
+    start: int | None = None
+    end: int | None = None
+    memo: str = ""
+    objectives: list[int] = []
+
+
+class QuoteOut(Schema):
+    coding: CodingOut
+    organisation: str = Field(description="Quotes are credited to organisations, never people.")
+    activity: str
+    source: str
+
+
+class JudgementIn(Schema):
+    rating: Judgement.Rating
+    narrative: str = ""
+    items: list[int] = Field(default=[], description="Likert question ids.")
+    quotes: list[int] = Field(default=[], description="Coding ids.")
+    measures: list[int] = Field(default=[], description="Measure ids.")
+
+
+class JudgementOut(Schema):
+    objective: int
+    objective_text: str
+    rating: str | None
+    narrative: str
+    items: list[int]
+    quotes: list[int]
+    measures: list[int]
+
+
+def _coding_out(coding: Coding) -> CodingOut:
+    return CodingOut(
+        id=coding.pk,
+        code=coding.code_id,
+        code_name=coding.code.name,
+        start=coding.start,
+        end=coding.end,
+        quote=coding.quote,
+        memo=coding.memo,
+        objectives=[o.pk for o in coding.objectives.all()],
+    )
+
+
+@router.get(
+    "/evaluation/programmes/{programme_id}/codes", response=list[CodeOut], summary="The codebook"
+)
+def codes_list(request: HttpRequest, programme_id: int) -> list[CodeOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    return [
+        CodeOut(
+            id=c.pk, name=c.name, description=c.description, parent=c.parent_id, guid=str(c.guid)
+        )
+        for c, _, _ in selectors.codebook(programme)
+    ]
+
+
+@router.post(
+    "/evaluation/programmes/{programme_id}/codes",
+    response={201: CodeOut},
+    summary="Add a theme to the codebook",
+)
+def code_create(request: HttpRequest, programme_id: int, data: CodeIn) -> Status[CodeOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    parent = programme.codes.filter(pk=data.parent).first() if data.parent else None
+    if data.parent and parent is None:
+        raise HttpError(422, "The parent theme is not in this codebook.")
+    code = services.code_add(
+        programme=programme, name=data.name, description=data.description, parent=parent
+    )
+    return Status(
+        201,
+        CodeOut(
+            id=code.pk,
+            name=code.name,
+            description=code.description,
+            parent=code.parent_id,
+            guid=str(code.guid),
+        ),
+    )
+
+
+@router.get(
+    "/evaluation/programmes/{programme_id}/texts",
+    response=list[TextOut],
+    summary="Every codable text (written answers, interview notes, observations) and its codings",
+)
+def texts_list(request: HttpRequest, programme_id: int) -> list[TextOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    return [
+        TextOut(
+            kind=u.ref.kind,
+            id=u.ref.pk,
+            text=u.text,
+            label=u.label,
+            source=u.source,
+            organisation=u.organisation,
+            activity=u.activity,
+            codings=[_coding_out(c) for c in u.codings],
+        )
+        for u in selectors.programme_texts(programme)
+    ]
+
+
+@router.post(
+    "/evaluation/programmes/{programme_id}/codings",
+    response={201: CodingOut},
+    summary="Code a passage of a text, by its words or its offsets",
+)
+def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> Status[CodingOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    if data.kind not in services.KINDS:
+        raise HttpError(422, "kind must be answer, note or observation.")
+    unit = selectors.get_text_for_user(
+        user=request.user, programme_pk=programme.pk, kind=data.kind, pk=data.text_id
+    )
+    code = programme.codes.filter(pk=data.code).first()
+    if code is None:
+        raise HttpError(422, "The theme is not in this codebook.")
+    objectives = list(programme.objectives.filter(pk__in=data.objectives))
+    coding = services.coding_add(
+        ref=unit.ref,
+        code=code,
+        quote=data.quote,
+        start=data.start,
+        end=data.end,
+        occurrence=data.occurrence,
+        memo=data.memo,
+        objectives=objectives,
+        by=signed_in_user(request),
+    )
+    return Status(201, _coding_out(coding))
+
+
+@router.delete("/evaluation/codings/{coding_id}", response={204: None}, summary="Remove a coding")
+def coding_delete(request: HttpRequest, coding_id: int) -> Status[None]:
+    coding = selectors.get_coding_for_user(user=request.user, pk=coding_id)
+    services.coding_remove(coding=coding)
+    return Status(204, None)
+
+
+class QuoteFilters(Schema):
+    code: int | None = Field(default=None, description="A theme id (its sub-themes included).")
+    objective: int | None = None
+    activity: str = ""
+    organisation: str = ""
+
+
+@router.get(
+    "/evaluation/programmes/{programme_id}/quotes",
+    response=list[QuoteOut],
+    summary="The quote bank, filtered by theme, objective, activity and organisation",
+)
+def quotes_list(
+    request: HttpRequest, programme_id: int, filters: Query[QuoteFilters]
+) -> list[QuoteOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    return [
+        QuoteOut(
+            coding=_coding_out(q.coding),
+            organisation=q.unit.organisation,
+            activity=q.unit.activity,
+            source=q.unit.source,
+        )
+        for q in selectors.quote_bank(
+            programme,
+            code=filters.code,
+            objective=filters.objective,
+            activity=filters.activity,
+            organisation=filters.organisation,
+        )
+    ]
+
+
+def _judgement_out(judged: selectors.Judged) -> JudgementOut:
+    judgement = judged.judgement
+    return JudgementOut(
+        objective=judged.objective.pk,
+        objective_text=judged.objective.text,
+        rating=judgement.rating if judgement else None,
+        narrative=judgement.narrative if judgement else "",
+        items=[i.question.pk for i in judged.items],
+        quotes=[c.pk for c in judged.quotes],
+        measures=[m.pk for m in judged.measures],
+    )
+
+
+@router.get(
+    "/evaluation/programmes/{programme_id}/judgements",
+    response=list[JudgementOut],
+    summary="Each objective's judgement and the evidence linked to it",
+)
+def judgements_list(request: HttpRequest, programme_id: int) -> list[JudgementOut]:
+    programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
+    return [_judgement_out(j) for j in selectors.judgements(programme)]
+
+
+@router.put(
+    "/evaluation/objectives/{objective_id}/judgement",
+    response=JudgementOut,
+    summary="Judge an objective: a rating, a narrative and the evidence behind it",
+)
+def judgement_put(request: HttpRequest, objective_id: int, data: JudgementIn) -> JudgementOut:
+    objective = selectors.get_objective_for_user(user=request.user, pk=objective_id)
+    programme = objective.programme
+    items = list(Question.objects.filter(pk__in=data.items, form__programme=programme))
+    quotes = list(Coding.objects.filter(pk__in=data.quotes, code__programme=programme))
+    measures = list(programme.measures.filter(pk__in=data.measures))
+    if (len(items), len(quotes), len(measures)) != (
+        len(set(data.items)),
+        len(set(data.quotes)),
+        len(set(data.measures)),
+    ):
+        raise HttpError(422, "Link evidence from this programme only.")
+    services.judgement_set(
+        objective=objective,
+        rating=data.rating,
+        narrative=data.narrative,
+        items=items,
+        quotes=quotes,
+        measures=measures,
+        by=signed_in_user(request),
+    )
+    judged = next(j for j in selectors.judgements(programme) if j.objective.pk == objective.pk)
+    return _judgement_out(judged)
