@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 from commonground.accounts.models import User
 from commonground.evaluation import services
 from commonground.evaluation.models import Activity, EvaluationForm, Programme, Response
-from tests.conftest import PASSWORD
+from commonground.lib.pdf import available as pdf_available
+from tests.conftest import PASSWORD, need
 from tests.e2e.conftest import check_axe, check_reflow, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -241,6 +242,7 @@ def test_code_a_quote_judge_and_read_the_report(
     page.goto(f"{base}/evaluate/programmes/{programme.pk}/report/")
     expect(page.get_by_role("heading", name="Objectives and judgements")).to_be_visible()
     expect(page.get_by_text("Confidence rose; commitment is fragile.")).to_be_visible()
+    need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the report as a PDF").click()
     path = download.value.path()

@@ -21,6 +21,8 @@ from commonground.evaluation.models import (
     Response,
 )
 from commonground.evaluation.services.qualitative import ANSWER, TextRef
+from commonground.lib.pdf import available as pdf_available
+from tests.conftest import need
 
 pytestmark = pytest.mark.django_db
 
@@ -133,10 +135,25 @@ def test_the_report_page_and_its_pdf_hold_the_same_content(
     page = ada_client.get(reverse("evaluation:report", args=[programme.pk])).content.decode()
     for words in ["A good year.", "Clearly met", "I can now plan a session.", "Cost by activity"]:
         assert words in page
+    need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
     pdf = ada_client.get(reverse("evaluation:report_pdf", args=[programme.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
     assert "engaging-communities-2026-report.pdf" in pdf["Content-Disposition"]
+
+
+def test_without_pango_the_pdf_link_says_what_to_install(
+    programme: Programme, ada_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonground.evaluation.views import outcomes
+    from commonground.lib.pdf import INSTALL_HINT, PdfUnavailable
+
+    def missing(html: str, *, base_url: str) -> bytes:
+        raise PdfUnavailable(INSTALL_HINT)
+
+    monkeypatch.setattr(outcomes, "html_to_pdf", missing)
+    response = ada_client.get(reverse("evaluation:report_pdf", args=[programme.pk]), follow=True)
+    assert "apt-get install libpango-1.0-0" in response.content.decode()
 
 
 def test_a_report_section_is_edited_in_prose(programme: Programme, ada_client: Client) -> None:

@@ -25,6 +25,7 @@ from commonground.evaluation.forms import (
 )
 from commonground.evaluation.models import ReportSection
 from commonground.lib import charts
+from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.views import see_other, signed_in_user
 
 
@@ -182,11 +183,13 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as a PDF, drawn by WeasyPrint from the same templates."""
-    import weasyprint
-
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     html = render_to_string("evaluation/report_pdf.html", _report_context(programme), request)
-    pdf = weasyprint.HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    try:
+        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+    except PdfUnavailable as exc:
+        messages.error(request, f"The PDF could not be made here. {exc}.")
+        return see_other(reverse("evaluation:report", args=[pk]))
     response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(programme.title)[:60] or "evaluation"
     response["Content-Disposition"] = f'attachment; filename="{name}-report.pdf"'
