@@ -8,7 +8,6 @@ without JavaScript.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -38,20 +37,7 @@ from commonground.accounts.forms import (
     SignUpForm,
 )
 from commonground.accounts.models import ROLE_HELP, Membership, Role, User
-from commonground.lib.views import see_other, signed_in_user
-
-
-def _press(
-    request: HttpRequest, action: Callable[[], object], *, done: str, then: str
-) -> HttpResponse:
-    """Carry out a button press: report the outcome as a message and go to ``then``."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, done)
-    return see_other(then)
+from commonground.lib.views import press, see_other, signed_in_user
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -315,7 +301,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     member = selectors.get_membership_for_admin(
         user=request.user, slug=slug, membership_id=membership_id
     )
-    return _press(
+    return press(
         request,
         lambda: services.membership_remove(membership=member),
         done=f"{member.user} is no longer a member.",
@@ -368,7 +354,7 @@ def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     invitation = selectors.get_invitation_for_admin(
         user=request.user, slug=slug, invitation_id=invitation_id
     )
-    return _press(
+    return press(
         request,
         lambda: services.invitation_resend(invitation=invitation),
         done=f"The invitation to {invitation.email} is sent again.",
@@ -382,7 +368,7 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     invitation = selectors.get_invitation_for_admin(
         user=request.user, slug=slug, invitation_id=invitation_id
     )
-    return _press(
+    return press(
         request,
         lambda: services.invitation_revoke(invitation=invitation),
         done=f"The invitation to {invitation.email} is withdrawn.",

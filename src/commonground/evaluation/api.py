@@ -18,6 +18,7 @@ from commonground.accounts.models import Organisation
 from commonground.evaluation import selectors, services, stats
 from commonground.evaluation.models import (
     Activity,
+    Code,
     Coding,
     EvaluationForm,
     Judgement,
@@ -247,6 +248,12 @@ def _form_fields(request: HttpRequest, form: EvaluationForm) -> dict[str, object
     }
 
 
+def _question_out(q: Question) -> QuestionOut:
+    return QuestionOut(
+        id=q.pk, text=q.text, kind=q.kind, code=q.code, labels=q.labels, required=q.required
+    )
+
+
 def _percent(share: float | None) -> float | None:
     return round(share * 100, 4) if share is not None else None
 
@@ -414,12 +421,7 @@ def _form_out(request: HttpRequest, form: EvaluationForm) -> FormOut:
         **_form_fields(request, form),  # type: ignore[arg-type]
         programme=form.programme_id,
         introduction=form.introduction,
-        questions=[
-            QuestionOut(
-                id=q.pk, text=q.text, kind=q.kind, code=q.code, labels=q.labels, required=q.required
-            )
-            for q in selectors.form_questions(form)
-        ],
+        questions=[_question_out(q) for q in selectors.form_questions(form)],
     )
 
 
@@ -443,12 +445,7 @@ def question_add(request: HttpRequest, form_id: int, data: QuestionIn) -> Status
         code=data.code,
         required=data.required,
     )
-    return Status(
-        201,
-        QuestionOut(
-            id=q.pk, text=q.text, kind=q.kind, code=q.code, labels=q.labels, required=q.required
-        ),
-    )
+    return Status(201, _question_out(q))
 
 
 @router.post(
@@ -603,6 +600,16 @@ class JudgementOut(Schema):
     measures: list[int]
 
 
+def _code_out(code: Code) -> CodeOut:
+    return CodeOut(
+        id=code.pk,
+        name=code.name,
+        description=code.description,
+        parent=code.parent_id,
+        guid=str(code.guid),
+    )
+
+
 def _coding_out(coding: Coding) -> CodingOut:
     return CodingOut(
         id=coding.pk,
@@ -621,12 +628,7 @@ def _coding_out(coding: Coding) -> CodingOut:
 )
 def codes_list(request: HttpRequest, programme_id: int) -> list[CodeOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
-    return [
-        CodeOut(
-            id=c.pk, name=c.name, description=c.description, parent=c.parent_id, guid=str(c.guid)
-        )
-        for c, _, _ in selectors.codebook(programme)
-    ]
+    return [_code_out(c) for c, _, _ in selectors.codebook(programme)]
 
 
 @router.post(
@@ -642,16 +644,7 @@ def code_create(request: HttpRequest, programme_id: int, data: CodeIn) -> Status
     code = services.code_add(
         programme=programme, name=data.name, description=data.description, parent=parent
     )
-    return Status(
-        201,
-        CodeOut(
-            id=code.pk,
-            name=code.name,
-            description=code.description,
-            parent=code.parent_id,
-            guid=str(code.guid),
-        ),
-    )
+    return Status(201, _code_out(code))
 
 
 @router.get(

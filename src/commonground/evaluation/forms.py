@@ -24,6 +24,7 @@ from commonground.evaluation.models import (
     Programme,
     Question,
 )
+from commonground.evaluation.services.programmes import ACTIVITY_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -61,19 +62,7 @@ class ObjectiveForm(forms.Form):
 class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
-        fields = [
-            "title",
-            "kind",
-            "description",
-            "starts_on",
-            "ends_on",
-            "sessions",
-            "venue",
-            "online",
-            "participants",
-            "hours_per_participant",
-            "cost",
-        ]
+        fields = list(ACTIVITY_FIELDS)
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
 

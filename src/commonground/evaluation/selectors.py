@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -67,39 +69,43 @@ def _check(user: AnyUser, organisation: Organisation) -> None:
     raise Http404("No such programme.")
 
 
+M = TypeVar("M", bound=models.Model)
+
+
+def _owned(user: AnyUser, queryset: QuerySet[M], pk: int, owner: str, missing: str) -> M:
+    """The row ``pk`` of ``queryset`` if ``user`` may evaluate the programme it belongs to.
+
+    ``owner`` is the path from the row to that programme's organisation, such as
+    ``programme__organisation``.
+    """
+    found = queryset.select_related(owner).filter(pk=pk).first()
+    if found is None:
+        raise Http404(missing)
+    organisation = found
+    for step in owner.split("__"):
+        organisation = getattr(organisation, step)
+    _check(user, organisation)  # type: ignore[arg-type]
+    return found
+
+
 def get_programme_for_user(*, user: AnyUser, pk: int) -> Programme:
-    """The programme ``pk``, if ``user`` may evaluate it."""
-    programme = Programme.objects.select_related("organisation").filter(pk=pk).first()
-    if programme is None:
-        raise Http404("No such programme.")
-    _check(user, programme.organisation)
-    return programme
+    return _owned(user, Programme.objects.all(), pk, "organisation", "No such programme.")
 
 
 def get_activity_for_user(*, user: AnyUser, pk: int) -> Activity:
-    activity = Activity.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if activity is None:
-        raise Http404("No such activity.")
-    _check(user, activity.programme.organisation)
-    return activity
+    return _owned(user, Activity.objects.all(), pk, "programme__organisation", "No such activity.")
 
 
 def get_form_for_user(*, user: AnyUser, pk: int) -> EvaluationForm:
-    form = EvaluationForm.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if form is None:
-        raise Http404("No such form.")
-    _check(user, form.programme.organisation)
-    return form
+    return _owned(
+        user, EvaluationForm.objects.all(), pk, "programme__organisation", "No such form."
+    )
 
 
 def get_question_for_user(*, user: AnyUser, pk: int) -> Question:
-    question = (
-        Question.objects.select_related("form__programme__organisation").filter(pk=pk).first()
+    return _owned(
+        user, Question.objects.all(), pk, "form__programme__organisation", "No such question."
     )
-    if question is None:
-        raise Http404("No such question.")
-    _check(user, question.form.programme.organisation)
-    return question
 
 
 def get_form_for_respondent(*, key: str) -> EvaluationForm:
@@ -318,12 +324,13 @@ def form_responses(form: EvaluationForm) -> QuerySet[Response]:
 
 
 def get_import_for_user(*, user: AnyUser, pk: int) -> ResponseImport:
-    batch = ResponseImport.objects.select_related("form__programme__organisation").filter(pk=pk)
-    found = batch.defer("content").first()
-    if found is None:
-        raise Http404("No such import.")
-    _check(user, found.form.programme.organisation)
-    return found
+    return _owned(
+        user,
+        ResponseImport.objects.defer("content"),
+        pk,
+        "form__programme__organisation",
+        "No such import.",
+    )
 
 
 # -- qualitative -----------------------------------------------------------------------
@@ -503,47 +510,39 @@ def quote_bank(
 
 
 def get_code_for_user(*, user: AnyUser, pk: int) -> Code:
-    code = Code.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if code is None:
-        raise Http404("No such theme.")
-    _check(user, code.programme.organisation)
-    return code
+    return _owned(user, Code.objects.all(), pk, "programme__organisation", "No such theme.")
 
 
 def get_coding_for_user(*, user: AnyUser, pk: int) -> Coding:
-    coding = Coding.objects.select_related("code__programme__organisation").filter(pk=pk).first()
-    if coding is None:
-        raise Http404("No such coding.")
-    _check(user, coding.code.programme.organisation)
-    return coding
+    return _owned(
+        user, Coding.objects.all(), pk, "code__programme__organisation", "No such coding."
+    )
 
 
 def get_suggestion_for_user(*, user: AnyUser, pk: int) -> Suggestion:
-    found = Suggestion.objects.select_related("code__programme__organisation").filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such suggestion.")
-    _check(user, found.code.programme.organisation)
-    return found
+    return _owned(
+        user, Suggestion.objects.all(), pk, "code__programme__organisation", "No such suggestion."
+    )
 
 
 def get_guide_for_user(*, user: AnyUser, pk: int) -> InterviewGuide:
-    guide = InterviewGuide.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if guide is None:
-        raise Http404("No such interview guide.")
-    _check(user, guide.programme.organisation)
-    return guide
+    return _owned(
+        user,
+        InterviewGuide.objects.all(),
+        pk,
+        "programme__organisation",
+        "No such interview guide.",
+    )
 
 
 def get_interview_for_user(*, user: AnyUser, pk: int) -> Interview:
-    interview = (
-        Interview.objects.select_related("guide__programme__organisation", "activity")
-        .filter(pk=pk)
-        .first()
+    return _owned(
+        user,
+        Interview.objects.select_related("activity"),
+        pk,
+        "guide__programme__organisation",
+        "No such interview.",
     )
-    if interview is None:
-        raise Http404("No such interview.")
-    _check(user, interview.guide.programme.organisation)
-    return interview
 
 
 def interview_notes_by_theme(interview: Interview) -> list[tuple[str, list[InterviewNote]]]:
@@ -575,27 +574,19 @@ def guide_answers_by_theme(
 
 
 def get_objective_for_user(*, user: AnyUser, pk: int) -> Objective:
-    objective = Objective.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if objective is None:
-        raise Http404("No such objective.")
-    _check(user, objective.programme.organisation)
-    return objective
+    return _owned(
+        user, Objective.objects.all(), pk, "programme__organisation", "No such objective."
+    )
 
 
 def get_measure_for_user(*, user: AnyUser, pk: int) -> Measure:
-    measure = Measure.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if measure is None:
-        raise Http404("No such measure.")
-    _check(user, measure.programme.organisation)
-    return measure
+    return _owned(user, Measure.objects.all(), pk, "programme__organisation", "No such measure.")
 
 
 def get_indicator_for_user(*, user: AnyUser, pk: int) -> Indicator:
-    found = Indicator.objects.select_related("programme__organisation").filter(pk=pk).first()
-    if found is None:
-        raise Http404("No such indicator.")
-    _check(user, found.programme.organisation)
-    return found
+    return _owned(
+        user, Indicator.objects.all(), pk, "programme__organisation", "No such indicator."
+    )
 
 
 @dataclass

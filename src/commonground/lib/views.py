@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponseRedirect
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from commonground.accounts.models import User
 
@@ -19,3 +23,17 @@ def see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
+
+
+def press(
+    request: HttpRequest, action: Callable[[], object], *, done: str, then: str
+) -> HttpResponse:
+    """Carry out a button press: report the outcome (or the service's refusal) as a message
+    and go to ``then``."""
+    try:
+        action()
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, done)
+    return see_other(then)

@@ -37,21 +37,7 @@ from commonground.evaluation.models import (
 )
 from commonground.lib import charts
 from commonground.lib.tabular import csv_bytes, xlsx_bytes
-from commonground.lib.views import see_other, signed_in_user
-
-
-def press(
-    request: HttpRequest, action: Callable[[], object], *, done: str, then: str
-) -> HttpResponse:
-    """Carry out a button press: report the outcome as a message and go to ``then``."""
-    try:
-        action()
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, done)
-    return see_other(then)
-
+from commonground.lib.views import press, see_other, signed_in_user
 
 # -- programmes ------------------------------------------------------------------------
 

@@ -23,8 +23,7 @@ from commonground.evaluation.forms import (
 )
 from commonground.evaluation.models import Suggestion
 from commonground.evaluation.services.qualitative import KINDS
-from commonground.evaluation.views.evidence import press
-from commonground.lib.views import see_other, signed_in_user
+from commonground.lib.views import press, see_other, signed_in_user
 
 
 def _int(raw: str | None) -> int | None:
