@@ -43,7 +43,7 @@ from commonground.hub import prepare
 from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
-from commonground.lib import safehttp
+from commonground.lib import bulk, safehttp
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         # the second insert a no-op, not a duplicate.
         ids = {key: pk for key, (pk, _) in existing.items()}
         ids.update(
-            _insert_new(
+            bulk.insert_new(
                 cursor,
                 ITEM_COLUMNS,
                 [
@@ -328,7 +328,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 changed,
                 ["title", "content", "text", "author", "changed_at", "content_hash", "link"],
             )
-        _insert_new(
+        bulk.insert_new(
             cursor,
             CARRIAGE_COLUMNS,
             [
@@ -338,7 +338,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 if p.link_key in ids and p.entry_key not in carried
             ],
         )
-        _insert_new(
+        bulk.insert_new(
             cursor,
             ITEM_THEME_COLUMNS,
             [
@@ -352,8 +352,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
 
 
 # The tables the harvest writes in plain SQL, and the PostgreSQL type of each column.
-Columns = tuple[str, dict[str, str]]
-ITEM_COLUMNS: Columns = (
+ITEM_COLUMNS: bulk.Columns = (
     "hub_item",
     {
         "link_key": "text",
@@ -368,7 +367,7 @@ ITEM_COLUMNS: Columns = (
         "content_hash": "text",
     },
 )
-CARRIAGE_COLUMNS: Columns = (
+CARRIAGE_COLUMNS: bulk.Columns = (
     "hub_carriage",
     {
         "item_id": "bigint",
@@ -380,15 +379,10 @@ CARRIAGE_COLUMNS: Columns = (
         "seen_at": "timestamptz",
     },
 )
-ITEM_THEME_COLUMNS: Columns = (
+ITEM_THEME_COLUMNS: bulk.Columns = (
     "hub_itemtheme",
     {"item_id": "bigint", "theme_id": "bigint", "by_rule": "boolean"},
 )
-
-
-def _per_statement(width: int) -> int:
-    """How many rows of ``width`` values one SQLite statement may carry."""
-    return min(500, (connection.features.max_query_params or 65535) // width)
 
 
 def _select_in(
@@ -400,46 +394,12 @@ def _select_in(
         cursor.execute(f"{query} = ANY(%s)", [*before, values])
         return cursor.fetchall()
     rows: list[tuple[Any, ...]] = []
-    step = _per_statement(1) - len(before)
+    step = bulk.per_statement(1) - len(before)
     for start in range(0, len(values), step):
         chunk = values[start : start + step]
         cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))})", [*before, *chunk])
         rows.extend(cursor.fetchall())
     return rows
-
-
-def _insert_new(
-    cursor: Any, columns: Columns, rows: list[tuple[Any, ...]], returning: str = ""
-) -> list[tuple[Any, ...]]:
-    """Insert ``rows``, skipping any that clash with a unique key; returns the
-    ``returning`` columns of the rows inserted, where the database can.
-
-    Never a statement per row: SQLite's search-index trigger writes out its pending
-    words at the end of every statement. SQLite gets many rows per statement;
-    PostgreSQL gets one array per column, so the statement's text stays short
-    (psycopg reads every placeholder of a long one in Python).
-    """
-    if not rows:
-        return []
-    table, types = columns
-    returning = returning if connection.features.can_return_rows_from_bulk_insert else ""
-    tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
-    into = f"INSERT INTO {table} ({', '.join(types)}) "
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
-        sql = f"{into}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608 - placeholders only
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
-        return cursor.fetchall() if returning else []
-    returned: list[tuple[Any, ...]] = []
-    one = "(" + ", ".join(["%s"] * len(types)) + ")"
-    step = _per_statement(len(types))
-    for start in range(0, len(rows), step):
-        chunk = rows[start : start + step]
-        values = ", ".join([one] * len(chunk))
-        cursor.execute(f"{into}VALUES {values}{tail}", [value for row in chunk for value in row])
-        if returning:
-            returned.extend(cursor.fetchall())
-    return returned
 
 
 def _trim_history(source_ids: list[int]) -> None:

@@ -24,6 +24,7 @@ from commonground.evaluation.models import (
     Tally,
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
+from commonground.lib import bulk
 
 # -- responses -------------------------------------------------------------------------
 
@@ -348,6 +349,12 @@ def import_cancel(*, batch: ResponseImport) -> None:
     batch.save(update_fields=["state", "content"])
 
 
+ANSWER_COLUMNS: bulk.Columns = (
+    "evaluation_answer",
+    {"response_id": "bigint", "question_id": "bigint", "value": "smallint", "text": "text"},
+)
+
+
 def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
     """Insert responses and answers in large statements: an import can hold 100,000 rows."""
     now = timezone.now()
@@ -387,11 +394,7 @@ def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
             if key.startswith("q")
         ]
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO evaluation_answer (response_id, question_id, value, text) "
-                "VALUES (%s, %s, %s, %s)",
-                answers,
-            )
+            bulk.insert_new(cursor, ANSWER_COLUMNS, answers)
         _tally_add(
             Counter(
                 (int(key[1:]), int(values.get(ACTIVITY) or 0), value)  # type: ignore[call-overload]

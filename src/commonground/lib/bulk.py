@@ -1,0 +1,50 @@
+"""Many rows into a table in a few statements, on SQLite and on PostgreSQL.
+
+Never a statement per row: each costs a round trip, and on SQLite a search
+index trigger writes out its pending words at the end of every statement.
+SQLite gets many rows per statement; PostgreSQL gets one array per column
+(``unnest``), so the statement's text stays short (psycopg would read every
+placeholder of a long one in Python).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+# A table and its columns, each with its PostgreSQL type: ("hub_item", {"title": "text"}).
+Columns = tuple[str, dict[str, str]]
+
+
+def per_statement(width: int) -> int:
+    """How many rows of ``width`` values one SQLite statement may carry."""
+    return min(500, (connection.features.max_query_params or 65535) // width)
+
+
+def insert_new(
+    cursor: Any, columns: Columns, rows: list[tuple[Any, ...]], returning: str = ""
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows``, skipping any that clash with a unique key; returns the
+    ``returning`` columns of the rows inserted, where the database can."""
+    if not rows:
+        return []
+    table, types = columns
+    returning = returning if connection.features.can_return_rows_from_bulk_insert else ""
+    tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
+    into = f"INSERT INTO {table} ({', '.join(types)}) "
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
+        sql = f"{into}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608 - placeholders only
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        return cursor.fetchall() if returning else []
+    returned: list[tuple[Any, ...]] = []
+    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    step = per_statement(len(types))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        values = ", ".join([one] * len(chunk))
+        cursor.execute(f"{into}VALUES {values}{tail}", [value for row in chunk for value in row])
+        if returning:
+            returned.extend(cursor.fetchall())
+    return returned
