@@ -279,3 +279,28 @@ def selectors_results(form: EvaluationForm) -> list[Any]:
     from commonground.evaluation import selectors
 
     return selectors.form_results(form).items
+
+
+def test_your_data_holds_your_evaluation_work_and_erasure_keeps_the_evidence(
+    evaluation_form: EvaluationForm, training_day: Activity, ada: Any, ada_client: Client, ben: Any
+) -> None:
+    import zipfile
+
+    from commonground.accounts import services as accounts
+
+    useful = evaluation_form.questions.get(code="useful")
+    services.response_submit(
+        form=evaluation_form, answers={useful.pk: 3}, channel=Response.Channel.PAPER, by=ada
+    )
+    download = ada_client.post(reverse("accounts:your_data_download"))
+    archive = zipfile.ZipFile(io.BytesIO(download.content))
+    typed = archive.read("evaluation/forms_typed_in.csv").decode("utf-8-sig")
+    assert "After the course" in typed
+    assert "Engaging Communities 2026" in archive.read("evaluation/programmes_set_up.csv").decode(
+        "utf-8-sig"
+    )
+    # Ben stays on as an admin, so the organisation and its evaluation stay too.
+    ben.memberships.update(role="admin")
+    accounts.account_delete(user=ada)
+    assert evaluation_form.responses.get().entered_by is None
+    assert Programme.objects.get().created_by is None
