@@ -248,3 +248,37 @@ def test_code_a_quote_judge_and_read_the_report(
     path = download.value.path()
     with open(path, "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+def test_build_a_form_and_answer_it_on_a_phone(
+    browser: Any, page: Any, live_server: Any, programme: Programme, training_day: Activity
+) -> None:
+    base = live_server.url
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/evaluate/programmes/{programme.pk}/")
+    page.get_by_role("link", name="Make a form").click()
+    page.get_by_label("Title").fill("Day one feedback")
+    page.get_by_label("Introduction to engagement").check()
+    page.get_by_role("button", name="Save form").click()
+    expect(page.get_by_text("Form made. Now add its questions.")).to_be_visible()
+    page.get_by_label("Question", exact=True).fill("How welcome did you feel?")
+    page.get_by_role("button", name="Add question").click()
+    page.get_by_label("Question", exact=True).fill("What would you change?")
+    page.get_by_label("Answered in their own words").check()
+    page.get_by_role("button", name="Add question").click()
+    expect(page.get_by_text("What would you change?")).to_be_visible()
+    check_axe(page)
+    link = page.locator("#public-link").input_value()
+
+    phone = browser.new_context(viewport={"width": 360, "height": 720}).new_page()
+    phone.goto(link)
+    phone.get_by_label("Extremely").check()
+    phone.get_by_label("What would you change?").fill("Longer lunch.")
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+    check_reflow(phone)
+    phone.context.close()
+
+    page.get_by_role("link", name="Results").click()
+    expect(page.get_by_text("1 form returned from 60 participants")).to_be_visible()
+    expect(page.get_by_text("Longer lunch.")).to_be_visible()

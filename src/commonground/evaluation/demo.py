@@ -1,6 +1,6 @@
 """A demonstration programme, written for Common Ground: the Three Valleys Engagement
 Partnership's year of training days, learning sets, workshop series and a case study, with
-its forms and their answers.
+its forms and their answers (about 240 in all).
 
 Everything here is fictional. The answers are drawn from fixed distributions with a fixed
 seed, so every demo shows the same figures; the write-in answers are a pool of sentences
@@ -327,6 +327,48 @@ WORKSHOPS = DemoForm(
     returned=(18, 15, 12),
 )
 
+SIX_MONTHS = DemoForm(
+    title="Six months on",
+    introduction="A short look back, six months after you took part. Whatever you did, your "
+    "answers help the partnership decide what to keep.",
+    activities=(0, 1, 2, 3, 4, 5, 6, 7),
+    labels=None,
+    items=(
+        ("How much have you used what you learned?", "used", (0.05, 0.20, 0.45, 0.30)),
+        (
+            "How much does your organisation now support engagement work?",
+            "support",
+            (0.10, 0.30, 0.40, 0.20),
+        ),
+        (
+            "How much have you kept in touch with people from other sectors?",
+            "in-touch",
+            (0.12, 0.28, 0.38, 0.22),
+        ),
+        (
+            "How far have residents' views changed a service you work on?",
+            "change",
+            (0.15, 0.35, 0.35, 0.15),
+        ),
+    ),
+    write_ins=(
+        (
+            "What has lasted, and what has not?",
+            "lasted",
+            (
+                "The contacts have lasted; the enthusiasm in my team has faded a little.",
+                "We still use the engagement plan template every time.",
+                "Without protected time it is hard to keep going.",
+                "Residents now expect us to come back, which keeps us honest.",
+                "My manager moved on and the new one has other priorities.",
+                "The cross-sector network meets every quarter and that keeps it alive.",
+            ),
+        ),
+    ),
+    returned=(30, 28, 7, 8, 14, 11, 9, 5),  # 112 of 186 participants
+)
+
+
 RESPONDENT_ORGANISATIONS = (
     "Riverside Libraries",
     "Northmoor Museums and Archives",
@@ -379,7 +421,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
     rng = random.Random(2025)  # noqa: S311 - the same answers in every demo, not a secret
     forms = [
         _add_form(programme, demo, [activities[i] for i in demo.activities], rng)
-        for demo in (TRAINING, LEARNING_SETS, WORKSHOPS)
+        for demo in (TRAINING, LEARNING_SETS, WORKSHOPS, SIX_MONTHS)
     ]
     _add_qualitative(programme, activities, author)
     _add_outcomes(programme, forms, author)
