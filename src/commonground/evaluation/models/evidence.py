@@ -98,7 +98,10 @@ class Response(models.Model):
         IMPORT = "import", "Imported from a spreadsheet"
         API = "api", "Sent through the API"
 
-    form = models.ForeignKey(EvaluationForm, on_delete=models.CASCADE, related_name="responses")
+    # Indexed by (form, lowest_points), which leads with it.
+    form = models.ForeignKey(
+        EvaluationForm, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     activity = models.ForeignKey(
         Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
     )
@@ -122,6 +125,7 @@ class Response(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="responses",
+        db_index=False,  # the unique (import_batch, source_row) leads with it
     )
     source_row = models.PositiveIntegerField(null=True, blank=True)
     # How many items this person rated at the lowest point (kept by the services).
@@ -143,8 +147,14 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    # No index of their own: the unique (response, question) and the tally index (question,
+    # value) lead with them, and an import writes every index of a million answers.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     value = models.PositiveSmallIntegerField(null=True, blank=True)  # a Likert point, 1..k
     text = models.TextField(blank=True, max_length=10_000)  # a write-in
 
