@@ -304,3 +304,16 @@ def test_your_data_holds_your_evaluation_work_and_erasure_keeps_the_evidence(
     accounts.account_delete(user=ada)
     assert evaluation_form.responses.get().entered_by is None
     assert Programme.objects.get().created_by is None
+
+
+def test_a_signed_in_respondent_is_not_recorded_and_a_forged_key_is_cut_short(
+    evaluation_form: EvaluationForm, ben_client: Client
+) -> None:
+    useful = evaluation_form.questions.get(code="useful")
+    response = ben_client.post(
+        evaluation_form.public_path(), {"submission": "k" * 5000, f"q{useful.pk}": "2"}
+    )
+    assert response.status_code == 303
+    stored = evaluation_form.responses.get()
+    assert stored.entered_by is None
+    assert stored.submission_key == "k" * 64

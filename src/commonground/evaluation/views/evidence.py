@@ -458,8 +458,9 @@ def _answer_page(
                 channel=channel,
                 activity=activity,
                 organisation_name=data.get("organisation_name", ""),
-                submission_key=request.POST.get("submission") or None,
-                by=request.user if request.user.is_authenticated else None,
+                submission_key=request.POST.get("submission", "")[:64] or None,
+                # A typist is recorded; a respondent never is, signed in or not.
+                by=signed_in_user(request) if channel == Response.Channel.PAPER else None,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
