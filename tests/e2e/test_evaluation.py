@@ -133,6 +133,7 @@ def test_evaluation_pages(
         f"/evaluate/guides/{qualitative['guide'].pk}/",
         f"/evaluate/guides/{qualitative['guide'].pk}/interviews/add/",
         f"/evaluate/interviews/{qualitative['interview'].pk}/",
+        f"/evaluate/notes/{qualitative['interview'].notes.get().pk}/edit/",
         f"/evaluate/programmes/{programme.pk}/observations/add/",
         f"/evaluate/programmes/{programme.pk}/codebook/",
         f"/evaluate/codes/{qualitative['code'].pk}/",

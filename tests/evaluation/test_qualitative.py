@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -345,3 +346,23 @@ def test_a_qdpx_from_elsewhere_or_broken_says_why(programme: Programme) -> None:
     )
     done = services.project_import(programme=programme, data=qdpx(theirs))
     assert done.codings == 0 and done.skipped == ["'Their text' is not a text of this programme"]
+
+
+def test_notes_and_observations_can_be_edited_until_coded(
+    programme: Programme, themes: dict[str, Code], ada_client: Client
+) -> None:
+    observation = services.observation_add(
+        programme=programme, title="Workshop", observed_on=date(2026, 6, 1), notes="First draft."
+    )
+    url = reverse("evaluation:observation_edit", args=[observation.pk])
+    fields = {"title": "Workshop one", "observed_on": "2026-06-01", "notes": "Tenants led it."}
+    assert ada_client.post(url, fields).status_code == 303
+    observation.refresh_from_db()
+    assert (observation.title, observation.notes) == ("Workshop one", "Tenants led it.")
+    services.coding_add(
+        ref=TextRef(OBSERVATION, observation.pk), code=themes["confidence"], quote="Tenants"
+    )
+    refused = ada_client.post(url, {**fields, "notes": "Something else."})
+    assert "coded passages" in refused.content.decode()
+    observation.refresh_from_db()
+    assert observation.notes == "Tenants led it."

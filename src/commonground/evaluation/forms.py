@@ -236,6 +236,12 @@ class InterviewForm(forms.Form):
         return {q.pk: self.cleaned_data.get(f"note{q.pk}", "") for q in self.questions}
 
 
+class NoteForm(forms.Form):
+    notes = forms.CharField(
+        required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+
+
 class ObservationForm(forms.ModelForm):
     activity = forms.ModelChoiceField(
         queryset=Activity.objects.none(), required=False, empty_label="None in particular"

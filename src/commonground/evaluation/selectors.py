@@ -37,6 +37,7 @@ from commonground.evaluation.models import (
     Judgement,
     Measure,
     Objective,
+    Observation,
     Programme,
     Question,
     Response,
@@ -532,6 +533,22 @@ def get_guide_for_user(*, user: AnyUser, pk: int) -> InterviewGuide:
         pk,
         "programme__organisation",
         "No such interview guide.",
+    )
+
+
+def get_note_for_user(*, user: AnyUser, pk: int) -> InterviewNote:
+    return _owned(
+        user,
+        InterviewNote.objects.select_related("question", "interview"),
+        pk,
+        "interview__guide__programme__organisation",
+        "No such notes.",
+    )
+
+
+def get_observation_for_user(*, user: AnyUser, pk: int) -> Observation:
+    return _owned(
+        user, Observation.objects.all(), pk, "programme__organisation", "No such observation."
     )
 
 

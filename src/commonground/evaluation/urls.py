@@ -50,6 +50,12 @@ urlpatterns = [
         name="interview_add",
     ),
     path("evaluate/interviews/<int:pk>/", qualitative.interview, name="interview"),
+    path("evaluate/notes/<int:pk>/edit/", qualitative.note_edit, name="note_edit"),
+    path(
+        "evaluate/observations/<int:pk>/edit/",
+        qualitative.observation_edit,
+        name="observation_edit",
+    ),
     path(
         "evaluate/programmes/<int:pk>/observations/add/",
         qualitative.observation_add,

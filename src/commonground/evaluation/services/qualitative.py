@@ -132,7 +132,8 @@ def interview_record(
 def note_update(*, note: InterviewNote, notes: str) -> InterviewNote:
     """Change the notes for one question, unless passages of them are coded."""
     notes = notes.strip()
-    if notes != note.notes and Coding.objects.filter(interview_note=note).exists():
+    stored = InterviewNote.objects.values_list("notes", flat=True).get(pk=note.pk)
+    if notes != stored and Coding.objects.filter(interview_note=note).exists():
         raise ValidationError("These notes have coded passages, so they cannot change.")
     note.notes = notes
     note.save(update_fields=["notes"])
@@ -160,6 +161,30 @@ def observation_add(
         activity=activity,
         observer=by,
     )
+
+
+def observation_update(
+    *,
+    observation: Observation,
+    title: str,
+    observed_on: date,
+    notes: str,
+    activity: Activity | None = None,
+) -> Observation:
+    """Change an observation; its notes only while no passage of them is coded."""
+    notes = notes.strip()
+    if not notes or not title.strip():
+        raise ValidationError("Give the observation a title and write its notes.")
+    # Compared with what is stored: the object may already hold the new words (a bound form).
+    stored = Observation.objects.values_list("notes", flat=True).get(pk=observation.pk)
+    if notes != stored and Coding.objects.filter(observation=observation).exists():
+        raise ValidationError("These notes have coded passages, so they cannot change.")
+    if activity is not None and activity.programme_id != observation.programme_id:
+        raise ValidationError("Choose one of this programme's activities.")
+    observation.title, observation.observed_on = title.strip(), observed_on
+    observation.notes, observation.activity = notes, activity
+    observation.save(update_fields=["title", "observed_on", "notes", "activity"])
+    return observation
 
 
 # -- the codebook ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from commonground.evaluation.forms import (
     GuideForm,
     GuideQuestionForm,
     InterviewForm,
+    NoteForm,
     ObservationForm,
 )
 from commonground.evaluation.models import Suggestion
@@ -135,6 +136,49 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
     return render(
         request, "evaluation/observation_form.html", {"programme": programme, "form": form}
+    )
+
+
+@login_required
+def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    note = selectors.get_note_for_user(user=request.user, pk=pk)
+    form = NoteForm(request.POST or None, initial={"notes": note.notes})
+    form.fields["notes"].label = note.question.text
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.note_update(note=note, notes=form.cleaned_data["notes"])
+        except ValidationError as exc:
+            form.add_error("notes", exc)
+        else:
+            messages.success(request, "Notes saved.")
+            return see_other(reverse("evaluation:interview", args=[note.interview_id]))
+    programme = note.interview.guide.programme
+    return render(
+        request,
+        "evaluation/notes_form.html",
+        {"programme": programme, "form": form, "heading": "Edit interview notes"},
+    )
+
+
+@login_required
+def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    observation = selectors.get_observation_for_user(user=request.user, pk=pk)
+    programme = observation.programme
+    form = ObservationForm(request.POST or None, instance=observation, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.observation_update(observation=observation, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("notes", exc)
+        else:
+            messages.success(request, "Observation saved.")
+            return see_other(
+                reverse("evaluation:text", args=[programme.pk, "observation", observation.pk])
+            )
+    return render(
+        request,
+        "evaluation/notes_form.html",
+        {"programme": programme, "form": form, "heading": f"Edit {observation.title}"},
     )
 
 
