@@ -364,13 +364,20 @@ class TextUnit:
         return pieces
 
 
-def programme_texts(programme: Programme) -> list[TextUnit]:
-    """Every codable text of ``programme`` with its codings: a fixed number of queries."""
+def programme_texts(programme: Programme, *, only: TextRef | None = None) -> list[TextUnit]:
+    """Every codable text of ``programme`` (or just ``only``) with its codings: a fixed
+    number of queries."""
     from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION
+
+    def wanted(kind: str) -> dict[str, int]:
+        # None of this kind when one text of another kind is asked for.
+        return {} if only is None else {"pk": only.pk if only.kind == kind else 0}
 
     units: list[TextUnit] = []
     answers = (
-        Answer.objects.filter(response__form__programme=programme, question__kind="write_in")
+        Answer.objects.filter(
+            response__form__programme=programme, question__kind="write_in", **wanted(ANSWER)
+        )
         .exclude(text="")
         .select_related("question__form", "response__activity")
         .order_by("question__form_id", "question__position", "response__submitted_at", "pk")
@@ -387,7 +394,7 @@ def programme_texts(programme: Programme) -> list[TextUnit]:
             )
         )
     notes = (
-        InterviewNote.objects.filter(interview__guide__programme=programme)
+        InterviewNote.objects.filter(interview__guide__programme=programme, **wanted(NOTE))
         .exclude(notes="")
         .select_related("question", "interview__activity")
         .order_by("interview__held_on", "interview_id", "question__position")
@@ -404,7 +411,9 @@ def programme_texts(programme: Programme) -> list[TextUnit]:
                 activity=interview.activity.title if interview.activity else "",
             )
         )
-    for observation in programme.observations.select_related("activity"):
+    for observation in programme.observations.filter(**wanted(OBSERVATION)).select_related(
+        "activity"
+    ):
         units.append(
             TextUnit(
                 ref=TextRef(OBSERVATION, observation.pk),
@@ -416,6 +425,8 @@ def programme_texts(programme: Programme) -> list[TextUnit]:
             )
         )
     codings = Coding.objects.filter(code__programme=programme).select_related("code")
+    if only is not None:
+        codings = codings.filter(only.filter())
     by_ref: dict[TextRef, list[Coding]] = {}
     for coding in codings:
         by_ref.setdefault(ref_of(coding), []).append(coding)
@@ -436,10 +447,7 @@ def ref_of(item: Coding | Suggestion) -> TextRef:
 
 def get_text_for_user(*, user: AnyUser, programme_pk: int, kind: str, pk: int) -> TextUnit:
     programme = get_programme_for_user(user=user, pk=programme_pk)
-    unit = next(
-        (u for u in programme_texts(programme) if u.ref == TextRef(kind, pk)),
-        None,
-    )
+    unit = next(iter(programme_texts(programme, only=TextRef(kind, pk))), None)
     if unit is None:
         raise Http404("No such text in this programme.")
     return unit

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +26,8 @@ from commonground.evaluation.forms import (
 from commonground.evaluation.models import Suggestion
 from commonground.evaluation.services.qualitative import KINDS
 from commonground.lib.views import press, see_other, signed_in_user
+
+TEXTS_PER_PAGE = 50
 
 
 def _int(raw: str | None) -> int | None:
@@ -249,12 +252,15 @@ def texts(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("code")
         .order_by("-score")[:50]
     )
+    shown = [u for u in units if not (uncoded and u.codings)]
+    page = Paginator(shown, TEXTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/texts.html",
         {
             "programme": programme,
-            "units": [(u, u.url(programme)) for u in units if not (uncoded and u.codings)],
+            "units": [(u, u.url(programme)) for u in page.object_list],
+            "page": page,
             "total": len(units),
             "coded": sum(1 for u in units if u.codings),
             "uncoded": uncoded,
