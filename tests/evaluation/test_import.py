@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
@@ -275,3 +276,41 @@ def test_the_upload_page_lists_earlier_imports(
     _batch(training_form, ada, "first-file.csv", (HEADER + "4,3,x\n").encode())
     page = ada_client.get(reverse("evaluation:import_start", args=[training_form.pk]))
     assert "first-file.csv" in page.content.decode()
+
+
+def test_a_big_file_is_stored_in_the_background_with_progress_and_each_row_once(
+    training_form: EvaluationForm,
+    ada: User,
+    ada_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from commonground.evaluation.services import responses
+
+    monkeypatch.setattr(responses, "IMPORT_IN_BACKGROUND_FROM", 3)
+    monkeypatch.setattr(responses, "CHUNK", 2)
+    body = HEADER + "".join(f"{1 + n % 4},{1 + (n + 1) % 4},w{n}\n" for n in range(7))
+    batch = _batch(training_form, ada, "seven.csv", body.encode())
+    with django_capture_on_commit_callbacks() as queued:
+        ada_client.post(batch.get_absolute_url(), {"action": "all"})
+    batch.refresh_from_db()
+    assert batch.state == ResponseImport.State.IMPORTING and len(queued) == 1
+    page = ada_client.get(batch.get_absolute_url()).content.decode()
+    assert '<progress id="import-progress" max="7" value="0">' in page
+    assert 'http-equiv="refresh"' in page
+    # A worker stops after storing the first chunk: its rows stay, and the rerun adds the rest.
+    good = responses._checked(batch).good
+    with transaction.atomic():
+        responses._store_rows(batch, good[:2], ada)
+    responses.import_run(batch_id=batch.pk)
+    responses.import_run(batch_id=batch.pk)  # the task delivered twice
+    batch.refresh_from_db()
+    assert batch.state == ResponseImport.State.DONE and batch.rows_imported == 7
+    assert training_form.responses.count() == 7
+    assert sorted(training_form.responses.values_list("source_row", flat=True)) == list(range(2, 9))
+    assert Answer.objects.filter(response__form=training_form).count() == 21
+    from commonground.evaluation import selectors
+
+    kept = [item.figures.counts for item in selectors.form_results(training_form).items]
+    services.form_recount(form=training_form)
+    assert [item.figures.counts for item in selectors.form_results(training_form).items] == kept

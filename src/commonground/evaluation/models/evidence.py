@@ -204,6 +204,7 @@ class ResponseImport(models.Model):
     class State(models.TextChoices):
         UPLOADED = "uploaded", "Columns to match"
         CHECKED = "checked", "Checked, waiting to be imported"
+        IMPORTING = "importing", "Importing"
         DONE = "done", "Imported"
         CANCELLED = "cancelled", "Cancelled"
 
@@ -227,7 +228,12 @@ class ResponseImport(models.Model):
     problem_count = models.PositiveIntegerField(default=0)
     # The first problems, as [row, column, message], for the page; the rejects file has all.
     problems = models.JSONField(default=list)
+    only_valid = models.BooleanField(default=False)  # accepted as "only the valid rows"
+    accepted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     imported_at = models.DateTimeField(null=True, blank=True)
+    # Rows stored so far: the progress of an import running in the background.
     rows_imported = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -58,6 +58,8 @@ from commonground.evaluation.services.qualitative import (
     text_of,
 )
 from commonground.evaluation.services.responses import (
+    CHUNK,
+    IMPORT_IN_BACKGROUND_FROM,
     PROBLEMS_KEPT,
     TALLY_ADD,
     TALLY_COLUMNS,
@@ -68,6 +70,7 @@ from commonground.evaluation.services.responses import (
     import_cancel,
     import_check,
     import_rejects,
+    import_run,
     import_size_check,
     import_specs,
     import_upload,
@@ -78,6 +81,8 @@ from commonground.evaluation.services.responses import (
 __all__ = [
     "ACTIVITY_FIELDS",
     "ANSWER",
+    "CHUNK",
+    "IMPORT_IN_BACKGROUND_FROM",
     "Imported",
     "KINDS",
     "MAX_POINTS",
@@ -108,6 +113,7 @@ __all__ = [
     "import_cancel",
     "import_check",
     "import_rejects",
+    "import_run",
     "import_size_check",
     "import_specs",
     "import_upload",

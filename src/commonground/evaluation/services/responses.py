@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from commonground.accounts.models import User
@@ -25,6 +26,7 @@ from commonground.evaluation.models import (
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
 from commonground.lib import bulk
+from commonground.lib.tasks import enqueue
 
 # -- responses -------------------------------------------------------------------------
 
@@ -316,12 +318,18 @@ def import_rejects(*, batch: ResponseImport) -> tuple[list[str], list[list[str]]
     return [*table.header, "problems"], rows
 
 
+# Files of this many good rows or more are stored by a background task, with progress shown.
+IMPORT_IN_BACKGROUND_FROM = 5_000
+CHUNK = 5_000
+
+
 def import_accept(*, batch: ResponseImport, only_valid: bool, by: User) -> ResponseImport:
-    """Store the checked rows: all of them (only when none has a problem) or only the good
-    ones. Everything is stored in one transaction, each row at most once."""
+    """Accept the checked rows: all of them (only when none has a problem) or only the good
+    ones. Small files are stored at once; bigger ones by a background task (``import_run``)
+    while the import's page shows the progress."""
     with transaction.atomic():
         batch = ResponseImport.objects.select_for_update().select_related("form").get(pk=batch.pk)
-        if batch.state == ResponseImport.State.DONE:
+        if batch.state in (ResponseImport.State.DONE, ResponseImport.State.IMPORTING):
             return batch  # a second press of the button
         if batch.state != ResponseImport.State.CHECKED:
             raise ValidationError("Check the file before importing it.")
@@ -332,12 +340,55 @@ def import_accept(*, batch: ResponseImport, only_valid: bool, by: User) -> Respo
                 f"{len(checked.rejected)} rows have problems. Import only the valid rows, or "
                 "fix the file and upload it again."
             )
-        stored = _store_rows(batch, checked, by)
-        batch.state = ResponseImport.State.DONE
-        batch.imported_at = timezone.now()
-        batch.rows_imported = stored
-        batch.content = b""  # the responses hold what mattered; the fingerprint stays
-        batch.save()
+        rows = len(checked.good)
+        del checked  # the run reads the file again; an import can hold 100,000 rows
+        batch.state = ResponseImport.State.IMPORTING
+        batch.only_valid = only_valid
+        batch.accepted_by = by
+        batch.rows_imported = 0
+        batch.save(update_fields=["state", "only_valid", "accepted_by", "rows_imported"])
+        if rows >= IMPORT_IN_BACKGROUND_FROM:
+            from commonground.evaluation import tasks
+
+            enqueue(tasks.import_run, batch.pk)
+            return batch
+    return import_run(batch_id=batch.pk)
+
+
+def import_run(*, batch_id: int) -> ResponseImport:
+    """Store an accepted import's rows, a chunk per transaction, then mark it done.
+
+    Safe to run again, and by two workers at once: each chunk first takes the import's
+    row lock and leaves out rows already stored, so a worker stopped part-way loses
+    nothing that was committed and a second run stores each row once.
+    """
+    batch = ResponseImport.objects.select_related("form", "accepted_by").get(pk=batch_id)
+    if batch.state != ResponseImport.State.IMPORTING:
+        return batch
+    good = _checked(batch).good
+    for start in range(0, len(good), CHUNK):
+        with transaction.atomic():
+            ResponseImport.objects.select_for_update().filter(pk=batch.pk).first()
+            chunk = good[start : start + CHUNK]
+            stored = set(
+                Response.objects.filter(
+                    import_batch=batch, source_row__in=[n for n, _ in chunk]
+                ).values_list("source_row", flat=True)
+            )
+            fresh = [(n, values) for n, values in chunk if n not in stored]
+            if fresh:
+                _store_rows(batch, fresh, batch.accepted_by)
+                ResponseImport.objects.filter(pk=batch.pk).update(
+                    rows_imported=F("rows_imported") + len(fresh)
+                )
+    with transaction.atomic():
+        batch = ResponseImport.objects.select_for_update().get(pk=batch.pk)
+        if batch.state == ResponseImport.State.IMPORTING:
+            batch.state = ResponseImport.State.DONE
+            batch.imported_at = timezone.now()
+            batch.rows_imported = batch.responses.count()
+            batch.content = b""  # the responses hold what mattered; the fingerprint stays
+            batch.save()
     return batch
 
 
@@ -371,7 +422,9 @@ RESPONSE_COLUMNS: bulk.Columns = (
 )
 
 
-def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
+def _store_rows(
+    batch: ResponseImport, good: list[tuple[int, dict[str, object]]], by: User | None
+) -> int:
     """Insert responses and answers in large statements: an import can hold 100,000 rows.
 
     Plain SQL through ``lib/bulk``, not the ORM: for that many rows its per-object
@@ -381,15 +434,16 @@ def _store_rows(batch: ResponseImport, checked: Checked, by: User) -> int:
     when = connection.ops.adapt_datetimefield_value(timezone.now())
     stored = 0
     chunk = 5_000
-    for start in range(0, len(checked.good), chunk):
-        rows = checked.good[start : start + chunk]
+    for start in range(0, len(good), chunk):
+        rows = good[start : start + chunk]
         with connection.cursor() as cursor:
             returned = bulk.insert_new(
                 cursor,
                 RESPONSE_COLUMNS,
                 [
                     (batch.form_id, values.get(ACTIVITY), str(values.get(ORGANISATION) or ""))
-                    + (Response.Channel.IMPORT.value, when, by.pk, batch.pk, number)
+                    + (Response.Channel.IMPORT.value, when, by.pk if by else None, batch.pk)
+                    + (number,)
                     + (sum(1 for key, v in values.items() if key[0] == "q" and v == 1),)
                     for number, values in rows
                 ],

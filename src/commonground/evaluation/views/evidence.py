@@ -575,6 +575,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 done = services.import_accept(
                     batch=batch, only_valid=action == "valid", by=signed_in_user(request)
                 )
+                if done.state != ResponseImport.State.DONE:  # running in the background
+                    return see_other(batch.get_absolute_url())
                 messages.success(request, f"{done.rows_imported} responses imported.")
                 return see_other(reverse("evaluation:results", args=[batch.form_id]))
             if action == "cancel":
