@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from commonground.accounts.models import User
@@ -24,6 +23,7 @@ from commonground.evaluation.models import (
     Question,
     ReportSection,
 )
+from commonground.evaluation.services.programmes import next_position
 
 
 def judgement_set(
@@ -85,13 +85,12 @@ def measure_value_add(
 ) -> MeasureValue:
     if not period.strip():
         raise ValidationError("Say which period the figure is for.")
-    last = measure.values.aggregate(last=Max("position"))["last"]
     return MeasureValue.objects.create(
         measure=measure,
         period=period.strip(),
         value=value,
         note=note.strip(),
-        position=(last or 0) + 1,
+        position=next_position(measure.values),
     )
 
 
@@ -129,9 +128,11 @@ def indicator_add(
 def indicator_value_add(*, indicator: Indicator, period: str, value: Decimal) -> IndicatorValue:
     if not period.strip():
         raise ValidationError("Say which period the figure is for.")
-    last = indicator.values.aggregate(last=Max("position"))["last"]
     return IndicatorValue.objects.create(
-        indicator=indicator, period=period.strip(), value=value, position=(last or 0) + 1
+        indicator=indicator,
+        period=period.strip(),
+        value=value,
+        position=next_position(indicator.values),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Manager, Max, QuerySet
 from django.utils.text import slugify
 
 from commonground.accounts.models import Organisation, User
@@ -39,6 +39,11 @@ ACTIVITY_FIELDS = (
     "hours_per_participant",
     "cost",
 )
+
+
+def next_position(rows: QuerySet[Any] | Manager[Any]) -> int:
+    """The place after the last of ``rows`` (objectives, questions, figures): 1 for the first."""
+    return (rows.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def _dates_in_order(starts: date | None, ends: date | None) -> None:
@@ -87,8 +92,9 @@ def objective_add(*, programme: Programme, text: str) -> Objective:
     text = text.strip()
     if not text:
         raise ValidationError("Write the objective: the outcome the programme intends.")
-    last = programme.objectives.aggregate(last=Max("position"))["last"]
-    return Objective.objects.create(programme=programme, text=text, position=(last or 0) + 1)
+    return Objective.objects.create(
+        programme=programme, text=text, position=next_position(programme.objectives)
+    )
 
 
 def objective_remove(*, objective: Objective) -> None:
@@ -230,7 +236,6 @@ def question_add(
         while f"{base}-{number}" in taken:
             number += 1
         code = f"{base}-{number}"
-    last = form.questions.aggregate(last=Max("position"))["last"]
     return Question.objects.create(
         form=form,
         text=text,
@@ -238,7 +243,7 @@ def question_add(
         labels=labels,
         code=code,
         required=required,
-        position=(last or 0) + 1,
+        position=next_position(form.questions),
     )
 
 

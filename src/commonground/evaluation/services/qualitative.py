@@ -11,7 +11,7 @@ from datetime import date
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from commonground.accounts.models import User
@@ -30,6 +30,7 @@ from commonground.evaluation.models import (
     Programme,
     Suggestion,
 )
+from commonground.evaluation.services.programmes import next_position
 
 # The three kinds of text that can be coded, as they appear in addresses.
 ANSWER, NOTE, OBSERVATION = "answer", "note", "observation"
@@ -82,9 +83,8 @@ def guide_create(*, programme: Programme, title: str, introduction: str = "") ->
 def guide_question_add(*, guide: InterviewGuide, theme: str, text: str) -> GuideQuestion:
     if not text.strip() or not theme.strip():
         raise ValidationError("Write the question and the theme it belongs to.")
-    last = guide.questions.aggregate(last=Max("position"))["last"]
     return GuideQuestion.objects.create(
-        guide=guide, theme=theme.strip(), text=text.strip(), position=(last or 0) + 1
+        guide=guide, theme=theme.strip(), text=text.strip(), position=next_position(guide.questions)
     )
 
 
