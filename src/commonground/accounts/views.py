@@ -37,7 +37,7 @@ from commonground.accounts.forms import (
     SignUpForm,
 )
 from commonground.accounts.models import ROLE_HELP, Membership, Role, User
-from commonground.lib.views import press, see_other, signed_in_user
+from commonground.lib.views import download, press, see_other, signed_in_user
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -179,8 +179,7 @@ def your_data_download(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     archive = personal_data.export_zip(user)
     filename = f"commonground-data-{timezone.localdate():%Y-%m-%d}.zip"
-    response = HttpResponse(archive, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = download(archive, content_type="application/zip", filename=filename)
     response["Cache-Control"] = "no-store"
     return response
 

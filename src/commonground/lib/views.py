@@ -37,3 +37,10 @@ def press(
     else:
         messages.success(request, done)
     return see_other(then)
+
+
+def download(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    """``data`` as a file the browser saves as ``filename`` (a name we made, never a user's)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -37,7 +37,7 @@ from commonground.evaluation.models import (
 )
 from commonground.lib import charts
 from commonground.lib.tabular import csv_bytes, xlsx_bytes
-from commonground.lib.views import press, see_other, signed_in_user
+from commonground.lib.views import download, press, see_other, signed_in_user
 
 # -- programmes ------------------------------------------------------------------------
 
@@ -322,24 +322,19 @@ def _scales(questions: list[Question]) -> list[tuple[list[str], list[tuple[str, 
     ]
 
 
-def _csv(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _table(header: list[str], rows: list[list[object]], fmt: str, name: str) -> HttpResponse:
     """A table as a CSV or XLSX download (both safe to open: no cell runs as a formula)."""
     if fmt == "xlsx":
-        response = HttpResponse(
+        return download(
             xlsx_bytes(header, rows, title=name),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename=f"{name}.xlsx",
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
     if fmt != "csv":
         raise Http404("Downloads come as CSV or XLSX.")
-    return _csv(csv_bytes(header, rows), f"{name}.csv")
+    return download(
+        csv_bytes(header, rows), content_type="text/csv; charset=utf-8", filename=f"{name}.csv"
+    )
 
 
 @login_required
@@ -607,4 +602,8 @@ def import_rejects(request: HttpRequest, pk: int) -> HttpResponse:
         return see_other(batch.get_absolute_url())
     header, rows = services.import_rejects(batch=batch)
     stem = batch.file_name.rsplit(".", 1)[0] or "import"
-    return _csv(csv_bytes(header, rows), f"{stem}-rejected-rows.csv")
+    return download(
+        csv_bytes(header, rows),
+        content_type="text/csv; charset=utf-8",
+        filename=f"{stem}-rejected-rows.csv",
+    )

@@ -26,7 +26,7 @@ from commonground.evaluation.forms import (
 from commonground.evaluation.models import ReportSection
 from commonground.lib import charts
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
-from commonground.lib.views import see_other, signed_in_user
+from commonground.lib.views import download, see_other, signed_in_user
 
 
 @login_required
@@ -190,10 +190,8 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     except PdfUnavailable as exc:
         messages.error(request, f"The PDF could not be made here. {exc}.")
         return see_other(reverse("evaluation:report", args=[pk]))
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = slugify(programme.title)[:60] or "evaluation"
-    response["Content-Disposition"] = f'attachment; filename="{name}-report.pdf"'
-    return response
+    return download(pdf, content_type="application/pdf", filename=f"{name}-report.pdf")
 
 
 @login_required

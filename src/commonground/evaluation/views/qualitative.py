@@ -25,7 +25,7 @@ from commonground.evaluation.forms import (
 )
 from commonground.evaluation.models import Suggestion
 from commonground.evaluation.services.qualitative import KINDS
-from commonground.lib.views import press, see_other, signed_in_user
+from commonground.lib.views import download, press, see_other, signed_in_user
 
 TEXTS_PER_PAGE = 50
 
@@ -387,24 +387,20 @@ def quotes(request: HttpRequest, pk: int) -> HttpResponse:
 # -- REFI-QDA --------------------------------------------------------------------------
 
 
-def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @login_required
 def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'codebook'}.qdc"
-    return _download(services.codebook_export(programme=programme), "application/xml", name)
+    data = services.codebook_export(programme=programme)
+    return download(data, content_type="application/xml", filename=name)
 
 
 @login_required
 def project_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'project'}.qdpx"
-    return _download(services.project_export(programme=programme), "application/zip", name)
+    data = services.project_export(programme=programme)
+    return download(data, content_type="application/zip", filename=name)
 
 
 @login_required
