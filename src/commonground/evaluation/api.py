@@ -678,9 +678,7 @@ def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> St
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     if data.kind not in services.KINDS:
         raise HttpError(422, "kind must be answer, note or observation.")
-    unit = selectors.get_text_for_user(
-        user=request.user, programme_pk=programme.pk, kind=data.kind, pk=data.text_id
-    )
+    unit = selectors.programme_text(programme, kind=data.kind, pk=data.text_id)
     code = programme.codes.filter(pk=data.code).first()
     if code is None:
         raise HttpError(422, "The theme is not in this codebook.")

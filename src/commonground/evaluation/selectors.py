@@ -445,8 +445,9 @@ def ref_of(item: Coding | Suggestion) -> TextRef:
     return TextRef(OBSERVATION, item.observation_id or 0)
 
 
-def get_text_for_user(*, user: AnyUser, programme_pk: int, kind: str, pk: int) -> TextUnit:
-    programme = get_programme_for_user(user=user, pk=programme_pk)
+def programme_text(programme: Programme, *, kind: str, pk: int) -> TextUnit:
+    """One codable text of ``programme`` (whose access the caller has checked); 404 if the
+    programme has no such text."""
     unit = next(iter(programme_texts(programme, only=TextRef(kind, pk))), None)
     if unit is None:
         raise Http404("No such text in this programme.")

@@ -275,8 +275,8 @@ def text(request: HttpRequest, pk: int, kind: str, text_id: int) -> HttpResponse
     """One text with its coded passages marked, and a form to code another passage."""
     if kind not in KINDS:
         return HttpResponse(status=404)
-    unit = selectors.get_text_for_user(user=request.user, programme_pk=pk, kind=kind, pk=text_id)
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    unit = selectors.programme_text(programme, kind=kind, pk=text_id)
     form = CodingForm(request.POST or None, programme=programme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
