@@ -14,6 +14,7 @@ from the network, and the zip's members are read with a size cap.
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -135,9 +136,8 @@ def project_zip(project: ProjectData, *, origin: str, made: datetime) -> bytes:
 
 
 def _coding_guid(selection: SelectionData) -> str:
-    # The selection's own GUID with its last digit turned: a second, stable identifier.
-    last = selection.guid[-1]
-    return selection.guid[:-1] + ("0" if last != "0" else "1")
+    # A second identifier, stable across exports: derived from the selection's own.
+    return str(uuid.uuid5(uuid.UUID(selection.guid), "coding"))
 
 
 # -- reading ---------------------------------------------------------------------------

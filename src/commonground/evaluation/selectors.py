@@ -45,7 +45,7 @@ from commonground.evaluation.models import (
     Suggestion,
     Tally,
 )
-from commonground.evaluation.services.qualitative import TextRef
+from commonground.evaluation.services.qualitative import TextRef, code_family
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
 
@@ -484,26 +484,19 @@ def quote_bank(
     objective: int | None = None,
     activity: str = "",
     organisation: str = "",
+    texts: list[TextUnit] | None = None,
 ) -> list[Quote]:
-    """Coded passages with where they came from, filtered; a theme includes its sub-themes."""
-    units = {u.ref: u for u in programme_texts(programme)}
-    wanted_codes: set[int] | None = None
-    if code:
-        wanted_codes = {code}
-        frontier = {code}
-        while frontier:
-            frontier = set(
-                programme.codes.filter(parent_id__in=frontier).values_list("pk", flat=True)
-            )
-            wanted_codes |= frontier
+    """Coded passages with where they came from, filtered; a theme includes its sub-themes.
+    ``texts`` are the programme's texts when the caller has them already."""
+    units = {u.ref: u for u in (texts if texts is not None else programme_texts(programme))}
     codings = (
         Coding.objects.filter(code__programme=programme)
         .select_related("code")
         .prefetch_related("objectives")
         .order_by("code__name", "created_at")
     )
-    if wanted_codes is not None:
-        codings = codings.filter(code_id__in=wanted_codes)
+    if code:
+        codings = codings.filter(code_id__in=code_family(code))
     if objective:
         codings = codings.filter(objectives__id=objective)
     quotes = []

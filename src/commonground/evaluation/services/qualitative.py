@@ -223,17 +223,18 @@ def code_update(*, code: Code, name: str, description: str, parent: Code | None)
 def code_remove(*, code: Code) -> int:
     """Remove a theme, its sub-themes and their codings; returns how many codings went."""
     with transaction.atomic():
-        ids = _with_descendants(code)
+        ids = code_family(code.pk)
         removed = Coding.objects.filter(code_id__in=ids).count()
         code.delete()
     return removed
 
 
-def _with_descendants(code: Code) -> list[int]:
-    ids, frontier = [code.pk], [code.pk]
+def code_family(code_id: int) -> set[int]:
+    """The theme ``code_id`` and all its sub-themes, however deep."""
+    ids, frontier = {code_id}, {code_id}
     while frontier:
-        frontier = list(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids += frontier
+        frontier = set(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids |= frontier
     return ids
 
 

@@ -103,7 +103,7 @@ def response_submit(
                 channel=channel,
                 submission_key=submission_key or None,
                 entered_by=by,
-                lowest_points=sum(1 for value in points.values() if value == 1),
+                lowest_points=_lowest(points),
             )
             Answer.objects.bulk_create(
                 [
@@ -116,8 +116,7 @@ def response_submit(
                     for pk, value in checked.items()
                 ]
             )
-            key = activity.pk if activity else 0
-            _tally_add(Counter((pk, key, value) for pk, value in points.items()))
+            _tally_add(_tally_of(points, activity.pk if activity else 0))
     except IntegrityError:
         # The same page sent twice at the same moment: the other sending stored it.
         earlier = Response.objects.filter(submission_key=submission_key).first()
@@ -147,6 +146,17 @@ def response_delete(*, response: Response) -> None:
 
 
 # -- tallies ---------------------------------------------------------------------------
+
+
+def _lowest(points: Mapping[int, int]) -> int:
+    """How many items were rated at the lowest point (1)."""
+    return sum(1 for value in points.values() if value == 1)
+
+
+def _tally_of(points: Mapping[int, int], activity_key: int) -> Counter[tuple[int, int, int]]:
+    """One person's points as tally keys: (question, activity or 0, point)."""
+    return Counter((pk, activity_key, value) for pk, value in points.items())
+
 
 TALLY_COLUMNS = "(question_id, activity_key, value, count)"
 TALLY_ADD = (
@@ -272,9 +282,9 @@ def _refuse_repeat(form: EvaluationForm, digest: str) -> None:
         )
 
 
-def _checked(batch: ResponseImport) -> Checked:
+def _checked(batch: ResponseImport, table: tables.Table | None = None) -> Checked:
     form = batch.form
-    table = tables.read(bytes(batch.content), batch.file_name)
+    table = table or tables.read(bytes(batch.content), batch.file_name)
     activities = {a.title.lower(): a.pk for a in form.activities.all()}
     return tables.check(table, batch.mapping, import_specs(form), activities=activities)
 
@@ -306,7 +316,7 @@ def import_check(*, batch: ResponseImport, mapping: list[str]) -> ResponseImport
 def import_rejects(*, batch: ResponseImport) -> tuple[list[str], list[list[str]]]:
     """The rejected rows as they were in the file, each with its problems, to fix and import."""
     table = tables.read(bytes(batch.content), batch.file_name)
-    checked = _checked(batch)
+    checked = _checked(batch, table)
     reasons: dict[int, list[str]] = {}
     for problem in checked.problems:
         reasons.setdefault(problem.row, []).append(str(problem))
@@ -422,57 +432,52 @@ RESPONSE_COLUMNS: bulk.Columns = (
 
 
 def _store_rows(
-    batch: ResponseImport, good: list[tuple[int, dict[str, object]]], by: User | None
+    batch: ResponseImport, rows: list[tuple[int, dict[str, object]]], by: User | None
 ) -> int:
-    """Insert responses and answers in large statements: an import can hold 100,000 rows.
+    """Insert a chunk of rows' responses, answers and tallies in a few large statements.
 
-    Plain SQL through ``lib/bulk``, not the ORM: for that many rows its per-object
+    Plain SQL through ``lib/bulk``, not the ORM: for thousands of rows its per-object
     work (and psycopg's reading of thousands of placeholders) costs more than the
     database's own.
     """
     when = connection.ops.adapt_datetimefield_value(timezone.now())
-    stored = 0
-    chunk = 5_000
-    for start in range(0, len(good), chunk):
-        rows = good[start : start + chunk]
-        with connection.cursor() as cursor:
-            returned = bulk.insert_new(
+    points = {
+        number: {int(k[1:]): v for k, v in values.items() if k[0] == "q" and isinstance(v, int)}
+        for number, values in rows
+    }
+    tallies: Counter[tuple[int, int, int]] = Counter()
+    with connection.cursor() as cursor:
+        ids = dict(
+            bulk.insert_new(
                 cursor,
                 RESPONSE_COLUMNS,
                 [
                     (batch.form_id, values.get(ACTIVITY), str(values.get(ORGANISATION) or ""))
                     + (Response.Channel.IMPORT.value, when, by.pk if by else None, batch.pk)
-                    + (number,)
-                    + (sum(1 for key, v in values.items() if key[0] == "q" and v == 1),)
+                    + (number, _lowest(points[number]))
                     for number, values in rows
                 ],
                 returning="source_row, id",
             )
-            ids = dict(returned)
-            if len(ids) < len(rows):  # a database that returns no ids
-                ids = dict(
-                    Response.objects.filter(
-                        import_batch=batch, source_row__in=[n for n, _ in rows]
-                    ).values_list("source_row", "id")
-                )
-            bulk.copy_in(
-                cursor,
-                ANSWER_COLUMNS,
-                [
-                    (ids[number], int(key[1:]), value if isinstance(value, int) else None)
-                    + (value if isinstance(value, str) else "",)
-                    for number, values in rows
-                    for key, value in values.items()
-                    if key[0] == "q"
-                ],
-            )
-        _tally_add(
-            Counter(
-                (int(key[1:]), int(values.get(ACTIVITY) or 0), value)  # type: ignore[call-overload]
-                for _, values in rows
-                for key, value in values.items()
-                if key[0] == "q" and isinstance(value, int)
-            )
         )
-        stored += len(rows)
-    return stored
+        if len(ids) < len(rows):  # a database that returns no ids
+            ids = dict(
+                Response.objects.filter(
+                    import_batch=batch, source_row__in=[n for n, _ in rows]
+                ).values_list("source_row", "id")
+            )
+        bulk.copy_in(
+            cursor,
+            ANSWER_COLUMNS,
+            [
+                (ids[number], int(key[1:]), value if isinstance(value, int) else None)
+                + (value if isinstance(value, str) else "",)
+                for number, values in rows
+                for key, value in values.items()
+                if key[0] == "q"
+            ],
+        )
+    for number, values in rows:
+        tallies.update(_tally_of(points[number], int(values.get(ACTIVITY) or 0)))  # type: ignore[call-overload]
+    _tally_add(tallies)
+    return len(rows)

@@ -370,7 +370,7 @@ def quotes(request: HttpRequest, pk: int) -> HttpResponse:
         "evaluation/quotes.html",
         {
             "programme": programme,
-            "quotes": selectors.quote_bank(programme, **chosen),  # type: ignore[arg-type]
+            "quotes": selectors.quote_bank(programme, texts=units, **chosen),  # type: ignore[arg-type]
             "chosen": chosen,
             "codes": [
                 (c.pk, "– " * depth + c.name) for c, depth, _ in selectors.codebook(programme)
