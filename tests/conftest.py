@@ -11,6 +11,8 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 
@@ -54,8 +56,19 @@ def _test_settings() -> Iterator[None]:
         yield
 
 
-def make_person(email: str, name: str) -> User:
-    return User.objects.create_user(email=email, password=PASSWORD, name=name)
+def make_person(email: str, name: str, *, verified: bool = True) -> User:
+    """A person who has (or, with ``verified=False``, has not) confirmed their address."""
+    user = User.objects.create_user(email=email, password=PASSWORD, name=name)
+    EmailAddress.objects.create(user=user, email=user.email, verified=verified, primary=True)
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    # Rate limits count in the cache; each test starts with none used.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -114,18 +114,18 @@ def test_demo_serves_and_the_demo_administrator_signs_in(tmp_path: Path) -> None
                 assert time.monotonic() < deadline, "the demo did not start serving"
                 time.sleep(0.5)
         assert "Common ground for community engagement" in home
-        form = browser.open(f"{base}/accounts/signin/", timeout=5).read().decode()
+        form = browser.open(f"{base}/accounts/login/", timeout=5).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
         assert token is not None
         data = urllib.parse.urlencode(
             {
                 "csrfmiddlewaretoken": token.group(1),
-                "username": "admin@example.org",
+                "login": "admin@example.org",
                 "password": "common-ground-demo",
             }
         ).encode()
         request = urllib.request.Request(
-            f"{base}/accounts/signin/", data=data, headers={"Referer": f"{base}/accounts/signin/"}
+            f"{base}/accounts/login/", data=data, headers={"Referer": f"{base}/accounts/login/"}
         )
         page = browser.open(request, timeout=5).read().decode()
         assert "Welcome, Demo Administrator" in page

@@ -74,6 +74,7 @@ class BrokenMailBackend:
 def test_periodic_tasks_name_real_tasks() -> None:
     from django.conf import settings
 
+    app.loader.import_default_modules()  # as a worker does on start, whatever ran before
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
 

@@ -200,6 +200,9 @@ INSTALLED_APPS = [
     "commonground.api",
     "commonground.hub",
     "commonground.evaluation",
+    # After our apps, so that our templates for its pages and emails come first.
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -211,7 +214,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "commonground.middleware.log_refusals",
 ]
 
 ROOT_URLCONF = "commonground.urls"
@@ -245,9 +251,62 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "accounts:signin"
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Accounts, through django-allauth: sign-in by email address, which must be
+# verified before the person can sign in at all (so nobody can hold an account,
+# a token or a membership in someone else's name), email changes verified at
+# the new address, and nothing that tells a stranger whether an address is
+# registered. Passwords are set through the adapter, which revokes the
+# person's API tokens (accounts/adapter.py).
+ACCOUNT_ADAPTER = "commonground.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    name: f"commonground.accounts.forms.{form}"
+    for name, form in {
+        "signup": "SignUpForm",
+        "login": "SignInForm",
+        "reset_password": "ResetRequestForm",
+        "reset_password_from_key": "NewPasswordForm",
+        "change_password": "PasswordChangeForm",
+        "add_email": "EmailChangeForm",
+        "reauthenticate": "ConfirmItIsYouForm",
+    }.items()
+}
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
+# Requests per period for each account action, counted in the cache; see
+# allauth's ACCOUNT_RATE_LIMITS. Sign-in failures: 10 a minute from one
+# address, 5 in 5 minutes for one account.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "10/m/ip,30/h/ip",
+    "reset_password": "10/m/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+}
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entry is
+# trusted; the client's address is the one they saw (rate limits count by it).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -282,7 +341,14 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Files, not process memory, so every worker of one machine shares the counts of
+    # the rate limits.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
 
 # Background tasks: with REDIS_URL they go to Celery workers; without it they
 # run in this process when the transaction that queued them commits.
@@ -350,6 +416,26 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts
+# and images from this site only, no inline script or style, no plugins, no
+# framing, forms posted only here. Images inside harvested feed content are
+# turned into links by the sanitiser, so no reader's browser fetches from
+# another site when a page opens (lib/sanitise.py says why).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # Invitations stay open for a fortnight.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 14)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +12,9 @@ from commonground.hub import demo as hub_demo
 admin.site.site_header = "Common Ground administration"
 admin.site.site_title = "Common Ground administration"
 admin.site.index_title = "Site administration"
+# The admin's own sign-in page would skip verification, rate limits and two-step
+# sign-in: send people to ours instead.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,5 +26,6 @@ urlpatterns = [
     path("hub/", include("commonground.hub.urls")),
     path("", include("commonground.evaluation.urls")),
     path("demo-feeds/<slug:name>", hub_demo.feed, name="demo_feed"),
+    path("accounts/", include("allauth.urls")),
     path("", include("commonground.accounts.urls")),
 ]

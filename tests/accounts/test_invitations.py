@@ -58,8 +58,12 @@ def test_new_person_signs_up_from_the_link_and_joins(
     assert b"Create an account" in page.content
     visitor.post(
         f"/accounts/signup/?next={path}",
-        {"name": "Nia", "email": "nia@example.org", "password": PASSWORD},
+        {"name": "Nia", "email": "nia@example.org", "password1": PASSWORD},
     )
+    # Confirming the address signs her in and brings her back to the invitation.
+    confirm = re.search(r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[-1].body)
+    assert confirm is not None
+    assert visitor.post(confirm.group(1))["Location"] == path
     response = visitor.post(path)
     assert response.status_code == 303
     nia = User.objects.get(email="nia@example.org")

@@ -27,6 +27,39 @@ CHROMIUM_ARGS = [
 ]
 
 
+# Console messages in which Chromium reports a Content-Security-Policy violation, from
+# every page of every context the tests open; a test that caused one fails.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _note_csp_violation(message: Any) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.location.get('url', '?')}: {message.text}")
+
+
+class WatchedBrowser:
+    """The browser, with each new context reporting Content-Security-Policy violations."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", _note_csp_violation)
+        return context
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    found, CSP_VIOLATIONS[:] = list(CSP_VIOLATIONS), []
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     need(
@@ -44,7 +77,7 @@ def browser() -> Iterator[Any]:
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield browser
+            yield WatchedBrowser(browser)
             browser.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -75,7 +108,7 @@ def check_reflow(page: Any) -> None:
 
 
 def sign_in(page: Any, base: str, email: str, password: str) -> None:
-    page.goto(f"{base}/accounts/signin/")
+    page.goto(f"{base}/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

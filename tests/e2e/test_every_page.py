@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from commonground.accounts import services
 from commonground.accounts.models import Invitation, Membership, Organisation, Role, User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import check_axe, check_reflow, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,12 +23,14 @@ PUBLIC_PAGES = [
     "/accessibility/",
     "/organisations/",
     "/organisations/riverside/",
-    "/accounts/signin/",
+    "/accounts/login/",
     "/accounts/signup/",
+    "/accounts/confirm-email/",
+    "/accounts/confirm-email/not-a-key/",
     "/accounts/password/reset/",
-    "/accounts/password/reset/sent/",
-    "/accounts/password/reset/complete/",
-    "/accounts/password/reset/MQ/not-a-token/",
+    "/accounts/password/reset/done/",
+    "/accounts/password/reset/key/done/",
+    "/accounts/password/reset/key/1-not-a-token/",
     "/api/v1/docs/",
     "/no-such-page/",
 ]
@@ -43,7 +45,9 @@ ADMIN_PAGES = [
     "/organisations/riverside/edit/",
     "/organisations/elsewhere/members/",  # 403: not her organisation
     "/accounts/profile/",
-    "/accounts/password/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/logout/",
     "/accounts/tokens/",
     "/accounts/data/",
     "/api/v1/docs/",
@@ -101,7 +105,7 @@ def test_signed_in_pages(page: Any, live_server: Any, content: dict[str, str], w
 def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[str, str]) -> None:
     base = live_server.url
     # Forms with errors.
-    page.goto(f"{base}/accounts/signin/")
+    page.goto(f"{base}/accounts/login/")
     page.get_by_role("button", name="Sign in").click()
     check_axe(page)
     # A password reset link, as emailed.
@@ -112,7 +116,7 @@ def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[
     assert link is not None
     visit(page, link.group(0))
     # A form sent after its CSRF cookie was lost.
-    page.goto(f"{base}/accounts/signin/")
+    page.goto(f"{base}/accounts/login/")
     page.context.clear_cookies()
     page.get_by_label("Email address").fill("ben@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -146,7 +150,7 @@ def test_pages_in_their_other_states(page: Any, live_server: Any, content: dict[
 
 def test_empty_states(page: Any, live_server: Any, db: None) -> None:
     """A new site, a new person with no organisation: each empty state says what to do."""
-    User.objects.create_user(email="solo@example.org", password=PASSWORD, name="Solo")
+    make_person("solo@example.org", "Solo")
     base = live_server.url
     visit(page, f"{base}/organisations/")
     sign_in(page, base, "solo@example.org", PASSWORD)

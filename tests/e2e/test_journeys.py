@@ -32,12 +32,25 @@ def test_sign_up_sign_out_and_sign_in(page: Any, live_server: Any) -> None:
     check_axe(page)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    check_axe(page)
+    confirm_from_email(page, "nia@example.org")
     page.wait_for_url(f"{base}/")
     expect(page.get_by_role("heading", name="Welcome, Nia Newcomer")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     sign_in(page, base, "nia@example.org", PASSWORD)
     expect(page.get_by_role("heading", name="Welcome, Nia Newcomer")).to_be_visible()
+
+
+def confirm_from_email(page: Any, address: str) -> None:
+    """Open the confirmation link last emailed to ``address`` and confirm it."""
+    body = next(m.body for m in reversed(mail.outbox) if m.to == [address])
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", body)
+    assert link is not None
+    page.goto(link.group(0))
+    check_axe(page)
+    page.get_by_role("button", name="Yes, confirm it").click()
 
 
 def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User) -> None:
@@ -51,7 +64,7 @@ def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User)
     expect(page.get_by_text("An invitation is on its way to sam@example.org")).to_be_visible()
     expect(page.get_by_role("cell", name="sam@example.org", exact=True)).to_be_visible()
     assert len(mail.outbox) == 1
-    link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[0].body)
+    link = re.search(r"https?://\S+/invitations/\S+/", mail.outbox[-1].body)
     assert link is not None
     path = link.group(0).split("/invitations/", 1)[1]
 
@@ -63,6 +76,8 @@ def test_invite_and_accept(browser: Any, page: Any, live_server: Any, ada: User)
     sam.get_by_label("Email address").fill("sam@example.org")
     sam.get_by_label("Password").fill(PASSWORD)
     sam.get_by_role("button", name="Create account").click()
+    expect(sam.get_by_role("heading", name="Check your email")).to_be_visible()
+    confirm_from_email(sam, "sam@example.org")
     sam.get_by_role("button", name="Join Riverside Libraries").click()
     expect(sam.get_by_text("You have joined Riverside Libraries.")).to_be_visible()
     assert Membership.objects.get(user__email="sam@example.org").role == Role.FACILITATOR

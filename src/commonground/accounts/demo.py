@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from commonground.accounts import services
 from commonground.accounts.models import Invitation, Membership, Organisation, Role, User
 
 DEMO_PASSWORD = "common-ground-demo"  # noqa: S105 - printed for the newcomer, local demo only
@@ -126,6 +127,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
             name="Demo Administrator",
             job_title="Site administrator",
         )
+    services.address_confirm(user=admin)
     organisations = {}
     for slug, name, kind, description in ORGANISATIONS:
         organisations[slug], _ = Organisation.objects.get_or_create(
@@ -142,6 +144,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
             person = User.objects.create_user(
                 email=email, password=DEMO_PASSWORD, name=name, job_title=job_title
             )
+        services.address_confirm(user=person)
         for slug, role in roles:
             Membership.objects.get_or_create(
                 user=person, organisation=organisations[slug], defaults={"role": role}

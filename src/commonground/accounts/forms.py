@@ -1,69 +1,106 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from allauth.account.forms import (
+    AddEmailForm,
+    ChangePasswordForm,
+    LoginForm,
+    ReauthenticateForm,
+    ResetPasswordForm,
+    ResetPasswordKeyForm,
+    SignupForm,
+)
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from commonground.accounts.models import ROLE_HELP, Organisation, Role, User
+from commonground.lib.text import refuse_control_characters
 
 
 def _role_choices_help() -> str:
     return " ".join(f"{Role(role).label}: {text}" for role, text in ROLE_HELP.items())
 
 
-class SignUpForm(forms.Form):
+class _Worded:
+    """Our labels and hints on one of allauth's forms, and none of its placeholders
+    (a placeholder is no label, and vanishes as the person types: WCAG 3.3.2)."""
+
+    words: ClassVar[dict[str, tuple[str, str]]] = {}
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # the allauth form named after this in the bases
+        for name, (label, hint) in self.words.items():
+            if name in self.fields:
+                self.fields[name].label = label
+                self.fields[name].help_text = hint
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
+_PASSWORD_HINT = "At least 10 characters. A few unrelated words make a good one."  # noqa: S105
+
+
+class SignUpForm(_Worded, SignupForm):
+    """allauth's sign-up (email address and password) with the person's name first."""
+
+    field_order = ["name", "email", "password1"]
+    words = {
+        "email": (
+            "Email address",
+            "You sign in with this. We email you a link to follow before you first sign in.",
+        ),
+        "password1": ("Password", _PASSWORD_HINT),
+    }
+
     name = forms.CharField(
         label="Your name",
         max_length=150,
         help_text="How others on the site will see you.",
+        validators=[refuse_control_characters],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
-        label="Email address",
-        help_text="You sign in with this. We use it for invitations and password resets.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    password = forms.CharField(
-        label="Password",
-        strip=False,
-        help_text="At least 10 characters. A few unrelated words make a good one.",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        password = cleaned.get("password")
-        if password:
-            probe = User(email=cleaned.get("email", ""), name=cleaned.get("name", ""))
-            try:
-                password_validation.validate_password(password, probe)
-            except forms.ValidationError as error:
-                self.add_error("password", error)
-        return cleaned
 
 
-class SignInForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
-    )
-    error_messages = {
-        "invalid_login": (
-            "The email address or password is not right. Check them and try again, "
-            "or reset your password."
-        ),
-        "inactive": "This account has been switched off. Contact the site administrator.",
+class SignInForm(_Worded, LoginForm):
+    words = {
+        "login": ("Email address", ""),
+        "password": ("Password", ""),
+        "remember": ("Keep me signed in on this device", ""),
     }
 
 
-class ResetRequestForm(PasswordResetForm):
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
+class ResetRequestForm(_Worded, ResetPasswordForm):
+    words = {"email": ("Email address", "The address you sign in with.")}
+
+
+class NewPasswordForm(_Worded, ResetPasswordKeyForm):
+    words = {
+        "password1": ("New password", _PASSWORD_HINT),
+        "password2": ("New password again", "To be sure it is typed as you meant."),
+    }
+
+
+class PasswordChangeForm(_Worded, ChangePasswordForm):
+    words = {
+        "oldpassword": ("Your password now", ""),
+        "password1": ("New password", _PASSWORD_HINT),
+        "password2": ("New password again", "To be sure it is typed as you meant."),
+    }
+
+
+class EmailChangeForm(_Worded, AddEmailForm):
+    words = {
+        "email": (
+            "New email address",
+            "We email a link to it. Your address changes when you follow the link; "
+            "until then you sign in with the one you have now.",
+        )
+    }
+
+
+class ConfirmItIsYouForm(_Worded, ReauthenticateForm):
+    words = {"password": ("Your password", "")}
 
 
 class ProfileForm(forms.ModelForm):

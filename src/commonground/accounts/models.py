@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from commonground.lib.text import refuse_control_characters
+
 
 def token_digest(raw: str) -> str:
     """Tokens are stored only as a SHA-256 digest; the raw value is shown once."""
@@ -29,16 +31,33 @@ class UserManager(BaseUserManager["User"]):
         return user
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """A site administrator, made at the command line (``createsuperuser``).
+
+        Whoever runs that command holds the server, so the address is taken as
+        confirmed: the first administrator of a new site can sign in before its
+        email is set up.
+        """
+        from allauth.account.models import EmailAddress
+
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
-        return self.create_user(email, password, **extra)
+        user = self.create_user(email, password, **extra)
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Email is their sign-in name."""
 
     email = models.EmailField("email address", unique=True)
-    name = models.CharField("name", max_length=150, help_text="How others on the site see you.")
+    name = models.CharField(
+        "name",
+        max_length=150,
+        help_text="How others on the site see you.",
+        validators=[refuse_control_characters],
+    )
     job_title = models.CharField("job title", max_length=150, blank=True)
     about = models.TextField(
         "about you",
@@ -86,7 +105,7 @@ class Organisation(models.Model):
         PARTNERSHIP = "partnership", "Partnership or network"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[refuse_control_characters])
     slug = models.SlugField(max_length=80, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     description = models.TextField(blank=True, max_length=4000)

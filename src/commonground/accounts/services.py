@@ -11,12 +11,13 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +34,7 @@ from commonground.accounts.models import (
     token_digest,
 )
 from commonground.lib.tasks import enqueue
+from commonground.lib.text import single_line
 
 _INVITATION_SALT = "commonground.accounts.invitation"
 API_TOKEN_PREFIX = "cg_"  # noqa: S105 - a public prefix, not a secret
@@ -41,21 +43,52 @@ API_TOKEN_PREFIX = "cg_"  # noqa: S105 - a public prefix, not a secret
 # -- people ----------------------------------------------------------------------
 
 
-def user_signup(*, email: str, password: str, name: str) -> User:
-    """Create an account. Raises ``ValidationError`` if the email is taken."""
-    email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+def email_verified(user: User) -> bool:
+    """Whether the person has shown they receive email at their sign-in address.
+
+    Sign-in needs it (allauth's mandatory verification), but accounts made before
+    verification existed, and sessions they still hold, do not; so every right
+    that would let an account act in an organisation checks it again here.
+    """
+    return EmailAddress.objects.filter(
+        user_id=user.pk, email__iexact=user.email, verified=True
+    ).exists()
+
+
+def address_confirm(*, user: User) -> None:
+    """Record the person's sign-in address as confirmed, without a link: only for accounts
+    an operator makes from the server (the demo's fictional people)."""
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def _require_verified(user: User, doing: str) -> None:
+    if not email_verified(user):
         raise ValidationError(
-            "An account with this email address already exists. "
-            "Sign in, or reset your password if you have forgotten it.",
-            code="email_taken",
+            f"Confirm your email address before you {doing}: sign out, sign in again "
+            "and follow the link we email you.",
+            code="unverified",
         )
-    return User.objects.create_user(email=email, password=password, name=name.strip())
+
+
+def password_set(*, user: User, password: str) -> int:
+    """Give the person a new password and revoke every API token they hold.
+
+    Their other signed-in sessions end with it: Django ties each session to the
+    password. Tokens do not, so a token made before a password reset (by
+    someone who had the password, or who registered the address first) dies
+    here. Returns how many tokens were revoked.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
 def profile_update(*, user: User, name: str, job_title: str, about: str) -> User:
-    user.name = name.strip()
-    user.job_title = job_title.strip()
+    user.name = single_line(name)
+    user.job_title = single_line(job_title)
     user.about = about.strip()
     user.save(update_fields=["name", "job_title", "about"])
     return user
@@ -108,7 +141,12 @@ def account_delete(*, user: User) -> None:
 def organisation_create(
     *, name: str, kind: str, description: str = "", website: str = "", by: User
 ) -> Organisation:
-    """Create an organisation with ``by`` as its first admin."""
+    """Create an organisation with ``by`` as its first admin.
+
+    Raises ``ValidationError`` unless ``by`` has confirmed their email address.
+    """
+    _require_verified(by, "set up an organisation")
+    name = single_line(name)
     base = slugify(name)[:70] or "organisation"
     with transaction.atomic():
         slug, n = base, 1
@@ -116,7 +154,7 @@ def organisation_create(
             n += 1
             slug = f"{base}-{n}"
         organisation = Organisation.objects.create(
-            name=name.strip(), slug=slug, kind=kind, description=description, website=website
+            name=name, slug=slug, kind=kind, description=description, website=website
         )
         Membership.objects.create(user=by, organisation=organisation, role=Role.ADMIN)
     return organisation
@@ -125,7 +163,7 @@ def organisation_create(
 def organisation_update(
     *, organisation: Organisation, name: str, kind: str, description: str, website: str
 ) -> Organisation:
-    organisation.name = name.strip()
+    organisation.name = single_line(name)
     organisation.kind = kind
     organisation.description = description.strip()
     organisation.website = website.strip()
@@ -250,7 +288,8 @@ def invitation_email_send(*, invitation: Invitation) -> None:
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """Join the organisation. The invitation must be open and addressed to ``user``."""
+    """Join the organisation. The invitation must be open and addressed to ``user``, who
+    must have confirmed that address."""
     if not invitation.is_open:
         raise ValidationError(
             f"This invitation is no longer open ({invitation.status.lower()}). "
@@ -263,6 +302,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
             f"{user.email}. Sign in with that address, or ask for an invitation to this one.",
             code="wrong_person",
         )
+    _require_verified(user, "join an organisation")
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
@@ -277,7 +317,11 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Issue a personal API token. Returns the row and the raw token, shown once."""
+    """Issue a personal API token. Returns the row and the raw token, shown once.
+
+    Raises ``ValidationError`` unless the person has confirmed their email address.
+    """
+    _require_verified(user, "make an API token")
     raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     for _attempt in range(3):
         try:
@@ -301,12 +345,19 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(*, raw: str) -> User | None:
-    """The active user a raw token belongs to, or ``None``."""
+    """The active user a raw token belongs to, or ``None``; the person must have confirmed
+    their email address (a token from before verification existed waits until then)."""
     if not raw.startswith(API_TOKEN_PREFIX):
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=token_digest(raw), revoked_at=None, user__is_active=True)
+        .filter(
+            token_hash=token_digest(raw),
+            revoked_at=None,
+            user__is_active=True,
+            user__emailaddress__verified=True,
+            user__emailaddress__email__iexact=F("user__email"),
+        )
         .first()
     )
     if token is None:

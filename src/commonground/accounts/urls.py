@@ -7,27 +7,7 @@ from commonground.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/signin/", views.SignInView.as_view(), name="signin"),
-    path("accounts/signout/", views.signout, name="signout"),
-    path("accounts/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "accounts/password/reset/sent/",
-        views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "accounts/password/reset/<uidb64>/<token>/",
-        views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "accounts/password/reset/complete/",
-        views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
     path("accounts/profile/", views.profile, name="profile"),
-    path("accounts/password/", views.password_change, name="password_change"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/data/", views.your_data, name="your_data"),

@@ -8,20 +8,15 @@ without JavaScript.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout, update_session_auth_hash
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from commonground.accounts import personal_data, selectors, services
@@ -31,80 +26,10 @@ from commonground.accounts.forms import (
     InvitationForm,
     OrganisationForm,
     ProfileForm,
-    ResetRequestForm,
     RoleForm,
-    SignInForm,
-    SignUpForm,
 )
 from commonground.accounts.models import ROLE_HELP, Membership, Role, User
 from commonground.lib.views import download, press, see_other, signed_in_user
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
-# -- signing up, in and out --------------------------------------------------------
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("home")
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_signup(**form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("email", error)
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome to Common Ground, {user.name}.")
-            return see_other(_next_url(request, reverse("home")))
-    return render(request, "accounts/signup.html", {"form": form, "next": _next_url(request, "")})
-
-
-class SignInView(auth_views.LoginView):
-    template_name = "accounts/signin.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-
-@require_POST
-def signout(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    messages.info(request, "You have signed out.")
-    return see_other(reverse("home"))
-
-
-class PasswordResetView(auth_views.PasswordResetView):
-    template_name = "accounts/password_reset.html"
-    form_class = ResetRequestForm
-    email_template_name = "accounts/email/password_reset.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
-    success_url = reverse_lazy("accounts:password_reset_done")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        self.extra_email_context = {"site_name": settings.SITE_NAME}
-        return super().form_valid(form)
-
-
-class PasswordResetDoneView(auth_views.PasswordResetDoneView):
-    template_name = "accounts/password_reset_done.html"
-
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "accounts/password_reset_confirm.html"
-    success_url = reverse_lazy("accounts:password_reset_complete")
-
-
-class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
-    template_name = "accounts/password_reset_complete.html"
-
 
 # -- your account ------------------------------------------------------------------
 
@@ -121,25 +46,17 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    form = PasswordChangeForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        update_session_auth_hash(request, user)
-        messages.success(request, "Your password is changed.")
-        return see_other(reverse("accounts:profile"))
-    return render(request, "accounts/password_change.html", {"form": form, "section": "password"})
-
-
-@login_required
 def api_tokens(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _token, new_token = services.api_token_create(user=user, name=form.cleaned_data["name"])
-        form = ApiTokenForm()
+        try:
+            _token, new_token = services.api_token_create(user=user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            form = ApiTokenForm()
     tokens = user.api_tokens.all()
     context = {"form": form, "tokens": tokens, "new_token": new_token, "section": "tokens"}
     return render(request, "accounts/api_tokens.html", context)
@@ -214,9 +131,15 @@ def organisations(request: HttpRequest) -> HttpResponse:
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = services.organisation_create(by=signed_in_user(request), **form.cleaned_data)
-        messages.success(request, f"{organisation} is set up, with you as its admin.")
-        return see_other(organisation.get_absolute_url())
+        try:
+            organisation = services.organisation_create(
+                by=signed_in_user(request), **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"{organisation} is set up, with you as its admin.")
+            return see_other(organisation.get_absolute_url())
     return render(request, "accounts/organisation_form.html", {"form": form})
 
 
@@ -381,7 +304,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     error = None
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return see_other(f"{reverse('accounts:signin')}?next={request.path}")
+            return see_other(f"{reverse('account_login')}?next={request.path}")
         try:
             services.invitation_accept(invitation=invite, user=signed_in_user(request))
         except ValidationError as exc:

@@ -1,0 +1,32 @@
+"""Plain text that must stay on one line: names of people and organisations (pure).
+
+Names go into email subjects and headers, file names and page titles. A line
+break there breaks the email (Django refuses header injection by raising), and
+bidirectional overrides can make a name read as something else
+(CVE-2021-42574's "Trojan Source" trick), so forms refuse them and services
+fold them away.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+
+# C0 and C1 controls (line breaks and tabs among them), the Unicode line and
+# paragraph separators, and the bidirectional marks, embeddings and overrides.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def single_line(value: str) -> str:
+    """``value`` with every control character and run of spaces made one space, trimmed."""
+    return " ".join(_CONTROL.sub(" ", value).split())
+
+
+def refuse_control_characters(value: str) -> None:
+    """A model and form validator for names: one line of plain text."""
+    if _CONTROL.search(value):
+        raise ValidationError(
+            "Write this on one line, without line breaks, tabs or other control characters.",
+            code="control_characters",
+        )
