@@ -376,3 +376,42 @@ def test_notes_and_observations_can_be_edited_until_coded(
     assert "coded passages" in refused.content.decode()
     observation.refresh_from_db()
     assert observation.notes == "Tenants led it."
+
+
+def test_your_data_leaves_the_evidence_with_an_organisation_you_left(
+    programme: Programme, written: list[int], themes: dict[str, Code], ada: Any, ben: Any
+) -> None:
+    import csv
+    import io
+    import zipfile
+
+    from tests.conftest import client_for
+
+    services.coding_add(
+        ref=TextRef(ANSWER, written[0]), code=themes["staff"], quote="I feel more confident", by=ada
+    )
+
+    def download() -> zipfile.ZipFile:
+        response = client_for(ada).get(reverse("accounts:your_data_download"))
+        return zipfile.ZipFile(io.BytesIO(response.content))
+
+    def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+        text = archive.read(f"evaluation/{name}").decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    # While she evaluates for Riverside, her coding is hers to download.
+    assert [r["passage"] for r in rows(download(), "passages_coded.csv")] == [
+        "I feel more confident"
+    ]
+    # Once she no longer does, the respondent's words stay with the organisation.
+    ben.memberships.update(role="admin")
+    ada.memberships.update(role="member")
+    archive = download()
+    everything = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"I feel more confident" not in everything
+    assert rows(archive, "passages_coded.csv") == []
+    held = rows(archive, "held_by_organisations.csv")
+    assert [(r["organisation"], r["your_work"], r["count"]) for r in held] == [
+        ("Riverside Libraries", "passages coded", "1"),
+        ("Riverside Libraries", "programmes set up", "1"),
+    ]
