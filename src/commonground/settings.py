@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import tempfile
 from pathlib import Path
@@ -54,6 +55,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if not raw:
         return default
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+_RATES = re.compile(r"\s*\d+\s*/\s*\d*\s*[smhd]\s*(,\s*\d+\s*/\s*\d*\s*[smhd]\s*)*")
+
+
+def env_rate(name: str, default: str) -> str:
+    """Rate limits such as ``5/m,30/h`` (per second, minute, hour or day; ``60/10m``)."""
+    value = env_str(name, default)
+    if not _RATES.fullmatch(value):
+        raise ConfigurationError(
+            f"{name} must be rates such as 5/m,30/h or 60/10m (got {value!r})."
+        )
+    return value
 
 
 def env_path(name: str, default: Path) -> Path:
@@ -396,6 +410,12 @@ HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
 # Evaluation: the largest spreadsheet of responses one import takes (bytes). Uploads
 # this size pass through the web server, so keep the proxy's body limit above it.
 EVALUATION_IMPORT_MAX_BYTES = env_int("EVALUATION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Public forms: how long a page of a form may stay open before it is sent, and how many
+# sendings one address may make to one form (a venue's shared connection included).
+EVALUATION_SUBMISSION_DAYS = env_int("EVALUATION_SUBMISSION_DAYS", 7)
+EVALUATION_RESPOND_RATE = env_rate("EVALUATION_RESPOND_RATE", "60/10m")
+# Comments on Hub items, per person.
+HUB_COMMENT_RATE = env_rate("HUB_COMMENT_RATE", "5/m,30/h")
 
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 globals().update(email_from_url(EMAIL_URL))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
+import time
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from commonground.evaluation import services
@@ -89,8 +91,17 @@ def test_an_evaluator_builds_a_programme_through_the_pages(ada_client: Client) -
     ]
 
 
+def _token(client: Client, form: EvaluationForm) -> str:
+    """The signed token the public form's page carries, as a browser would send it back."""
+    page = client.get(form.public_path()).content.decode()
+    found = re.search(r'name="submission" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
 def _answer(client: Client, form: EvaluationForm, data: dict[str, Any]) -> Any:
-    return client.post(form.public_path(), data)
+    """Fill in the public form as a respondent: open its page, then send it."""
+    return client.post(form.public_path(), {"submission": _token(client, form), **data})
 
 
 def test_the_public_link_needs_no_sign_in_and_counts_a_double_submit_once(
@@ -102,17 +113,17 @@ def test_the_public_link_needs_no_sign_in_and_counts_a_double_submit_once(
     assert "How useful was the day?" in page.content.decode()
     useful, confident, differently = evaluation_form.questions.all()
     data = {
-        "submission": "one-off-key-123",
+        "submission": _token(client, evaluation_form),
         "activity": training_day.pk,
         f"q{useful.pk}": "4",
         f"q{confident.pk}": "3",
         f"q{differently.pk}": "Talk to the tenants' forum first.",
         "organisation_name": "Eastbrook Council",
     }
-    first = _answer(client, evaluation_form, data)
+    first = client.post(evaluation_form.public_path(), data)
     assert first.status_code == 303
     assert first["Location"].endswith("/thanks/")
-    again = _answer(client, evaluation_form, data)
+    again = client.post(evaluation_form.public_path(), data)
     assert again.status_code == 303
     assert evaluation_form.responses.count() == 1
     stored = evaluation_form.responses.get()
@@ -128,7 +139,7 @@ def test_a_point_off_the_scale_is_refused_in_plain_words(
     evaluation_form: EvaluationForm,
 ) -> None:
     useful = evaluation_form.questions.get(code="useful")
-    response = _answer(Client(), evaluation_form, {"submission": "k", f"q{useful.pk}": "5"})
+    response = _answer(Client(), evaluation_form, {f"q{useful.pk}": "5"})
     assert response.status_code == 422
     assert "&#x27;5&#x27; is not on the 1-4 scale." in response.content.decode()
     assert not evaluation_form.responses.exists()
@@ -138,7 +149,7 @@ def test_a_closed_form_takes_no_answers(evaluation_form: EvaluationForm) -> None
     evaluation_form.accepting = False
     evaluation_form.save()
     useful = evaluation_form.questions.get(code="useful")
-    response = _answer(Client(), evaluation_form, {"submission": "k", f"q{useful.pk}": "3"})
+    response = Client().post(evaluation_form.public_path(), {f"q{useful.pk}": "3"})
     assert "This form has closed" in response.content.decode()
     assert not evaluation_form.responses.exists()
 
@@ -306,14 +317,87 @@ def test_your_data_holds_your_evaluation_work_and_erasure_keeps_the_evidence(
     assert Programme.objects.get().created_by is None
 
 
-def test_a_signed_in_respondent_is_not_recorded_and_a_forged_key_is_cut_short(
+def test_a_signed_in_respondent_is_not_recorded(
     evaluation_form: EvaluationForm, ben_client: Client
 ) -> None:
     useful = evaluation_form.questions.get(code="useful")
-    response = ben_client.post(
-        evaluation_form.public_path(), {"submission": "k" * 5000, f"q{useful.pk}": "2"}
-    )
+    response = _answer(ben_client, evaluation_form, {f"q{useful.pk}": "2"})
     assert response.status_code == 303
-    stored = evaluation_form.responses.get()
-    assert stored.entered_by is None
-    assert stored.submission_key == "k" * 64
+    assert evaluation_form.responses.get().entered_by is None
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", "k" * 5000, "my-own-key", "1.made-up:aaaaaa:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"],
+)
+def test_a_made_up_key_stores_nothing_and_keeps_the_answers(
+    evaluation_form: EvaluationForm, token: str
+) -> None:
+    useful = evaluation_form.questions.get(code="useful")
+    differently = evaluation_form.questions.get(code="differently")
+    data = {"submission": token, f"q{useful.pk}": "2", f"q{differently.pk}": "Kept words"}
+    response = Client().post(evaluation_form.public_path(), data)
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "was not sent by this form" in page
+    assert "Kept words" in page and 'value="2" checked' in page
+    assert not evaluation_form.responses.exists()
+    # The page it gives back carries a good token: sending it again works.
+    fresh = re.search(r'name="submission" value="([^"]+)"', page)
+    assert fresh is not None and fresh.group(1) != token
+    again = Client().post(evaluation_form.public_path(), {**data, "submission": fresh.group(1)})
+    assert again.status_code == 303
+    assert evaluation_form.responses.count() == 1
+
+
+def test_a_key_for_one_form_does_not_work_on_another(
+    evaluation_form: EvaluationForm, programme: Programme
+) -> None:
+    other = services.form_create(programme=programme, title="Another form")
+    services.question_add(form=other, text="Was it good?")
+    useful = evaluation_form.questions.get(code="useful")
+    foreign = _token(Client(), other)
+    response = Client().post(
+        evaluation_form.public_path(), {"submission": foreign, f"q{useful.pk}": "2"}
+    )
+    assert response.status_code == 422
+    assert not evaluation_form.responses.exists()
+
+
+def test_a_page_left_open_too_long_is_sent_again_with_its_answers(
+    evaluation_form: EvaluationForm,
+) -> None:
+    from django.core import signing
+
+    from commonground.evaluation.services.responses import _SUBMISSION_SALT
+
+    class Ago(signing.TimestampSigner):
+        def timestamp(self) -> str:
+            return signing.b62_encode(int(time.time()) - 8 * 86400)
+
+    old = Ago(salt=_SUBMISSION_SALT).sign(f"{evaluation_form.pk}.abcdefgh")
+    useful = evaluation_form.questions.get(code="useful")
+    response = Client().post(
+        evaluation_form.public_path(), {"submission": old, f"q{useful.pk}": "4"}
+    )
+    assert response.status_code == 422
+    assert "opened too long ago" in response.content.decode()
+    assert not evaluation_form.responses.exists()
+
+
+@override_settings(EVALUATION_RESPOND_RATE="3/m")
+def test_one_connection_can_send_a_form_only_so_often(
+    evaluation_form: EvaluationForm, caplog: pytest.LogCaptureFixture
+) -> None:
+    useful = evaluation_form.questions.get(code="useful")
+    client = Client()
+    codes = [_answer(client, evaluation_form, {f"q{useful.pk}": "3"}).status_code for _ in range(4)]
+    assert codes == [303, 303, 303, 429]
+    assert evaluation_form.responses.count() == 3
+    refused = _answer(client, evaluation_form, {f"q{useful.pk}": "1"})
+    assert "from your connection" in refused.content.decode()
+    assert 'value="1" checked' in refused.content.decode()
+    assert "Too many requests: POST /respond/" in caplog.text
+    # Another connection is not held up.
+    elsewhere = Client(REMOTE_ADDR="192.0.2.9")
+    assert _answer(elsewhere, evaluation_form, {f"q{useful.pk}": "3"}).status_code == 303

@@ -77,6 +77,8 @@ from commonground.evaluation.services.responses import (
     import_upload,
     response_delete,
     response_submit,
+    submission_key,
+    submission_token,
 )
 
 __all__ = [
@@ -141,6 +143,8 @@ __all__ = [
     "report_section_save",
     "response_delete",
     "response_submit",
+    "submission_key",
+    "submission_token",
     "suggestion_accept",
     "suggestion_reject",
     "suggestions_refresh",

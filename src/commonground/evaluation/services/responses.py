@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -62,6 +65,46 @@ def check_answers(
     return answers, problems
 
 
+_SUBMISSION_SALT = "commonground.evaluation.submission"
+
+
+def submission_token(*, form: EvaluationForm) -> str:
+    """A signed token for one filling-in of ``form``'s page, put in the page by the server.
+
+    It names the form and holds a fresh random key: a page sent twice is stored
+    once, and no key can be made up or carried to another form.
+    """
+    nonce = secrets.token_urlsafe(18)
+    return signing.TimestampSigner(salt=_SUBMISSION_SALT).sign(f"{form.pk}.{nonce}")
+
+
+def submission_key(*, form: EvaluationForm, token: str) -> str:
+    """The one-off key inside ``token``, to pass to ``response_submit``.
+
+    Raises ``ValidationError`` if the token was not issued for ``form`` by this
+    site, or is older than ``EVALUATION_SUBMISSION_DAYS``.
+    """
+    max_age = timedelta(days=settings.EVALUATION_SUBMISSION_DAYS)
+    try:
+        value = signing.TimestampSigner(salt=_SUBMISSION_SALT).unsign(token[:200], max_age=max_age)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            "This page was opened too long ago to send. Your answers are kept below: "
+            "check them and press the button again.",
+            code="expired",
+        ) from None
+    except signing.BadSignature:
+        value = ""
+    form_id, _, nonce = value.partition(".")
+    if form_id != str(form.pk) or not nonce:
+        raise ValidationError(
+            "This page was not sent by this form, so it cannot be stored. Your answers are "
+            "kept below: check them and press the button again.",
+            code="forged",
+        )
+    return value
+
+
 def response_submit(
     *,
     form: EvaluationForm,
@@ -75,9 +118,10 @@ def response_submit(
     """Store one filled-in form. ``answers`` maps question ids to points or words.
 
     A public submission must come while the form is open. With ``submission_key``
-    (the one-off key of the page the person filled in), a second sending of the
-    same page is recognised and not counted again. Raises ``ValidationError``
-    naming each question whose answer cannot be taken.
+    (the key of the page the person filled in, read from the page's signed token by
+    ``submission_key()``, which the public page requires), a second sending of the
+    same page is recognised and not counted again. Raises ``ValidationError`` naming
+    each question whose answer cannot be taken.
     """
     if channel == Response.Channel.WEB and not form.is_open:
         raise ValidationError("This form has closed and takes no more answers.")
@@ -90,7 +134,7 @@ def response_submit(
     if not checked:
         raise ValidationError("Answer at least one question.")
     if submission_key:
-        earlier = Response.objects.filter(submission_key=submission_key).first()
+        earlier = Response.objects.filter(form=form, submission_key=submission_key).first()
         if earlier is not None:
             return Submitted(earlier, repeated=True)
     points = {pk: value for pk, value in checked.items() if isinstance(value, int)}
@@ -119,7 +163,7 @@ def response_submit(
             _tally_add(_tally_of(points, activity.pk if activity else 0))
     except IntegrityError:
         # The same page sent twice at the same moment: the other sending stored it.
-        earlier = Response.objects.filter(submission_key=submission_key).first()
+        earlier = Response.objects.filter(form=form, submission_key=submission_key).first()
         if earlier is None:
             raise
         return Submitted(earlier, repeated=True)

@@ -5,9 +5,9 @@ JavaScript; the public form is the only page here that needs no sign-in.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -35,7 +35,7 @@ from commonground.evaluation.models import (
     Response,
     ResponseImport,
 )
-from commonground.lib import charts
+from commonground.lib import charts, ratelimit
 from commonground.lib.tabular import csv_bytes, xlsx_bytes
 from commonground.lib.views import download, press, see_other, signed_in_user
 
@@ -427,6 +427,26 @@ def responses_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # -- answering -------------------------------------------------------------------------
 
 
+_TOO_MANY_ANSWERS = (
+    "Many answers to this form have come from your connection in the last few minutes, so "
+    "we have paused it. Your answers are kept below: wait ten minutes, then press the "
+    "button again."
+)
+
+
+def _page_token(form: EvaluationForm, posted: str) -> str:
+    """The token the page carries: the one it was sent with, if good, so that a page sent
+    again after a correction still counts once; else a fresh one."""
+    if posted:
+        try:
+            services.submission_key(form=form, token=posted)
+        except ValidationError:
+            pass
+        else:
+            return posted
+    return services.submission_token(form=form)
+
+
 def _answer_page(
     request: HttpRequest,
     form: EvaluationForm,
@@ -436,24 +456,41 @@ def _answer_page(
     done_url: Callable[[], str],
     extra: dict[str, object] | None = None,
 ) -> HttpResponse:
-    """The public form and the paper-entry page: one way of reading and storing answers."""
+    """The public form and the paper-entry page: one way of reading and storing answers.
+
+    The page carries a signed token the server made for this form (see
+    ``services.submission_token``): a public answer without a good one is not
+    stored, and one connection can send a form only so often. Either way the
+    person gets the page back with their answers in it, and nothing is lost.
+    """
     questions = list(form.questions.all())
     activities = list(form.activities.all())
     answer_form = AnswerForm(request.POST or None, questions=questions, activities=activities)
     problems: dict[int, str] = {}
+    token = request.POST.get("submission", "")
+    status = 200
     if request.method == "POST" and answer_form.is_valid():
         data = answer_form.cleaned_data
         activity = next((a for a in activities if str(a.pk) == data.get("activity")), None)
         if activity is None and len(activities) == 1:
             activity = activities[0]
+        public = channel == Response.Channel.WEB
         try:
+            if public and not ratelimit.allow(
+                action=f"respond:{form.pk}",
+                key=ratelimit.client_address(request),
+                rates=settings.EVALUATION_RESPOND_RATE,
+            ):
+                status = 429
+                raise ValidationError(_TOO_MANY_ANSWERS)
+            key = services.submission_key(form=form, token=token) if public or token else None
             submitted = services.response_submit(
                 form=form,
                 answers=answer_form.answers(),
                 channel=channel,
                 activity=activity,
                 organisation_name=data.get("organisation_name", ""),
-                submission_key=request.POST.get("submission", "")[:64] or None,
+                submission_key=key,
                 # A typist is recorded; a respondent never is, signed in or not.
                 by=signed_in_user(request) if channel == Response.Channel.PAPER else None,
             )
@@ -466,6 +503,8 @@ def _answer_page(
             if channel == Response.Channel.PAPER:
                 messages.success(request, f"Form saved as response {submitted.response.pk}.")
             return see_other(done_url())
+    if problems or answer_form.errors:
+        status = status if status != 200 else 422
     return render(
         request,
         template,
@@ -476,10 +515,10 @@ def _answer_page(
                 (q, answer_form[f"q{q.pk}"].value() or "", problems.get(q.pk)) for q in questions
             ],
             "problems": [(q, problems[q.pk]) for q in questions if q.pk in problems],
-            "submission": request.POST.get("submission") or secrets.token_urlsafe(24),
+            "submission": _page_token(form, token),
             **(extra or {}),
         },
-        status=422 if problems or answer_form.errors else 200,
+        status=status,
     )
 
 
