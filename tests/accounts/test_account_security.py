@@ -206,3 +206,13 @@ def test_sign_ups_and_resets_from_one_address_are_limited(db: None) -> None:
         for _ in range(4)
     ]
     assert resets == [302, 302, 302, 429]
+
+
+def test_an_unconfirmed_session_cannot_set_up_an_organisation(db: None) -> None:
+    legacy = make_person("old@example.org", "Old Account", verified=False)
+    response = client_for(legacy).post(
+        "/organisations/new/", {"name": "Shadow Org", "kind": "other", "description": ""}
+    )
+    assert response.status_code == 200
+    assert b"Confirm your email address before you set up an organisation" in response.content
+    assert not Organisation.objects.filter(name="Shadow Org").exists()

@@ -151,3 +151,36 @@ def test_missing_organisation_is_a_helpful_404(client: Client) -> None:
     response = client.get("/organisations/no-such-place/")
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+@pytest.mark.parametrize("name", ["Riverside\nBcc: all@example.org", "Tab\there", "Evil\u202etxt"])
+def test_an_organisation_name_stays_on_one_line(ada_client: Client, name: str) -> None:
+    data = {"name": name, "kind": "library", "description": "", "website": ""}
+    for url in ("/organisations/new/", "/organisations/riverside/edit/"):
+        response = ada_client.post(url, data)
+        assert response.status_code == 200
+        assert "Write this on one line" in response.content.decode()
+    assert list(Organisation.objects.values_list("name", flat=True)) == ["Riverside Libraries"]
+
+
+def test_invitations_go_out_whatever_name_came_in_before(
+    ada: User, riverside: Organisation, django_capture_on_commit_callbacks: object
+) -> None:
+    from django.core import mail
+
+    from commonground.accounts import services
+
+    # A name stored before names were checked, or made some other way, is folded.
+    services.organisation_update(
+        organisation=riverside,
+        name="Riverside\r\nLibraries",
+        kind="library",
+        description="",
+        website="",
+    )
+    assert riverside.name == "Riverside Libraries"
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.invitation_create(
+            organisation=riverside, email="sam@example.org", role="member", by=ada
+        )
+    assert mail.outbox[-1].subject.startswith("You are invited to join Riverside Libraries")
