@@ -66,6 +66,7 @@ def test_sign_up_errors_are_summarised_and_tied_to_fields(client: Client) -> Non
     assert 'aria-describedby="id_password1-hint id_password1-error"' in html
     assert 'aria-invalid="true"' in html
     assert "placeholder=" not in html
+    assert "Enter your name." in html  # each empty field's own message, not "required" thrice
     assert not User.objects.exists()
 
 

@@ -25,15 +25,18 @@ class _Worded:
     """Our labels and hints on one of allauth's forms, and none of its placeholders
     (a placeholder is no label, and vanishes as the person types: WCAG 3.3.2)."""
 
-    words: ClassVar[dict[str, tuple[str, str]]] = {}
+    # Each field's label, hint and the error when it is left empty (an error summary of
+    # three "This field is required." says nothing of which field).
+    words: ClassVar[dict[str, tuple[str, str, str]]] = {}
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # the allauth form named after this in the bases
-        for name, (label, hint) in self.words.items():
+        for name, (label, hint, missing) in self.words.items():
             if name in self.fields:
                 self.fields[name].label = label
                 self.fields[name].help_text = hint
+                self.fields[name].error_messages["required"] = missing
         for field in self.fields.values():
             field.widget.attrs.pop("placeholder", None)
 
@@ -49,8 +52,9 @@ class SignUpForm(_Worded, SignupForm):
         "email": (
             "Email address",
             "You sign in with this. We email you a link to follow before you first sign in.",
+            "Enter your email address.",
         ),
-        "password1": ("Password", _PASSWORD_HINT),
+        "password1": ("Password", _PASSWORD_HINT, "Choose a password."),
     }
 
     name = forms.CharField(
@@ -58,34 +62,45 @@ class SignUpForm(_Worded, SignupForm):
         max_length=150,
         help_text="How others on the site will see you.",
         validators=[refuse_control_characters],
+        error_messages={"required": "Enter your name."},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
 
 
 class SignInForm(_Worded, LoginForm):
     words = {
-        "login": ("Email address", ""),
-        "password": ("Password", ""),
-        "remember": ("Keep me signed in on this device", ""),
+        "login": ("Email address", "", "Enter your email address."),
+        "password": ("Password", "", "Enter your password."),
+        "remember": ("Keep me signed in on this device", "", ""),
     }
 
 
 class ResetRequestForm(_Worded, ResetPasswordForm):
-    words = {"email": ("Email address", "The address you sign in with.")}
+    words = {
+        "email": ("Email address", "The address you sign in with.", "Enter your email address.")
+    }
 
 
 class NewPasswordForm(_Worded, ResetPasswordKeyForm):
     words = {
-        "password1": ("New password", _PASSWORD_HINT),
-        "password2": ("New password again", "To be sure it is typed as you meant."),
+        "password1": ("New password", _PASSWORD_HINT, "Choose a new password."),
+        "password2": (
+            "New password again",
+            "To be sure it is typed as you meant.",
+            "Type the new password again.",
+        ),
     }
 
 
 class PasswordChangeForm(_Worded, ChangePasswordForm):
     words = {
-        "oldpassword": ("Your password now", ""),
-        "password1": ("New password", _PASSWORD_HINT),
-        "password2": ("New password again", "To be sure it is typed as you meant."),
+        "oldpassword": ("Your password now", "", "Enter the password you have now."),
+        "password1": ("New password", _PASSWORD_HINT, "Choose a new password."),
+        "password2": (
+            "New password again",
+            "To be sure it is typed as you meant.",
+            "Type the new password again.",
+        ),
     }
 
 
@@ -95,12 +110,13 @@ class EmailChangeForm(_Worded, AddEmailForm):
             "New email address",
             "We email a link to it. Your address changes when you follow the link; "
             "until then you sign in with the one you have now.",
+            "Enter the new address.",
         )
     }
 
 
 class ConfirmItIsYouForm(_Worded, ReauthenticateForm):
-    words = {"password": ("Your password", "")}
+    words = {"password": ("Your password", "", "Enter your password.")}
 
 
 class ProfileForm(forms.ModelForm):
