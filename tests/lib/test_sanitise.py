@@ -1,6 +1,7 @@
-"""The sanitiser: what it keeps, what it drops, and that its fast path (one cleaner built
-once, relative links resolved only where there are any) gives what nh3 gives when told
-the base of every fragment."""
+"""The sanitiser: what it keeps, what it drops, the one rule for single links (web_link),
+and that its fast path (one cleaner built once, relative links
+resolved only where there are any) gives what nh3 gives when told the base of every
+fragment."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import nh3
 import pytest
 
 from commonground.lib import sanitise
-from commonground.lib.sanitise import clean_html
+from commonground.lib.sanitise import clean_html, web_link
 
 BASE = "https://hub.example/posts/42/"
 
@@ -58,6 +59,60 @@ def test_scripts_handlers_and_bad_schemes_go() -> None:
     assert cleaned.startswith("<p>Hi")
 
 
+def test_only_http_and_https_links_are_kept() -> None:
+    cleaned = clean_html(
+        '<a href="mailto:a@b.example">mail</a> <a href="java&#x09;script:x()">tab</a> '
+        '<a href="&#x01;javascript:x()">control</a> <a href=" data:text/html,x">data</a> '
+        '<a href="vbscript:x">vb</a> <blockquote cite="javascript:x()">q</blockquote>',
+        base_url=BASE,
+    )
+    assert "href" not in cleaned and "cite" not in cleaned
+    assert cleaned.count("<a ") == 5
+
+
 def test_links_get_nofollow_noopener() -> None:
     cleaned = clean_html('<a href="https://x.example/" rel="me">x</a>', base_url=BASE)
     assert 'rel="nofollow noopener"' in cleaned
+
+
+# -- web_link: the rule for one link from elsewhere ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " \n\tjavascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "mailto:someone@example.org",
+        "ftp://files.example/",
+        "http://example.c[o.test/",
+        "http://host.example:port/",
+        "http:///no-host",
+        "/relative/without/a/base",
+        "",
+    ],
+)
+def test_web_link_refuses_all_but_http_and_https(link: str) -> None:
+    assert web_link(link) == ""
+    assert web_link(link, base=BASE) in ("", "https://hub.example/relative/without/a/base")
+
+
+@pytest.mark.parametrize(
+    ("link", "base", "kept"),
+    [
+        ("https://hub.example/a?b=1", "", "https://hub.example/a?b=1"),
+        ("  HTTP://Hub.example/a  ", "", "HTTP://Hub.example/a"),
+        ("/about", BASE, "https://hub.example/about"),
+        ("//cdn.example/x", BASE, "https://cdn.example/x"),
+        ("next", "javascript:alert(1)//", ""),
+        ("next", "not a url", ""),
+    ],
+)
+def test_web_link_keeps_http_and_https(link: str, base: str, kept: str) -> None:
+    assert web_link(link, base=base) == kept

@@ -3,8 +3,10 @@
 Pure: no ORM, no network. XML is parsed with lxml with entity expansion,
 DTD loading and network access off, so a billion-laughs body or an external
 entity reads as text, never as a file or a request. Links are resolved
-against ``xml:base`` and the feed's own address. HTML is returned as found
-(the caller sanitises it); titles are returned as plain text.
+against ``xml:base`` and the feed's own address, and only http(s) links are
+kept (``sanitise.web_link``): a script link or one too broken to join reads as
+no link, and the entry stays. HTML is returned as found (the caller sanitises
+it); titles are returned as plain text.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 from lxml import etree
+
+from commonground.lib.sanitise import web_link
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
@@ -281,9 +284,9 @@ def _rss_item(item: etree._Element, url: str) -> Entry | None:
         elif ns in (ATOM10,) and name == "updated":
             updated = parse_date(_text(child))
     base = _base(item, url)
-    if not link and guid and guid_is_link and guid.startswith(("http://", "https://", "/")):
-        link = guid
-    link = urljoin(base, link) if link else ""
+    link = web_link(link, base=base)
+    if not link and guid_is_link and guid.lower().startswith(("http://", "https://", "/")):
+        link = web_link(guid, base=base)
     if not _has_xml_base(item):
         # HTML in an RSS item was written for the item's own page.
         base = link or base
@@ -315,7 +318,7 @@ def _read_channel(channel: etree._Element, feed: Feed, url: str) -> None:
         if name == "title":
             feed.title = text_of_html(_text(child))
         elif name == "link":
-            feed.site_url = urljoin(_base(channel, url), _text(child))
+            feed.site_url = web_link(_text(child), base=_base(channel, url))
         elif name == "description":
             feed.description = text_of_html(_text(child))
 
@@ -364,7 +367,7 @@ def _atom_text(element: etree._Element, ns: str) -> str:
 
 
 def _atom_link(element: etree._Element, base: str) -> tuple[str, str]:
-    return (element.get("rel") or "alternate"), urljoin(base, (element.get("href") or "").strip())
+    return (element.get("rel") or "alternate"), web_link(element.get("href"), base=base)
 
 
 def _parse_atom(root: etree._Element, url: str, ns: str) -> Feed:
@@ -405,7 +408,7 @@ def _atom_entry(element: etree._Element, url: str, ns: str) -> Entry | None:
                 entry.link = href
         elif name == "content":
             if child.get("src"):
-                entry.link = entry.link or urljoin(_base(child, base), child.get("src") or "")
+                entry.link = entry.link or web_link(child.get("src"), base=_base(child, base))
             else:
                 entry.content_html = _atom_text(child, ns)
                 entry.base = _base(child, base)
@@ -443,9 +446,7 @@ def _parse_json(body: bytes, url: str) -> Feed:
     feed = Feed(
         format="json" + version.replace(".", ""),
         title=text_of_html(str(data.get("title") or "")),
-        site_url=urljoin(url, str(data.get("home_page_url") or ""))
-        if data.get("home_page_url")
-        else "",
+        site_url=web_link(str(data.get("home_page_url") or ""), base=url),
         description=text_of_html(str(data.get("description") or "")),
     )
     # Relative item links (against the spec, but seen) resolve against the home page.
@@ -456,8 +457,9 @@ def _parse_json(body: bytes, url: str) -> Feed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = str(item.get("url") or item.get("external_url") or "")
-        link = urljoin(base, link) if link else ""
+        link = web_link(str(item.get("url") or ""), base=base) or web_link(
+            str(item.get("external_url") or ""), base=base
+        )
         content = item.get("content_html")
         if not content and item.get("content_text"):
             content = html.escape(str(item["content_text"]), quote=False).replace("\n\n", "<p>")

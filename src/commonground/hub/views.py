@@ -440,16 +440,20 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Source, pk=pk)
     form = SourceEditForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
-        services.source_update(
-            source=found,
-            title=form.cleaned_data["title"],
-            site_url=form.cleaned_data["site_url"],
-            description=form.cleaned_data["description"],
-            sectors=form.cleaned_data["sectors"],
-            active=form.cleaned_data["active"],
-        )
-        messages.success(request, "Saved.")
-        return see_other(found.get_absolute_url())
+        try:
+            services.source_update(
+                source=found,
+                title=form.cleaned_data["title"],
+                site_url=form.cleaned_data["site_url"],
+                description=form.cleaned_data["description"],
+                sectors=form.cleaned_data["sectors"],
+                active=form.cleaned_data["active"],
+            )
+        except ValidationError as exc:
+            form.add_error("site_url", exc)
+        else:
+            messages.success(request, "Saved.")
+            return see_other(found.get_absolute_url())
     return render(request, "hub/source_edit.html", {"form": form, "source": found})
 
 

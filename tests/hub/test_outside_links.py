@@ -1,0 +1,176 @@
+"""Links from elsewhere, through the front door: a harvest of hostile feeds from the local
+feed server, then every page, feed and API answer that shows what they carried.
+
+Only http(s) links are stored or become an ``href``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from lxml import etree, html
+
+from commonground.accounts.models import User
+from commonground.hub import services
+from commonground.hub.models import Carriage, Item, Source
+from tests.conftest import client_for
+from tests.hub.feedserver import FeedServer, Route
+
+DATA = Path(__file__).parent / "data"
+HOSTILE = ["hostile-rss20.xml", "hostile-atom10.xml", "hostile-jsonfeed11.json"]
+# Attributes a browser follows.
+FOLLOWED = {"href", "action", "formaction", "cite", "ping"}
+WEB = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
+
+
+def _as_a_browser_reads_it(value: str) -> str:
+    # WHATWG URL: C0 controls and spaces around an address, tabs and newlines in it, go.
+    return re.sub(r"[\t\n\r]", "", value).strip("".join(map(chr, range(0x21))))
+
+
+def _own_page(value: str) -> bool:
+    return value.startswith(("/", "?", "#")) and not value.startswith("//")
+
+
+def bad_links(page: bytes) -> list[str]:
+    """Each link on ``page`` that is neither this site's nor http(s)."""
+    bad = []
+    for element in html.fromstring(page).iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            address = _as_a_browser_reads_it(value)
+            if name in FOLLOWED and not (_own_page(address) or WEB.match(address)):
+                bad.append(f"<{element.tag} {name}={value!r}>")
+    return bad
+
+
+@pytest.fixture
+def hostile(feeds: FeedServer, db: None) -> list[Source]:
+    """The three hostile sample feeds, harvested."""
+    sources = []
+    for name in HOSTILE:
+        kind = "application/feed+json" if name.endswith(".json") else "application/xml"
+        feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes(), content_type=kind)
+        sources.append(
+            services.source_add(feed_url=feeds.url(f"/{name}"), by=None, check_now=False)
+        )
+    services.harvest_due()
+    return [Source.objects.get(pk=s.pk) for s in sources]
+
+
+def test_only_http_links_are_stored(hostile: list[Source]) -> None:
+    for source in hostile:
+        assert source.last_outcome == Source.Outcome.OK, source.last_message
+        assert source.site_url == ""  # each feed's own site link is a script
+    assert Item.objects.count() == 16  # no entry is lost for its link
+    links = [
+        *Item.objects.values_list("link", flat=True),
+        *Carriage.objects.values_list("original_link", flat=True),
+    ]
+    assert [link for link in links if link and not WEB.match(link)] == []
+    assert sorted(link for link in links if link) == sorted(
+        2
+        * [
+            "https://hostile.example/posts/7",
+            "https://hostile.example/posts/8",
+            "https://hostile.example/atom/2",
+            "https://hostile.example/json/2",
+        ]
+    )
+
+
+def test_pages_link_only_to_http(hostile: list[Source], client: Client, ben: User) -> None:
+    pages = ["/hub/", "/hub/sources/", "/hub/search/?q=link"]
+    pages += [source.get_absolute_url() for source in hostile]
+    pages += [item.get_absolute_url() for item in Item.objects.all()]
+    for visitor in (client, client_for(ben)):
+        for url in pages:
+            response = visitor.get(url)
+            assert response.status_code == 200, url
+            assert bad_links(response.content) == [], url
+
+    item = Item.objects.get(title="Links and images in the content")
+    page = client.get(item.get_absolute_url()).content.decode()
+    assert (
+        'href="https://hostile.example/posts/8" rel="nofollow noopener">Read the original' in page
+    )
+    linkless = Item.objects.get(title="Padded script link")
+    assert "Read the original" not in client.get(linkless.get_absolute_url()).content.decode()
+
+
+def test_feeds_out_and_the_api_carry_only_http_links(hostile: list[Source], client: Client) -> None:
+    atom = etree.fromstring(client.get("/hub/feed.atom").content)
+    hrefs = [link.get("href") for link in atom.iter("{http://www.w3.org/2005/Atom}link")]
+    assert hrefs and all(WEB.match(href) for href in hrefs)
+    for content in atom.iter("{http://www.w3.org/2005/Atom}content"):
+        assert bad_links(f"<div>{content.text or ''}</div>".encode()) == []
+
+    items = json.loads(client.get("/hub/feed.json").content)["items"]
+    assert len(items) == 16
+    for entry in items:
+        assert entry["external_url"] is None or WEB.match(entry["external_url"])
+        assert bad_links(f"<div>{entry['content_html']}</div>".encode()) == []
+
+    listed = client.get("/api/v1/hub/items").json()["items"]
+    assert {i["link"] for i in listed} == {
+        "",
+        "https://hostile.example/posts/7",
+        "https://hostile.example/posts/8",
+        "https://hostile.example/atom/2",
+        "https://hostile.example/json/2",
+    }
+    detail = client.get(f"/api/v1/hub/items/{listed[0]['id']}").json()
+    assert detail["link"] == "" or WEB.match(detail["link"])
+    assert {s["site_url"] for s in client.get("/api/v1/hub/sources").json()} == {""}
+
+
+def test_only_http_websites_are_kept_from_people_and_files(feeds: FeedServer, staff: User) -> None:
+    sam = client_for(staff)
+    source = services.source_add(feed_url=feeds.url("/feed.xml"), by=None, check_now=False)
+    for website in ("javascript:alert(1)", "ftp://files.example/", "data:text/html,x"):
+        response = sam.post(
+            f"/hub/sources/{source.pk}/edit/",
+            {"title": "T", "site_url": website, "description": "", "active": "on"},
+        )
+        assert response.status_code == 200, website  # the form again, with the error
+        source.refresh_from_db()
+        assert source.site_url == ""
+    api = sam.patch(
+        f"/api/v1/hub/sources/{source.pk}",
+        {"site_url": "ftp://files.example/"},
+        content_type="application/json",
+    )
+    assert api.status_code == 422
+    assert "http:// or https://" in api.json()["detail"]
+
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        b'<outline text="A" xmlUrl="https://a.example/feed" htmlUrl="javascript:alert(1)"/>'
+        b'<outline text="B" xmlUrl="https://b.example/feed" htmlUrl=" JavaScript:alert(2)"/>'
+        b'<outline text="C" xmlUrl="https://c.example/feed" htmlUrl="https://c.example/"/>'
+        b"</body></opml>"
+    )
+    result = services.opml_import(data=opml, by=staff)
+    assert {s.feed_url: s.site_url for s in result.added} == {
+        "https://a.example/feed": "",
+        "https://b.example/feed": "",
+        "https://c.example/feed": "https://c.example/",
+    }
+
+
+def test_feed_discovery_offers_only_http_feeds(feeds: FeedServer, staff: User) -> None:
+    feeds.routes["/site/"] = Route(
+        body=b'<html><head><base href="javascript:alert(0)//">'
+        b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
+        b'<link rel="alternate" type="application/rss+xml" href=" data:text/xml,x">'
+        b'<link rel="alternate" type="application/rss+xml" href="http://example.c[o.test/">'
+        b'<link rel="alternate" type="application/atom+xml" href="feed.xml"></head></html>',
+        content_type="text/html",
+    )
+    found = services.feeds_discover(url=feeds.url("/site/"))
+    assert [f.url for f in found] == [feeds.url("/site/feed.xml")]
