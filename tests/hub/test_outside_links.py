@@ -1,7 +1,8 @@
 """Links from elsewhere, through the front door: a harvest of hostile feeds from the local
 feed server, then every page, feed and API answer that shows what they carried.
 
-Only http(s) links are stored or become an ``href``.
+Only http(s) links are stored or become an ``href``, and nothing on a page loads from
+another site (images in posts become links to them).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from tests.hub.feedserver import FeedServer, Route
 
 DATA = Path(__file__).parent / "data"
 HOSTILE = ["hostile-rss20.xml", "hostile-atom10.xml", "hostile-jsonfeed11.json"]
-# Attributes a browser follows.
+# Attributes a browser follows (links) or fetches with the page (everything else).
 FOLLOWED = {"href", "action", "formaction", "cite", "ping"}
+FETCHED = {"src", "srcset", "poster", "data", "background", "longdesc"}
 WEB = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
 
 
@@ -37,14 +39,17 @@ def _own_page(value: str) -> bool:
 
 
 def bad_links(page: bytes) -> list[str]:
-    """Each link on ``page`` that is neither this site's nor http(s)."""
+    """Each link on ``page`` that is neither this site's nor http(s), and each address
+    that would load from another site with the page."""
     bad = []
     for element in html.fromstring(page).iter():
         if not isinstance(element.tag, str):
             continue
         for name, value in element.attrib.items():
             address = _as_a_browser_reads_it(value)
-            if name in FOLLOWED and not (_own_page(address) or WEB.match(address)):
+            if name in FETCHED and not _own_page(address):
+                bad.append(f"<{element.tag} {name}={value!r}>")
+            elif name in FOLLOWED and not (_own_page(address) or WEB.match(address)):
                 bad.append(f"<{element.tag} {name}={value!r}>")
     return bad
 
@@ -82,9 +87,13 @@ def test_only_http_links_are_stored(hostile: list[Source]) -> None:
             "https://hostile.example/json/2",
         ]
     )
+    for item in Item.objects.all():
+        assert "<img" not in item.content and "src=" not in item.content
 
 
-def test_pages_link_only_to_http(hostile: list[Source], client: Client, ben: User) -> None:
+def test_pages_link_only_to_http_and_load_nothing_from_elsewhere(
+    hostile: list[Source], client: Client, ben: User
+) -> None:
     pages = ["/hub/", "/hub/sources/", "/hub/search/?q=link"]
     pages += [source.get_absolute_url() for source in hostile]
     pages += [item.get_absolute_url() for item in Item.objects.all()]
@@ -99,6 +108,8 @@ def test_pages_link_only_to_http(hostile: list[Source], client: Client, ben: Use
     assert (
         'href="https://hostile.example/posts/8" rel="nofollow noopener">Read the original' in page
     )
+    assert ">Image: The reading room</a>" in page
+    assert "tracker.example" not in page
     linkless = Item.objects.get(title="Padded script link")
     assert "Read the original" not in client.get(linkless.get_absolute_url()).content.decode()
 
