@@ -7,12 +7,15 @@ another site (images in posts become links to them).
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.test import Client
+from django.utils import timezone
 from lxml import etree, html
 
 from commonground.accounts.models import User
@@ -185,3 +188,42 @@ def test_feed_discovery_offers_only_http_feeds(feeds: FeedServer, staff: User) -
     )
     found = services.feeds_discover(url=feeds.url("/site/"))
     assert [f.url for f in found] == [feeds.url("/site/feed.xml")]
+
+
+def test_links_stored_before_the_rule_are_blanked(db: None) -> None:
+    """The data migration, on rows as an older Common Ground stored them."""
+    now = timezone.now()
+    source = Source.objects.create(
+        feed_url="https://old.example/feed", title="Old", site_url=" javascript:alert(1)"
+    )
+    kept = Source.objects.create(
+        feed_url="https://ok.example/feed", title="OK", site_url="https://ok.example/"
+    )
+    item = Item.objects.create(
+        link_key="a" * 40,
+        link="JavaScript:alert(2)",
+        title="Old item",
+        content='<p>A <img src="https://photos.example/a.jpg" alt="room"> and '
+        '<a href="mailto:a@b.example" rel="nofollow noopener">mail</a>.</p>',
+        published_at=now,
+        content_hash="old",
+    )
+    Carriage.objects.create(
+        item=item, source=source, entry_key="e", original_link="data:text/html,x", published_at=now
+    )
+    migration = importlib.import_module("commonground.hub.migrations.0004_outside_links")
+    migration.links_to_web_only(apps, None)
+    migration.content_again(apps, None)
+
+    source.refresh_from_db()
+    kept.refresh_from_db()
+    item.refresh_from_db()
+    assert (source.site_url, kept.site_url) == ("", "https://ok.example/")
+    assert item.link == ""
+    assert item.carriages.get().original_link == ""
+    assert item.content == (
+        '<p>A <a href="https://photos.example/a.jpg" rel="nofollow noopener">Image: room</a>'
+        ' and <a rel="nofollow noopener">mail</a>.</p>'
+    )
+    assert item.text == "A Image: room and mail ."
+    assert item.content_hash != "old"

@@ -123,7 +123,6 @@ def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepar
     published = item.published or item.updated or now
     if published > now:
         published = now
-    content_hash = hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
     return Prepared(
         link_key=link_key,
         entry_key=entry_key,
@@ -135,9 +134,14 @@ def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepar
         author=item.author[:300],
         published=published,
         categories=", ".join(item.categories)[:1000],
-        content_hash=content_hash,
+        content_hash=content_hash(title=title, content=content, link=link),
         theme_ids=rules.themes_for(title, text, item.categories),
     )
+
+
+def content_hash(*, title: str, content: str, link: str) -> str:
+    """What tells a harvest that an entry it has stored before has changed."""
+    return hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
 
 
 def read(
