@@ -48,6 +48,17 @@ def test_relative_links_resolve_against_the_base() -> None:
     assert 'href="https://hub.example/posts/42/p.jpg"' in cleaned
 
 
+@pytest.mark.parametrize("base", ["http://exa mple/", "http://[bad/", "http://x:99999999/"])
+def test_a_base_nh3_cannot_read_drops_relative_links_and_does_not_raise(base: str) -> None:
+    cleaned = clean_html(
+        '<a href="/about">About</a> <a href="https://ok.example/">ok</a>', base_url=base
+    )
+    assert cleaned == (
+        '<a rel="nofollow noopener">About</a> '
+        '<a href="https://ok.example/" rel="nofollow noopener">ok</a>'
+    )
+
+
 def test_without_a_base_relative_links_go() -> None:
     assert "href" not in clean_html('<a href="/about">About</a>', base_url="")
 

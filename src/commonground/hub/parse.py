@@ -7,6 +7,8 @@ against ``xml:base`` and the feed's own address, and only http(s) links are
 kept (``sanitise.web_link``): a script link or one too broken to join reads as
 no link, and the entry stays. HTML is returned as found (the caller sanitises
 it); titles are returned as plain text.
+
+Whatever the body holds, :func:`parse` returns a feed or raises ``ParseError``.
 """
 
 from __future__ import annotations
@@ -125,11 +127,14 @@ def parse_date(value: str | None) -> datetime | None:
             value = value[: named.start()] + _ZONES[named.group(1)]
         try:
             parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" is before the first moment in UTC
+        return None
 
 
 # -- XML ------------------------------------------------------------------------------
@@ -435,19 +440,38 @@ def _atom_entry(element: etree._Element, url: str, ns: str) -> Entry | None:
 # -- JSON Feed -------------------------------------------------------------------------
 
 
+def _string(value: object) -> str:
+    """A JSON value as text a database can store ("" for null, false, 0 and empties).
+
+    JSON can escape what no UTF-8 text holds, half a surrogate pair ("\\ud800"), and what
+    PostgreSQL text refuses, NUL ("\\u0000"); both would fail the source's harvest
+    when stored, so they become U+FFFD and nothing.
+    """
+    if not value:
+        return ""
+    text = str(value).replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def _parse_json(body: bytes, url: str) -> Feed:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad JSON, bad UTF-8, or a number of over 4,300 digits
         raise ParseError(f"this is not readable JSON ({exc})") from exc
-    if not isinstance(data, dict) or "jsonfeed.org/version/" not in str(data.get("version", "")):
+    except RecursionError as exc:
+        raise ParseError("this is not readable JSON (it is nested too deeply)") from exc
+    if not isinstance(data, dict) or "jsonfeed.org/version/" not in _string(data.get("version")):
         raise ParseError("this JSON is not a JSON Feed (it has no jsonfeed.org version)")
-    version = str(data["version"]).rstrip("/").rsplit("/", 1)[-1]
+    version = _string(data["version"]).rstrip("/").rsplit("/", 1)[-1]
     feed = Feed(
         format="json" + version.replace(".", ""),
-        title=text_of_html(str(data.get("title") or "")),
-        site_url=web_link(str(data.get("home_page_url") or ""), base=url),
-        description=text_of_html(str(data.get("description") or "")),
+        title=text_of_html(_string(data.get("title"))),
+        site_url=web_link(_string(data.get("home_page_url")), base=url),
+        description=text_of_html(_string(data.get("description"))),
     )
     # Relative item links (against the spec, but seen) resolve against the home page.
     base = feed.site_url or url
@@ -457,31 +481,34 @@ def _parse_json(body: bytes, url: str) -> Feed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = web_link(str(item.get("url") or ""), base=base) or web_link(
-            str(item.get("external_url") or ""), base=base
+        link = web_link(_string(item.get("url")), base=base) or web_link(
+            _string(item.get("external_url")), base=base
         )
-        content = item.get("content_html")
+        content = _string(item.get("content_html"))
         if not content and item.get("content_text"):
-            content = html.escape(str(item["content_text"]), quote=False).replace("\n\n", "<p>")
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+            text = _string(item["content_text"])
+            content = html.escape(text, quote=False).replace("\n\n", "<p>")
+        authors = item.get("authors") or [item.get("author")]
         author = ", ".join(
-            str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")
+            _string(a.get("name"))
+            for a in (authors if isinstance(authors, list) else [])
+            if isinstance(a, dict) and a.get("name")
         )
         tags = item.get("tags")
-        key = str(item.get("id") or link)
+        key = _string(item.get("id")) or link
         if not key:
             continue
         feed.entries.append(
             Entry(
                 key=key,
                 link=link,
-                title=text_of_html(str(item.get("title") or "")),
-                content_html=str(content or ""),
-                summary_html=html.escape(str(item.get("summary") or ""), quote=False),
-                published=parse_date(str(item.get("date_published") or "")) or None,
-                updated=parse_date(str(item.get("date_modified") or "")) or None,
+                title=text_of_html(_string(item.get("title"))),
+                content_html=content,
+                summary_html=html.escape(_string(item.get("summary")), quote=False),
+                published=parse_date(_string(item.get("date_published"))),
+                updated=parse_date(_string(item.get("date_modified"))),
                 author=text_of_html(author),
-                categories=[str(t) for t in tags if isinstance(t, str | int)]
+                categories=[_string(t) for t in tags if isinstance(t, str | int) and _string(t)]
                 if isinstance(tags, list)
                 else [],
                 base=link or url,

@@ -155,7 +155,14 @@ def clean_html(fragment: str, *, base_url: str = "") -> str:
     if _MAYBE_RELATIVE.search(cleaned):
         # Most posts link only absolutely; one that does not is cleaned again with its own
         # base, for nh3 to resolve the links (its base is fixed when a cleaner is built).
-        cleaned = nh3.clean(fragment, **_options(), url_relative=("rewrite_with_base", base_url))
+        try:
+            cleaned = nh3.clean(
+                fragment, **_options(), url_relative=("rewrite_with_base", base_url)
+            )
+        except ValueError:
+            # nh3 refuses a base it cannot read ("http://exa mple/"): as without a base,
+            # the relative links go.
+            cleaned = _cleaner("deny").clean(fragment)
     return (_images_as_links(cleaned) if "<img" in cleaned else cleaned).strip()
 
 
