@@ -29,6 +29,10 @@ ATOM03 = "http://purl.org/atom/ns#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RSS10 = "http://purl.org/rss/1.0/"
 RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+# RSS 0.91 and 2.0 as UserLand's tools wrote them for a while, in a namespace of their own.
+USERLAND = "http://backend.userland.com/rss2"
+HARVARD = "http://blogs.law.harvard.edu/tech/rss"
+RSS_NAMESPACES = ("", RSS10, RSS090, USERLAND, HARVARD)
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -215,7 +219,8 @@ def _parse_xml(body: bytes, url: str, content_type: str) -> Feed:
         feed = _parse_rss(root, url)
     elif name == "RDF":
         feed = _parse_rdf(root, url)
-    elif name == "feed" and ns in (ATOM10, ATOM03):
+    elif name == "feed" and ns in (ATOM10, ATOM03, ""):
+        # Without its namespace (hand-written templates leave it out) it is still Atom.
         feed = _parse_atom(root, url, ns)
     else:
         stripped = body.lstrip()[:200].lower()
@@ -259,7 +264,7 @@ def _rss_item(item: etree._Element, url: str) -> Entry | None:
     guid_is_link = False
     for child in item:
         ns, name = _local(child)
-        if ns in ("", RSS10, RSS090):
+        if ns in RSS_NAMESPACES:
             if name == "title":
                 title = _text(child)
             elif name == "link":
@@ -318,7 +323,7 @@ def _read_channel(channel: etree._Element, feed: Feed, url: str) -> None:
     """A channel's title, link and description, in any of the RSS namespaces."""
     for child in channel:
         ns, name = _local(child)
-        if ns not in ("", RSS10, RSS090):
+        if ns not in RSS_NAMESPACES:
             continue
         if name == "title":
             feed.title = text_of_html(_text(child))
@@ -328,16 +333,23 @@ def _read_channel(channel: etree._Element, feed: Feed, url: str) -> None:
             feed.description = text_of_html(_text(child))
 
 
+def _is_rss(element: etree._Element, name: str) -> bool:
+    ns, local = _local(element)
+    return local == name and ns in RSS_NAMESPACES
+
+
 def _parse_rss(root: etree._Element, url: str) -> Feed:
-    channel = root if _local(root)[1] == "channel" else root.find("channel")
+    channel = (
+        root if _is_rss(root, "channel") else next((e for e in root if _is_rss(e, "channel")), None)
+    )
     if channel is None:
         raise ParseError("this RSS document has no <channel>")
     version = root.get("version", "")
     feed = Feed(format=f"rss{version.replace('.', '')}" if version else "rss")
     _read_channel(channel, feed, url)
-    items = [e for e in channel if _local(e) == ("", "item")]
+    items = [e for e in channel if _is_rss(e, "item")]
     # RSS 0.91 files sometimes put items beside the channel, not inside it.
-    items.extend(e for e in root if _local(e) == ("", "item"))
+    items.extend(e for e in root if _is_rss(e, "item"))
     feed.entries = [e for e in (_rss_item(i, url) for i in items) if e is not None]
     return feed
 
@@ -376,7 +388,8 @@ def _atom_link(element: etree._Element, base: str) -> tuple[str, str]:
 
 
 def _parse_atom(root: etree._Element, url: str, ns: str) -> Feed:
-    feed = Feed(format="atom10" if ns == ATOM10 else "atom03")
+    old = ns == ATOM03 or (ns == "" and root.get("version") == "0.3")
+    feed = Feed(format="atom03" if old else "atom10")
     for child in root:
         cns, name = _local(child)
         if cns != ns:
