@@ -396,8 +396,9 @@ def item_theme_add(*, item: Item, theme: Theme, by: User) -> None:
     )
 
 
-def item_theme_remove(*, item: Item, theme: Theme) -> None:
-    ItemTheme.objects.filter(item=item, theme=theme).delete()
+def item_theme_remove(*, item_theme: ItemTheme) -> None:
+    """Take a theme off an item; who may is ``selectors.get_item_theme_for_removal``'s rule."""
+    item_theme.delete()
 
 
 def themes_reapply(*, theme: Theme) -> int:

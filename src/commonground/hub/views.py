@@ -196,6 +196,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "same_story": neighbours.same_story,
             "can_moderate": selectors.can_moderate(request.user),
             "themes": Theme.objects.all(),
+            "removable": selectors.removable_theme_ids(user=request.user, item=found),
         },
     )
 
@@ -289,7 +290,11 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Item, pk=pk)
     chosen = get_object_or_404(Theme, pk=_id(request.POST.get("theme")) or 0)
     if request.POST.get("action") == "remove":
-        services.item_theme_remove(item=found, theme=chosen)
+        services.item_theme_remove(
+            item_theme=selectors.get_item_theme_for_removal(
+                user=signed_in_user(request), item=found, theme=chosen
+            )
+        )
         messages.success(request, f"Removed the theme “{chosen.name}”.")
     else:
         services.item_theme_add(item=found, theme=chosen, by=signed_in_user(request))
