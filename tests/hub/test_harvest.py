@@ -24,6 +24,13 @@ GOOD = [
     "jsonfeed10.json",
     "jsonfeed11.json",
     "wrong-encoding.xml",
+    # Old namespaces: UserLand's for RSS, none at all for Atom.
+    "rss091-userland.xml",
+    "rss20-harvard.xml",
+    "atom-without-namespace.xml",
+    # Each readable although parts of it are not: a link, a date or a character is dropped.
+    "awkward-rss20.xml",
+    "awkward-jsonfeed11.json",
 ]
 HOSTILE = (
     b"<?xml version='1.0'?><rss version='2.0'><channel>"

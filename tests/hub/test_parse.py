@@ -1,12 +1,16 @@
-"""Each sample feed beside its expected reading (tests/hub/data/NAME.expected.json)."""
+"""Each sample feed beside its expected reading (tests/hub/data/NAME.expected.json), and a
+little fuzzing of them."""
 
 from __future__ import annotations
 
 import json
+import random
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from commonground.hub import prepare
 from commonground.hub.parse import ParseError, parse, parse_date
 from commonground.lib.sanitise import clean_html
 
@@ -92,3 +96,80 @@ def test_truncated_xml_keeps_what_it_can_and_says_so() -> None:
 def test_dates_in_the_wild(raw: str, iso: str | None) -> None:
     parsed = parse_date(raw)
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+# -- a little fuzzing: whatever the body, a feed or a ParseError -----------------------
+
+NASTY = [
+    "http://example.c[o.test/",
+    "http://[::1",
+    "http://exa mple/",
+    "http://x:99999999/",
+    " JaVaScRiPt:alert(1)",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-05:00",
+    "Sat, 00 Jan 0000 00:00:00 GMT",
+    "\ud800",
+    "\x00",
+    "",
+]
+JSON_VALUES: list[object] = [None, 0, 1.5, True, [], {}, [1, None], {"name": 3}, 10**30, *NASTY]
+# Where the sample feeds keep links, dates and keys.
+XML_PLACES = [b"<link>", b"<guid>", b"<pubDate>", b"<updated>", b"<published>", b"<id>"]
+XML_PLACES += [b'href="', b'src="', b'xml:base="']
+JSON_KEYS = ["url", "external_url", "home_page_url", "date_published", "date_modified"]
+JSON_KEYS += ["authors", "author", "tags", "id", "title", "content_html", "content_text"]
+
+
+def _mutated_xml(body: bytes, rng: random.Random) -> bytes:
+    place = rng.choice(XML_PLACES)
+    start = body.find(place)
+    if start >= 0 and rng.random() < 0.7:
+        start += len(place)
+        end = body.find(b'"' if place.endswith(b'"') else b"<", start)
+        nasty = rng.choice(NASTY).encode("utf-8", "surrogatepass")
+        return body[:start] + nasty + body[end:]
+    if rng.random() < 0.5 and len(body) > 1:
+        return body[: rng.randrange(1, len(body))]
+    flipped = bytearray(body)
+    for _ in range(3):
+        flipped[rng.randrange(len(flipped))] = rng.randrange(256)
+    return bytes(flipped)
+
+
+def _mutated_json(body: bytes, rng: random.Random) -> bytes:
+    data = json.loads(body)
+    for _ in range(3):
+        target = rng.choice([data, *data["items"]])
+        target[rng.choice(JSON_KEYS)] = rng.choice(JSON_VALUES)
+    return json.dumps(data).encode()
+
+
+def test_no_body_makes_the_parser_raise_anything_but_parse_error() -> None:
+    """Parse and prepare a few thousand mutations of the samples: each must read, or be
+    refused with a ParseError, which the harvest reports for the feed."""
+    rng = random.Random(20260301)  # noqa: S311 - a fixed seed, to fail the same way again
+    rules = prepare.Rules.compile([])
+    now = datetime.now(UTC)
+    for number in range(2000):
+        sample = SAMPLES[number % len(SAMPLES)]
+        body = sample.read_bytes()
+        mutate = _mutated_json if sample.suffix == ".json" else _mutated_xml
+        for _ in range(rng.randint(1, 3)):
+            body = mutate(body, rng)
+        try:
+            _, prepared = prepare.read(
+                body,
+                url=f"https://feeds.example/{sample.name}",
+                content_type="",
+                source_id=1,
+                now=now,
+                rules=rules,
+            )
+        except ParseError:
+            continue
+        for entry in prepared:
+            for text in (entry.title, entry.content, entry.author, entry.categories):
+                text.encode("utf-8")  # storable: no half surrogate pairs
+                assert "\x00" not in text
+            assert entry.link == "" or entry.link.startswith(("http://", "https://"))

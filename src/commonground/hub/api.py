@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from commonground.accounts.models import User
 from commonground.hub import search, selectors, services
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.lib.sanitise import web_link
 from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Hub"])
@@ -159,7 +160,7 @@ def _source_out(request: HttpRequest, source: Source) -> SourceOut:
         id=source.pk,
         title=source.title,
         feed_url=source.feed_url,
-        site_url=source.site_url,
+        site_url=web_link(source.site_url),
         description=source.description,
         sectors=[Named(slug=s.slug, name=s.name) for s in source.sectors.all()],
         state=source.state,
@@ -176,7 +177,7 @@ def _item_fields(request: HttpRequest, item: Item) -> dict[str, object]:
     return {
         "id": item.pk,
         "title": item.title,
-        "link": item.link,
+        "link": web_link(item.link),
         "author": item.author,
         "published_at": item.published_at,
         "summary": item.text[:300],

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree, html
+
+from commonground.lib.sanitise import web_link
 
 FEED_TYPES = {
     "application/rss+xml": "RSS",
@@ -36,7 +37,7 @@ def feed_links(page: bytes, *, url: str) -> list[FoundFeed]:
     base = url
     for base_element in document.iter("base"):
         if base_element.get("href"):
-            base = urljoin(url, base_element.get("href") or "")
+            base = web_link(base_element.get("href"), base=url) or url
             break
     found: list[FoundFeed] = []
     seen: set[str] = set()
@@ -46,8 +47,8 @@ def feed_links(page: bytes, *, url: str) -> list[FoundFeed]:
         href = (link.get("href") or "").strip()
         if "alternate" not in rel or not kind or not href:
             continue
-        absolute = urljoin(base, href)
-        if absolute in seen or not absolute.startswith(("http://", "https://")):
+        absolute = web_link(href, base=base)
+        if not absolute or absolute in seen:
             continue
         seen.add(absolute)
         found.append(FoundFeed(url=absolute, title=(link.get("title") or "").strip(), kind=kind))

@@ -44,6 +44,7 @@ from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
 from commonground.lib import bulk, safehttp
+from commonground.lib.sanitise import web_link
 
 log = logging.getLogger(__name__)
 
@@ -462,8 +463,8 @@ def _record(fetched: Fetched, now: datetime, pending: Pending) -> tuple[str, int
             changes["last_modified"] = (response.header("last-modified") or "")[:100]
             if not source.title or source.title == source.feed_url:
                 changes["title"] = (feed.title or source.feed_url)[:300]
-            if feed.site_url and not source.site_url:
-                changes["site_url"] = feed.site_url[:2000]
+            if web_link(feed.site_url) and not source.site_url:
+                changes["site_url"] = web_link(feed.site_url)[:2000]
             interval = (
                 _posting_interval(fetched.prepared, interval) if fetched.prepared else interval
             )

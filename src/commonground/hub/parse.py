@@ -3,8 +3,12 @@
 Pure: no ORM, no network. XML is parsed with lxml with entity expansion,
 DTD loading and network access off, so a billion-laughs body or an external
 entity reads as text, never as a file or a request. Links are resolved
-against ``xml:base`` and the feed's own address. HTML is returned as found
-(the caller sanitises it); titles are returned as plain text.
+against ``xml:base`` and the feed's own address, and only http(s) links are
+kept (``sanitise.web_link``): a script link or one too broken to join reads as
+no link, and the entry stays. HTML is returned as found (the caller sanitises
+it); titles are returned as plain text.
+
+Whatever the body holds, :func:`parse` returns a feed or raises ``ParseError``.
 """
 
 from __future__ import annotations
@@ -15,15 +19,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 from lxml import etree
+
+from commonground.lib.sanitise import web_link
 
 ATOM10 = "http://www.w3.org/2005/Atom"
 ATOM03 = "http://purl.org/atom/ns#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RSS10 = "http://purl.org/rss/1.0/"
 RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+# RSS 0.91 and 2.0 as UserLand's tools wrote them for a while, in a namespace of their own.
+USERLAND = "http://backend.userland.com/rss2"
+HARVARD = "http://blogs.law.harvard.edu/tech/rss"
+RSS_NAMESPACES = ("", RSS10, RSS090, USERLAND, HARVARD)
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
 DC = "http://purl.org/dc/elements/1.1/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -122,11 +131,14 @@ def parse_date(value: str | None) -> datetime | None:
             value = value[: named.start()] + _ZONES[named.group(1)]
         try:
             parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" is before the first moment in UTC
+        return None
 
 
 # -- XML ------------------------------------------------------------------------------
@@ -207,7 +219,8 @@ def _parse_xml(body: bytes, url: str, content_type: str) -> Feed:
         feed = _parse_rss(root, url)
     elif name == "RDF":
         feed = _parse_rdf(root, url)
-    elif name == "feed" and ns in (ATOM10, ATOM03):
+    elif name == "feed" and ns in (ATOM10, ATOM03, ""):
+        # Without its namespace (hand-written templates leave it out) it is still Atom.
         feed = _parse_atom(root, url, ns)
     else:
         stripped = body.lstrip()[:200].lower()
@@ -251,7 +264,7 @@ def _rss_item(item: etree._Element, url: str) -> Entry | None:
     guid_is_link = False
     for child in item:
         ns, name = _local(child)
-        if ns in ("", RSS10, RSS090):
+        if ns in RSS_NAMESPACES:
             if name == "title":
                 title = _text(child)
             elif name == "link":
@@ -281,9 +294,9 @@ def _rss_item(item: etree._Element, url: str) -> Entry | None:
         elif ns in (ATOM10,) and name == "updated":
             updated = parse_date(_text(child))
     base = _base(item, url)
-    if not link and guid and guid_is_link and guid.startswith(("http://", "https://", "/")):
-        link = guid
-    link = urljoin(base, link) if link else ""
+    link = web_link(link, base=base)
+    if not link and guid_is_link and guid.lower().startswith(("http://", "https://", "/")):
+        link = web_link(guid, base=base)
     if not _has_xml_base(item):
         # HTML in an RSS item was written for the item's own page.
         base = link or base
@@ -310,26 +323,33 @@ def _read_channel(channel: etree._Element, feed: Feed, url: str) -> None:
     """A channel's title, link and description, in any of the RSS namespaces."""
     for child in channel:
         ns, name = _local(child)
-        if ns not in ("", RSS10, RSS090):
+        if ns not in RSS_NAMESPACES:
             continue
         if name == "title":
             feed.title = text_of_html(_text(child))
         elif name == "link":
-            feed.site_url = urljoin(_base(channel, url), _text(child))
+            feed.site_url = web_link(_text(child), base=_base(channel, url))
         elif name == "description":
             feed.description = text_of_html(_text(child))
 
 
+def _is_rss(element: etree._Element, name: str) -> bool:
+    ns, local = _local(element)
+    return local == name and ns in RSS_NAMESPACES
+
+
 def _parse_rss(root: etree._Element, url: str) -> Feed:
-    channel = root if _local(root)[1] == "channel" else root.find("channel")
+    channel = (
+        root if _is_rss(root, "channel") else next((e for e in root if _is_rss(e, "channel")), None)
+    )
     if channel is None:
         raise ParseError("this RSS document has no <channel>")
     version = root.get("version", "")
     feed = Feed(format=f"rss{version.replace('.', '')}" if version else "rss")
     _read_channel(channel, feed, url)
-    items = [e for e in channel if _local(e) == ("", "item")]
+    items = [e for e in channel if _is_rss(e, "item")]
     # RSS 0.91 files sometimes put items beside the channel, not inside it.
-    items.extend(e for e in root if _local(e) == ("", "item"))
+    items.extend(e for e in root if _is_rss(e, "item"))
     feed.entries = [e for e in (_rss_item(i, url) for i in items) if e is not None]
     return feed
 
@@ -364,11 +384,12 @@ def _atom_text(element: etree._Element, ns: str) -> str:
 
 
 def _atom_link(element: etree._Element, base: str) -> tuple[str, str]:
-    return (element.get("rel") or "alternate"), urljoin(base, (element.get("href") or "").strip())
+    return (element.get("rel") or "alternate"), web_link(element.get("href"), base=base)
 
 
 def _parse_atom(root: etree._Element, url: str, ns: str) -> Feed:
-    feed = Feed(format="atom10" if ns == ATOM10 else "atom03")
+    old = ns == ATOM03 or (ns == "" and root.get("version") == "0.3")
+    feed = Feed(format="atom03" if old else "atom10")
     for child in root:
         cns, name = _local(child)
         if cns != ns:
@@ -405,7 +426,7 @@ def _atom_entry(element: etree._Element, url: str, ns: str) -> Entry | None:
                 entry.link = href
         elif name == "content":
             if child.get("src"):
-                entry.link = entry.link or urljoin(_base(child, base), child.get("src") or "")
+                entry.link = entry.link or web_link(child.get("src"), base=_base(child, base))
             else:
                 entry.content_html = _atom_text(child, ns)
                 entry.base = _base(child, base)
@@ -432,21 +453,38 @@ def _atom_entry(element: etree._Element, url: str, ns: str) -> Entry | None:
 # -- JSON Feed -------------------------------------------------------------------------
 
 
+def _string(value: object) -> str:
+    """A JSON value as text a database can store ("" for null, false, 0 and empties).
+
+    JSON can escape what no UTF-8 text holds, half a surrogate pair ("\\ud800"), and what
+    PostgreSQL text refuses, NUL ("\\u0000"); both would fail the source's harvest
+    when stored, so they become U+FFFD and nothing.
+    """
+    if not value:
+        return ""
+    text = str(value).replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
+
+
 def _parse_json(body: bytes, url: str) -> Feed:
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # bad JSON, bad UTF-8, or a number of over 4,300 digits
         raise ParseError(f"this is not readable JSON ({exc})") from exc
-    if not isinstance(data, dict) or "jsonfeed.org/version/" not in str(data.get("version", "")):
+    except RecursionError as exc:
+        raise ParseError("this is not readable JSON (it is nested too deeply)") from exc
+    if not isinstance(data, dict) or "jsonfeed.org/version/" not in _string(data.get("version")):
         raise ParseError("this JSON is not a JSON Feed (it has no jsonfeed.org version)")
-    version = str(data["version"]).rstrip("/").rsplit("/", 1)[-1]
+    version = _string(data["version"]).rstrip("/").rsplit("/", 1)[-1]
     feed = Feed(
         format="json" + version.replace(".", ""),
-        title=text_of_html(str(data.get("title") or "")),
-        site_url=urljoin(url, str(data.get("home_page_url") or ""))
-        if data.get("home_page_url")
-        else "",
-        description=text_of_html(str(data.get("description") or "")),
+        title=text_of_html(_string(data.get("title"))),
+        site_url=web_link(_string(data.get("home_page_url")), base=url),
+        description=text_of_html(_string(data.get("description"))),
     )
     # Relative item links (against the spec, but seen) resolve against the home page.
     base = feed.site_url or url
@@ -456,30 +494,34 @@ def _parse_json(body: bytes, url: str) -> Feed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = str(item.get("url") or item.get("external_url") or "")
-        link = urljoin(base, link) if link else ""
-        content = item.get("content_html")
+        link = web_link(_string(item.get("url")), base=base) or web_link(
+            _string(item.get("external_url")), base=base
+        )
+        content = _string(item.get("content_html"))
         if not content and item.get("content_text"):
-            content = html.escape(str(item["content_text"]), quote=False).replace("\n\n", "<p>")
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+            text = _string(item["content_text"])
+            content = html.escape(text, quote=False).replace("\n\n", "<p>")
+        authors = item.get("authors") or [item.get("author")]
         author = ", ".join(
-            str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")
+            _string(a.get("name"))
+            for a in (authors if isinstance(authors, list) else [])
+            if isinstance(a, dict) and a.get("name")
         )
         tags = item.get("tags")
-        key = str(item.get("id") or link)
+        key = _string(item.get("id")) or link
         if not key:
             continue
         feed.entries.append(
             Entry(
                 key=key,
                 link=link,
-                title=text_of_html(str(item.get("title") or "")),
-                content_html=str(content or ""),
-                summary_html=html.escape(str(item.get("summary") or ""), quote=False),
-                published=parse_date(str(item.get("date_published") or "")) or None,
-                updated=parse_date(str(item.get("date_modified") or "")) or None,
+                title=text_of_html(_string(item.get("title"))),
+                content_html=content,
+                summary_html=html.escape(_string(item.get("summary")), quote=False),
+                published=parse_date(_string(item.get("date_published"))),
+                updated=parse_date(_string(item.get("date_modified"))),
                 author=text_of_html(author),
-                categories=[str(t) for t in tags if isinstance(t, str | int)]
+                categories=[_string(t) for t in tags if isinstance(t, str | int) and _string(t)]
                 if isinstance(tags, list)
                 else [],
                 base=link or url,

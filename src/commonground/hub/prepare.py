@@ -14,7 +14,7 @@ from datetime import datetime
 
 from commonground.hub import links
 from commonground.hub.parse import Entry, Feed, parse, text_of_html
-from commonground.lib.sanitise import clean_html
+from commonground.lib.sanitise import clean_html, web_link
 
 TEXT_KEPT = 20_000
 
@@ -111,8 +111,10 @@ def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepar
     text = text_of_html(content)[:TEXT_KEPT]
     title = (item.title or text[:120] or item.link or "Untitled")[:500]
     entry_key = hashlib.sha256(item.key.encode("utf-8", "replace")).hexdigest()[:40]
-    if item.link.startswith(("http://", "https://")):
-        link = links.normalise(item.link)
+    # The parser keeps only http(s) links; checked again here, where they are stored.
+    original = web_link(item.link)
+    if original:
+        link = links.normalise(original)
         link_key = links.key_of_normalised(link)
     else:
         # Without a link the entry is only this hub's; key it to the hub.
@@ -121,21 +123,25 @@ def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepar
     published = item.published or item.updated or now
     if published > now:
         published = now
-    content_hash = hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
     return Prepared(
         link_key=link_key,
         entry_key=entry_key,
         link=link[:2000],
-        original_link=item.link[:2000],
+        original_link=original[:2000],
         title=title,
         content=content,
         text=text,
         author=item.author[:300],
         published=published,
         categories=", ".join(item.categories)[:1000],
-        content_hash=content_hash,
+        content_hash=content_hash(title=title, content=content, link=link),
         theme_ids=rules.themes_for(title, text, item.categories),
     )
+
+
+def content_hash(*, title: str, content: str, link: str) -> str:
+    """What tells a harvest that an entry it has stored before has changed."""
+    return hashlib.sha256(f"{title}\x00{content}\x00{link}".encode()).hexdigest()[:16]
 
 
 def read(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -16,6 +17,7 @@ from commonground.hub.models import (
     FeedKey,
     Follow,
     Item,
+    ItemTheme,
     Relation,
     Sector,
     Source,
@@ -32,6 +34,45 @@ def can_manage_sources(user: User | AnonymousUser) -> bool:
 
 def can_moderate(user: User | AnonymousUser) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment")))
+
+
+def may_remove_theme(user: User | AnonymousUser, item_theme: ItemTheme) -> bool:
+    """Moderators take any theme off an item; anyone else only a theme they added by hand.
+
+    A theme the rules gave is the site's judgement, not one person's, so only a
+    moderator overrules it.
+    """
+    if not user.is_authenticated:
+        return False
+    if can_moderate(user):
+        return True
+    return not item_theme.by_rule and item_theme.added_by_id == user.pk
+
+
+def get_item_theme_for_removal(*, user: User, item: Item, theme: Theme) -> ItemTheme:
+    """``theme`` on ``item``, if ``user`` may take it off; 404 if the item does not have
+    it, 403 saying who may if ``user`` may not."""
+    found = ItemTheme.objects.filter(item=item, theme=theme).first()
+    if found is None:
+        raise Http404("This item does not have that theme.")
+    if not may_remove_theme(user, found):
+        raise PermissionDenied(
+            f"Only moderators can remove the theme “{theme.name}” here: the theme's rules gave it."
+            if found.by_rule
+            else f"Only moderators and the person who added the theme “{theme.name}” can remove it."
+        )
+    return found
+
+
+def removable_theme_ids(*, user: User | AnonymousUser, item: Item) -> set[int]:
+    """The themes on ``item`` that ``user`` may take off: the item page offers only these."""
+    if not user.is_authenticated:
+        return set()
+    return {
+        found.theme_id
+        for found in ItemTheme.objects.filter(item=item).only("theme", "by_rule", "added_by")
+        if may_remove_theme(user, found)
+    }
 
 
 CARRIAGE_SHOWN = (

@@ -36,6 +36,7 @@ from commonground.hub.models import (
 )
 from commonground.hub.parse import ParseError, parse
 from commonground.lib import opml, safehttp
+from commonground.lib.sanitise import web_link
 from commonground.lib.tasks import enqueue
 
 CLAIM_LEASE = timedelta(minutes=10)
@@ -58,6 +59,16 @@ def _check_url(url: str) -> str:
     except ValidationError as exc:
         raise ValidationError("Enter a web address starting with http:// or https://.") from exc
     return url
+
+
+def _check_site_url(url: str) -> str:
+    """A hub's website as given, checked: only http(s) links are shown as links."""
+    url = url.strip()
+    if url and not web_link(url):
+        raise ValidationError(
+            "Enter the website as an address starting with http:// or https://.", code="site_url"
+        )
+    return web_link(url)
 
 
 def feeds_discover(*, url: str) -> list[discover.FoundFeed]:
@@ -113,9 +124,11 @@ def source_add(
 ) -> Source:
     """Follow a new source; with ``check_now`` its first harvest is queued at once.
 
-    Raises ``ValidationError`` if the address is not http(s) or is already followed.
+    Raises ``ValidationError`` if the address or the website is not http(s), or the
+    address is already followed.
     """
     feed_url = _check_url(feed_url)
+    site_url = _check_site_url(site_url)
     existing = Source.objects.filter(feed_url=feed_url).first()
     if existing is not None:
         raise ValidationError(
@@ -149,8 +162,12 @@ def source_update(
     sectors: Iterable[Sector],
     active: bool,
 ) -> Source:
+    """Change what people see of a source, or retire it or take it back.
+
+    Raises ``ValidationError`` if the website is not an http(s) address.
+    """
     source.title = title[:300]
-    source.site_url = site_url
+    source.site_url = _check_site_url(site_url)
     source.description = description
     if active and source.state == Source.State.RETIRED:
         # Taking a source back: check it soon and forget the old failures.
@@ -209,7 +226,8 @@ def opml_import(*, data: bytes, by: User | None, sector: str = "") -> ImportResu
                         feed_url=outline.feed_url,
                         by=by,
                         title=outline.title,
-                        site_url=outline.site_url if outline.site_url.startswith("http") else "",
+                        # A file's other links are left out, not a reason to refuse the feed.
+                        site_url=web_link(outline.site_url),
                         sectors=sectors,
                         check_now=False,
                     )
@@ -378,8 +396,9 @@ def item_theme_add(*, item: Item, theme: Theme, by: User) -> None:
     )
 
 
-def item_theme_remove(*, item: Item, theme: Theme) -> None:
-    ItemTheme.objects.filter(item=item, theme=theme).delete()
+def item_theme_remove(*, item_theme: ItemTheme) -> None:
+    """Take a theme off an item; who may is ``selectors.get_item_theme_for_removal``'s rule."""
+    item_theme.delete()
 
 
 def themes_reapply(*, theme: Theme) -> int:

@@ -14,6 +14,7 @@ from django.utils.http import http_date, parse_http_date_safe
 from lxml import etree
 
 from commonground.hub.models import Item
+from commonground.lib.sanitise import web_link
 
 ATOM = "http://www.w3.org/2005/Atom"
 FORMATS = {
@@ -66,8 +67,8 @@ def _atom(
             rel="alternate",
             href=_absolute(request, item.get_absolute_url()),
         )
-        if item.link:
-            etree.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=item.link)
+        if link := web_link(item.link):
+            etree.SubElement(entry, f"{{{ATOM}}}link", rel="related", href=link)
         etree.SubElement(entry, f"{{{ATOM}}}published").text = item.published_at.isoformat()
         etree.SubElement(entry, f"{{{ATOM}}}updated").text = item.changed_at.isoformat()
         author = etree.SubElement(entry, f"{{{ATOM}}}author")
@@ -118,7 +119,7 @@ def _json(
             {
                 "id": _absolute(request, item.get_absolute_url()),
                 "url": _absolute(request, item.get_absolute_url()),
-                "external_url": item.link or None,
+                "external_url": web_link(item.link) or None,
                 "title": item.title,
                 "content_html": item.content,
                 "date_published": item.published_at.isoformat(),

@@ -196,6 +196,7 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "same_story": neighbours.same_story,
             "can_moderate": selectors.can_moderate(request.user),
             "themes": Theme.objects.all(),
+            "removable": selectors.removable_theme_ids(user=request.user, item=found),
         },
     )
 
@@ -289,7 +290,11 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Item, pk=pk)
     chosen = get_object_or_404(Theme, pk=_id(request.POST.get("theme")) or 0)
     if request.POST.get("action") == "remove":
-        services.item_theme_remove(item=found, theme=chosen)
+        services.item_theme_remove(
+            item_theme=selectors.get_item_theme_for_removal(
+                user=signed_in_user(request), item=found, theme=chosen
+            )
+        )
         messages.success(request, f"Removed the theme “{chosen.name}”.")
     else:
         services.item_theme_add(item=found, theme=chosen, by=signed_in_user(request))
@@ -440,16 +445,20 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Source, pk=pk)
     form = SourceEditForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
-        services.source_update(
-            source=found,
-            title=form.cleaned_data["title"],
-            site_url=form.cleaned_data["site_url"],
-            description=form.cleaned_data["description"],
-            sectors=form.cleaned_data["sectors"],
-            active=form.cleaned_data["active"],
-        )
-        messages.success(request, "Saved.")
-        return see_other(found.get_absolute_url())
+        try:
+            services.source_update(
+                source=found,
+                title=form.cleaned_data["title"],
+                site_url=form.cleaned_data["site_url"],
+                description=form.cleaned_data["description"],
+                sectors=form.cleaned_data["sectors"],
+                active=form.cleaned_data["active"],
+            )
+        except ValidationError as exc:
+            form.add_error("site_url", exc)
+        else:
+            messages.success(request, "Saved.")
+            return see_other(found.get_absolute_url())
     return render(request, "hub/source_edit.html", {"form": form, "source": found})
 
 
