@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from commonground.accounts.models import User
 from commonground.hub import services
@@ -125,6 +125,45 @@ def test_comments_reports_and_moderation(
     assert "Hidden by a moderator" in ben_client.get(f"/hub/items/{item.pk}/").content.decode()
     queue_after = staff_client.get("/hub/moderation/").content.decode()
     assert "No reported comments" in queue_after, queue_after[queue_after.index("<main") :]
+
+
+@override_settings(HUB_COMMENT_RATE="2/m")
+def test_commenting_too_fast_keeps_the_words_and_says_why(
+    commons: FeedServer, ben: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    item = Item.objects.get(title="Walk leaders' first year")
+    ben_client = client_for(ben)
+    url = f"/hub/items/{item.pk}/comments/"
+    assert [ben_client.post(url, {"body": f"Point {n}"}).status_code for n in (1, 2)] == [303, 303]
+    refused = ben_client.post(url, {"body": "A third thought, typed with care."})
+    assert refused.status_code == 429
+    page = refused.content.decode()
+    assert "You have posted a lot of comments in a short time" in page
+    assert ">A third thought, typed with care.</textarea>" in page
+    assert Comment.objects.count() == 2
+    assert "Too many requests: POST /hub/items/" in caplog.text
+    # A reply refused alike comes back in its own box, opened.
+    first = Comment.objects.first()
+    assert first is not None
+    reply = ben_client.post(url, {"body": "Replying too soon", "parent": first.pk})
+    assert reply.status_code == 429
+    assert ">Replying too soon</textarea>" in reply.content.decode()
+    # The API says the same with 429.
+    api = ben_client.post(
+        f"/api/v1/hub/items/{item.pk}/comments",
+        {"body": "Via the API"},
+        content_type="application/json",
+    )
+    assert api.status_code == 429
+    assert "a lot of comments" in api.json()["detail"]
+
+
+def test_an_empty_comment_comes_back_with_its_reason(commons: FeedServer, ben: User) -> None:
+    item = Item.objects.get(title="Walk leaders' first year")
+    response = client_for(ben).post(f"/hub/items/{item.pk}/comments/", {"body": "   "})
+    assert response.status_code == 422
+    assert "Write something before posting." in response.content.decode()
+    assert 'aria-invalid="true"' in response.content.decode()
 
 
 def test_follow_and_private_feed(commons: FeedServer, ben: User, olu: User) -> None:

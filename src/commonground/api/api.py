@@ -36,9 +36,11 @@ api.add_router("", evaluation_router)
 
 @api.exception_handler(ValidationError)
 def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """A service said no: answer 422 with its plain-words reasons, as the pages show them."""
+    """A service said no: answer 422 with its plain-words reasons, as the pages show them
+    (429 when the reason is that it came too often)."""
+    status = 429 if getattr(exc, "code", None) == "too_many" else 422
     return api.create_response(
-        request, {"detail": " ".join(exc.messages), "errors": exc.messages}, status=422
+        request, {"detail": " ".join(exc.messages), "errors": exc.messages}, status=status
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -35,7 +36,7 @@ from commonground.hub.models import (
     Theme,
 )
 from commonground.hub.parse import ParseError, parse
-from commonground.lib import opml, safehttp
+from commonground.lib import opml, ratelimit, safehttp
 from commonground.lib.sanitise import web_link
 from commonground.lib.tasks import enqueue
 
@@ -428,7 +429,8 @@ def themes_reapply(*, theme: Theme) -> int:
 def comment_add(*, item: Item, author: User, body: str, parent: Comment | None = None) -> Comment:
     """Post a comment (or a reply to ``parent``).
 
-    Raises ``ValidationError`` if it is empty or too long."""
+    Raises ``ValidationError`` if it is empty or too long, or (code ``too_many``) if the
+    person has posted ``HUB_COMMENT_RATE`` comments already."""
     body = body.strip()
     if not body:
         raise ValidationError("Write something before posting.", code="empty")
@@ -436,6 +438,14 @@ def comment_add(*, item: Item, author: User, body: str, parent: Comment | None =
         raise ValidationError("Keep a comment under 5,000 characters.", code="long")
     if parent is not None and parent.item_id != item.pk:
         raise ValidationError("That reply belongs to another item.", code="wrong_item")
+    if not ratelimit.allow(
+        action="comment", key=f"user:{author.pk}", rates=settings.HUB_COMMENT_RATE
+    ):
+        raise ValidationError(
+            "You have posted a lot of comments in a short time. Wait a few minutes, then "
+            "post this one again.",
+            code="too_many",
+        )
     return Comment.objects.create(item=item, author=author, body=body, parent=parent)
 
 

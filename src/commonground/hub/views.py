@@ -184,7 +184,14 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
 
 
 def item(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_item(pk)
+    return _item_page(request, selectors.get_item(pk))
+
+
+def _item_page(
+    request: HttpRequest, found: Item, draft: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The item's page; ``draft`` is a comment that could not be posted, given back with
+    its words and the reason (``parent``, ``body``, ``error``)."""
     neighbours = selectors.item_neighbours(item=found)
     return render(
         request,
@@ -197,7 +204,9 @@ def item(request: HttpRequest, pk: int) -> HttpResponse:
             "can_moderate": selectors.can_moderate(request.user),
             "themes": Theme.objects.all(),
             "removable": selectors.removable_theme_ids(user=request.user, item=found),
+            "draft": draft or {},
         },
+        status=status,
     )
 
 
@@ -219,8 +228,14 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
             parent=parent,
         )
     except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-        return see_other(f"{found.get_absolute_url()}#comments")
+        # The page comes back with the words in their box, so nothing typed is lost.
+        draft = {
+            "parent": parent.pk if parent else None,
+            "body": request.POST.get("body", "")[:5000],
+            "error": exc.messages[0],
+        }
+        status = 429 if exc.code == "too_many" else 422
+        return _item_page(request, selectors.get_item(found.pk), draft, status)
     messages.success(request, "Your comment is posted.")
     return see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")
 

@@ -180,7 +180,7 @@ def _images_as_links(cleaned: str) -> str:
     Why: an image in a post loads from the hub's server, or a tracker's, as soon as a
     reader opens the page, telling a third party the reader's address and what they
     read; it costs readers on a slow connection its bytes whether they wanted it or not;
-    and the site's Content-Security-Policy (``img-src 'self' data:``) blocks it anyway.
+    and the site's Content-Security-Policy (``img-src 'self'``) blocks it anyway.
     A link keeps the image one press away and says what it shows.
     """
     # html > body > div: the parser adds the first two.
