@@ -339,7 +339,7 @@ def test_a_made_up_key_stores_nothing_and_keeps_the_answers(
     response = Client().post(evaluation_form.public_path(), data)
     assert response.status_code == 422
     page = response.content.decode()
-    assert "was not sent by this form" in page
+    assert "could not check that this page came from this form" in page
     assert "Kept words" in page and 'value="2" checked' in page
     assert not evaluation_form.responses.exists()
     # The page it gives back carries a good token: sending it again works.

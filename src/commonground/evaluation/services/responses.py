@@ -98,8 +98,8 @@ def submission_key(*, form: EvaluationForm, token: str) -> str:
     form_id, _, nonce = value.partition(".")
     if form_id != str(form.pk) or not nonce:
         raise ValidationError(
-            "This page was not sent by this form, so it cannot be stored. Your answers are "
-            "kept below: check them and press the button again.",
+            "We could not check that this page came from this form, so your answers are not "
+            "saved yet. They are kept below: check them and press the button again.",
             code="forged",
         )
     return value
