@@ -314,3 +314,25 @@ def test_a_big_file_is_stored_in_the_background_with_progress_and_each_row_once(
     kept = [item.figures.counts for item in selectors.form_results(training_form).items]
     services.form_recount(form=training_form)
     assert [item.figures.counts for item in selectors.form_results(training_form).items] == kept
+
+
+def test_the_rejected_rows_keep_a_name_safe_to_send(
+    training_form: EvaluationForm, ada: User, ada_client: Client
+) -> None:
+    body = (HEADER + "9,9,x\n").encode()
+    for name, disposition in [
+        (
+            'x"; filename="evil.exe\r\nSet-Cookie: a=1.csv',
+            'attachment; filename="x-- filename=-evil.exeSet-Cookie- a=1-rejected-rows.csv"',
+        ),
+        (
+            "Réponses été/../2026.csv",
+            "attachment; filename=\"Reponses ete-..-2026-rejected-rows.csv\"; filename*=UTF-8''"
+            "R%C3%A9ponses%20%C3%A9t%C3%A9-..-2026-rejected-rows.csv",
+        ),
+    ]:
+        batch = _batch(training_form, ada, name, body)
+        rejects = ada_client.get(reverse("evaluation:import_rejects", args=[batch.pk]))
+        assert rejects.status_code == 200
+        assert rejects["Content-Disposition"] == disposition
+        services.import_cancel(batch=batch)

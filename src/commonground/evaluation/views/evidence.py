@@ -644,5 +644,5 @@ def import_rejects(request: HttpRequest, pk: int) -> HttpResponse:
     return download(
         csv_bytes(header, rows),
         content_type="text/csv; charset=utf-8",
-        filename=f"{stem}-rejected-rows.csv",
+        filename=f"{stem}-rejected-rows.csv",  # a person's file name: download() makes it safe
     )
