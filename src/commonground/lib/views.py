@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import overload
 from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
 from commonground.accounts.models import User
 
@@ -42,10 +43,22 @@ def press(
     return see_other(then)
 
 
-def download(data: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    """``data`` as a file the browser saves as ``filename``. The name may come from a person
-    (an uploaded file's): it is made safe here."""
-    response = HttpResponse(data, content_type=content_type)
+@overload
+def download(data: bytes, *, content_type: str, filename: str) -> HttpResponse: ...
+@overload
+def download(
+    data: Iterable[bytes], *, content_type: str, filename: str
+) -> StreamingHttpResponse: ...
+def download(
+    data: bytes | Iterable[bytes], *, content_type: str, filename: str
+) -> HttpResponse | StreamingHttpResponse:
+    """``data`` as a file the browser saves as ``filename``; pieces of bytes are sent as they
+    are made. The name may come from a person (an uploaded file's): it is made safe here."""
+    response: HttpResponse | StreamingHttpResponse
+    if isinstance(data, bytes):
+        response = HttpResponse(data, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = attachment(filename)
     return response
 
