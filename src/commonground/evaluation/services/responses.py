@@ -28,7 +28,7 @@ from commonground.evaluation.models import (
     Tally,
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
-from commonground.lib import bulk
+from commonground.lib import blobs, bulk
 from commonground.lib.safezip import size_words
 from commonground.lib.tasks import enqueue
 
@@ -294,18 +294,20 @@ def import_upload(*, form: EvaluationForm, by: User, file_name: str, data: bytes
         rows = tables.count_rows(table)
     except TableError as exc:
         raise ValidationError(str(exc)) from exc
-    return ResponseImport.objects.create(
-        form=form,
-        file_name=file_name[:255],
-        file_sha256=digest,
-        content=data,
-        size=len(data),
-        uploaded_by=by,
-        header=table.header,
-        mapping=tables.propose(table.header, import_specs(form)),
-        note=table.note[:300],
-        rows_total=rows,
-    )
+    with transaction.atomic():
+        batch = ResponseImport.objects.create(
+            form=form,
+            file_name=file_name[:255],
+            file_sha256=digest,
+            size=len(data),
+            uploaded_by=by,
+            header=table.header,
+            mapping=tables.propose(table.header, import_specs(form)),
+            note=table.note[:300],
+            rows_total=rows,
+        )
+        blobs.blob_write(ResponseImport._meta.db_table, "content", batch.pk, data)
+    return batch
 
 
 def import_size_check(size: int) -> None:
@@ -339,10 +341,9 @@ def _refuse_repeat(form: EvaluationForm, digest: str) -> None:
 def _checked_rows(batch: ResponseImport) -> Iterator[tables.Row]:
     """Each row of the import's file checked against the columns as matched, read from the
     stored file as the rows are taken (one reading of the file, whatever its length)."""
-    stored = ResponseImport.objects.filter(pk=batch.pk).values_list("content", flat=True).get()
     # Loaded apart from ``batch``, which stays without it: saving the import never writes
     # the file back, and no page that shows the import holds it.
-    content = stored if isinstance(stored, bytes) else bytes(stored)
+    content = blobs.blob_read(ResponseImport._meta.db_table, "content", batch.pk)
     activities = {a.title.lower(): a.pk for a in batch.form.activities.all()}
     try:
         table = tables.read(content, batch.file_name, limits=import_limits())
