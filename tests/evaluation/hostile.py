@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from itertools import repeat
 from pathlib import Path
 
+from openpyxl import Workbook
+
 HOSTILE = Path(__file__).parent / "data" / "hostile"
 STAMP = (2026, 1, 1, 0, 0, 0)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -91,6 +93,18 @@ def workbook(sheet: Content, *, strings: Content | None = None) -> bytes:
     if strings is not None:
         members["xl/sharedStrings.xml"] = strings
     return zipped(members)
+
+
+def plain_workbook(*rows: list[object]) -> bytes:
+    """A harmless workbook as openpyxl writes one, for comparison."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def _sheet(rows: str, *, before: str = "", dimension: str = "") -> bytes:

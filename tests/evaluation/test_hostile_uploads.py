@@ -25,7 +25,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http.response import HttpResponseBase
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
 from commonground.evaluation.models import (
     Answer,
@@ -56,6 +55,11 @@ class Hostile:
 
     def __str__(self) -> str:
         return self.name
+
+    def made(self) -> tuple[bytes, str]:
+        """The file, and the sentence it must end in."""
+        data = self.make()
+        return data, self.says(data) if callable(self.says) else self.says
 
 
 def _unpacks(then: str) -> Callable[[bytes], str]:
@@ -147,14 +151,8 @@ def _warm_up(client: Client, form: EvaluationForm) -> None:
     """One harmless import of each kind first, so that loading code and templates for the
     first time is not counted."""
     _through_the_pages(client, form, "warm.csv", b"useful,confident\n4,3\n1,x\n")
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["useful", "confident"])
-    sheet.append([4, 3])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    _through_the_pages(client, form, "warm.xlsx", buffer.getvalue())
+    workbook = hostile.plain_workbook(["useful", "confident"], [4, 3])
+    _through_the_pages(client, form, "warm.xlsx", workbook)
     Response.objects.all().delete()
     ResponseImport.objects.all().delete()
 
@@ -163,8 +161,7 @@ def _warm_up(client: Client, form: EvaluationForm) -> None:
 def test_a_hostile_spreadsheet_is_refused_plainly_in_bounded_memory(
     upload: Hostile, evaluation_form: EvaluationForm, ada_client: Client
 ) -> None:
-    data = upload.make()
-    says = upload.says(data) if callable(upload.says) else upload.says
+    data, says = upload.made()
     _warm_up(ada_client, evaluation_form)
     with peak_growth() as growth:
         shown = _through_the_pages(ada_client, evaluation_form, upload.name, data)
@@ -206,8 +203,7 @@ PROJECTS = [
 def test_a_hostile_project_is_refused_plainly_in_bounded_memory(
     upload: Hostile, programme: Programme, ada_client: Client
 ) -> None:
-    data = upload.make()
-    says = upload.says(data) if callable(upload.says) else upload.says
+    data, says = upload.made()
     url = reverse("evaluation:project_import", args=[programme.pk])
     ada_client.post(url, {"file": SimpleUploadedFile("warm.qdpx", b"not a zip")})
     with peak_growth() as growth:

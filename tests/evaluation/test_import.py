@@ -364,15 +364,9 @@ def test_each_limit_is_read_when_a_file_comes_and_said_plainly(
 def test_an_xlsx_past_the_unpacked_limit_is_refused_unopened(
     training_form: EvaluationForm, ada_client: Client, settings: Any
 ) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["useful", "aims"])
-    sheet.append([4, 3])
-    buffer = io.BytesIO()
-    book.save(buffer)
     settings.EVALUATION_IMPORT_MAX_UNZIPPED_BYTES = 1000
-    response = _upload(ada_client, training_form, "small.xlsx", buffer.getvalue())
+    data = hostile.plain_workbook(["useful", "aims"], [4, 3])
+    response = _upload(ada_client, training_form, "small.xlsx", data)
     assert "; at most 1 KB can be read. Save it as CSV, or split it" in response.content.decode()
 
 
