@@ -383,6 +383,23 @@ def test_rows_a_spreadsheet_leaves_out_count_as_empty(
     assert (batch.rows_total, batch.rows_good, batch.rows_empty) == (4, 2, 2)
 
 
+def test_empty_sheet_rows_count_against_the_limit_and_cells_past_excels_last_column_are_refused(
+    training_form: EvaluationForm, ada_client: Client, settings: Any
+) -> None:
+    settings.EVALUATION_IMPORT_MAX_ROWS = 2
+    head = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    header = '<row><c t="inlineStr"><is><t>useful</t></is></c></row>'
+    empty = head + f"<sheetData>{header}{'<row/>' * 5}</sheetData></worksheet>"
+    wide = head + f"<sheetData>{header}<row>{'<c/>' * 20_000}</row></sheetData></worksheet>"
+    for name, sheet, says in [
+        ("empty.xlsx", empty, "Row 4 is past the 2 rows of responses one import takes."),
+        ("wide.xlsx", wide, "The file is not a spreadsheet Common Ground can open."),
+    ]:
+        response = _upload(ada_client, training_form, name, hostile.workbook(sheet.encode()))
+        assert says in response.content.decode()
+    assert not ResponseImport.objects.exists()
+
+
 def test_the_rejected_rows_keep_a_name_safe_to_send(
     training_form: EvaluationForm, ada: User, ada_client: Client
 ) -> None:

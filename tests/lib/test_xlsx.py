@@ -56,7 +56,7 @@ def test_the_first_sheet_reads_as_openpyxl_reads_it() -> None:
     data = _book()
     sheet = xlsx.first_sheet(data, max_unzipped=10**7)
     assert sheet.sheets == 2
-    cells = list(sheet.cells)
+    cells = [cell for cell in sheet.cells if cell[1]]  # not the marks of each row's end
     assert cells == _openpyxl_cells(data)
     assert (2, 2, "2026-04-01 09:30:00") in cells and (3, 5, "bold and plain") in cells
 

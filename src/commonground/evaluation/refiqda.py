@@ -200,7 +200,7 @@ def read_project(data: bytes, *, max_unzipped: int) -> ProjectData:
             raise RefiError("The file has no project.qde inside.")
         try:
             with safezip.open_member(archive, "project.qde") as member:
-                return _Project(archive).read(safexml.iterparse(member))
+                return _Project(archive).read(safexml.iterparse(member, starts=True))
         except safexml.XmlError as exc:
             raise RefiError(f"The project.qde inside could not be read: {exc}.") from exc
         except safezip.ZipError as exc:

@@ -268,6 +268,10 @@ def _read_xlsx(data: bytes, limits: Limits) -> Table:
         chars = 0
         try:
             for at, column, text in sheet.cells:
+                if not column:  # a row has ended: past the last row taken, even if empty?
+                    if top is not None:
+                        _check_row_number(at - top + 1, limits)
+                    continue
                 if at != sheet_row:
                     if at < sheet_row:
                         raise TableError(NOT_A_SPREADSHEET)  # rows out of order

@@ -57,16 +57,18 @@ class Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-def iterparse(source: Readable) -> Iterator[tuple[str, etree._Element]]:
-    """("start" | "end", element) for every element of ``source``, in document order.
+def iterparse(source: Readable, *, starts: bool = False) -> Iterator[tuple[str, etree._Element]]:
+    """("end", element) for every element of ``source`` as it ends, in document order, and
+    ("start", element) as each begins too if ``starts``.
 
-    Attributes are there at "start"; text and tail at "end". Once the caller asks for
-    the next event after an "end", that element is cleared and removed from its parent,
-    so read what you need from it (and from its children, at their own ends) then.
+    An element has its attributes, text and children at its end. Once the caller asks for
+    the next event, an element that has ended is cleared and taken out of its parent, so
+    read what you need from it (and from its children, at their own ends) then.
     """
     head = source.read(PROLOG_BYTES)
     _refuse_doctype(head)
-    events = etree.iterparse(_Again(head, source), events=("start", "end"), **_OPTIONS)
+    wanted = ("start", "end") if starts else ("end",)
+    events = etree.iterparse(_Again(head, source), events=wanted, **_OPTIONS)
     first = True
     try:
         for event, element in events:
@@ -80,8 +82,8 @@ def iterparse(source: Readable) -> Iterator[tuple[str, etree._Element]]:
                 element.clear(keep_tail=False)
                 parent = element.getparent()
                 if parent is not None:
-                    while element.getprevious() is not None:
-                        del parent[0]
+                    # Its earlier siblings went the same way, so it is found first.
+                    parent.remove(element)
     except (etree.LxmlError, ValueError) as exc:
         raise XmlError(_said(exc)) from exc
 

@@ -20,7 +20,9 @@ are dates. Pure: no Django.
 
 from __future__ import annotations
 
+import functools
 import posixpath
+import re
 import zipfile
 from array import array
 from collections.abc import Iterator
@@ -44,6 +46,7 @@ MAX_MEMBERS = 10_000
 MAX_STYLES = 64_000
 MAX_RELATIONSHIPS = 10_000
 MAX_SHARED_STRINGS = 4_000_000  # 16 MB of offsets at most
+EXCEL_COLUMNS = 16_384
 
 
 class XlsxError(Exception):
@@ -59,7 +62,8 @@ class FirstSheet:
 
 def first_sheet(data: bytes, *, max_unzipped: int) -> FirstSheet:
     """The first sheet of the workbook in ``data``: its cells as (row, column, text), both
-    counted from 1, in the sheet's order, only those with something in them.
+    counted from 1, in the sheet's order, only those with something in them; and after
+    each row's cells, (row, 0, "") for the row itself, so that empty rows count too.
 
     Raises ``safezip.TooBig`` if the parts declare more than ``max_unzipped`` bytes, and
     ``XlsxError`` if the file is not a workbook; reading the cells can raise ``XlsxError``
@@ -103,10 +107,8 @@ def _book(archive: zipfile.ZipFile) -> _Book:
     first = ""
     sheets = 0
     mac = False
-    for event, element in _events(archive, main):
-        if event != "start":
-            continue
-        name = etree.QName(element).localname
+    for element in _ended(archive, main):
+        name = _name(element)
         if name == "workbookPr":
             mac = element.get("date1904", "").lower() in ("1", "true")
         elif name == "sheet":
@@ -138,8 +140,8 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
     if safezip.member_size(archive, rels) is None:
         return {}
     found: dict[str, tuple[str, str]] = {}
-    for event, element in _events(archive, rels):
-        if event == "start" and etree.QName(element).localname == "Relationship":
+    for element in _ended(archive, rels):
+        if _name(element) == "Relationship":
             if len(found) >= MAX_RELATIONSHIPS:
                 raise XlsxError("the workbook links too many parts")
             target = element.get("Target", "")
@@ -155,13 +157,29 @@ def _target(links: dict[str, tuple[str, str]], kind: str) -> str | None:
     return next((path for type_, path in links.values() if type_.endswith("/" + kind)), None)
 
 
-def _events(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, etree._Element]]:
+def _ended(archive: zipfile.ZipFile, part: str) -> Iterator[etree._Element]:
+    """Each element of ``part`` as it ends (with its attributes, text and children), then
+    dropped. Ends alone: a start event for every element would double the work of a part
+    that can hold millions."""
     try:
         member = safezip.open_member(archive, part)
     except KeyError as exc:
         raise XlsxError(f"the workbook has no {part}") from exc
     with member:
-        yield from safexml.iterparse(member)
+        for _, element in safexml.iterparse(member):
+            yield element
+
+
+def _name(element: etree._Element) -> str:
+    """The tag without its namespace (transitional and strict OOXML differ only there)."""
+    tag = element.tag
+    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
+
+
+def _in_reading_guide(text: etree._Element) -> bool:
+    """Whether a <t> belongs to an <rPh>: a pronunciation guide, not part of the text."""
+    parent = text.getparent()
+    return parent is not None and _name(parent) == "rPh"
 
 
 class _Strings:
@@ -188,14 +206,9 @@ class _Strings:
 def _shared_strings(archive: zipfile.ZipFile, part: str) -> _Strings:
     strings = _Strings()
     pieces: list[str] = []
-    phonetic = 0  # inside <rPh>: a reading guide, not part of the text
-    for event, element in _events(archive, part):
-        name = etree.QName(element).localname
-        if name == "rPh":
-            phonetic += 1 if event == "start" else -1
-        elif event != "end":
-            continue
-        elif name == "t" and not phonetic:
+    for element in _ended(archive, part):
+        name = _name(element)
+        if name == "t" and not _in_reading_guide(element):
             pieces.append(element.text or "")
         elif name == "si":
             strings.add("".join(pieces))
@@ -208,19 +221,18 @@ def _date_styles(archive: zipfile.ZipFile, part: str) -> tuple[set[int], set[int
     length of time."""
     custom: dict[str, str] = {}
     formats: list[str] = []
-    inside = ""
-    for event, element in _events(archive, part):
-        name = etree.QName(element).localname
-        if name in ("numFmts", "cellXfs"):
-            inside = name if event == "start" else ""
-        elif event != "start":
-            continue
-        elif name == "numFmt" and inside == "numFmts" and len(custom) < MAX_STYLES:
+    styles = 0
+    for element in _ended(archive, part):
+        name = _name(element)
+        if name == "numFmt" and len(custom) < MAX_STYLES:
             custom[element.get("numFmtId", "")] = element.get("formatCode", "")
-        elif name == "xf" and inside == "cellXfs":
-            if len(formats) >= MAX_STYLES:
+        elif name == "xf":
+            styles += 1
+            if styles > 2 * MAX_STYLES:  # cell styles, and the named styles they build on
                 raise XlsxError("the workbook has too many cell styles")
-            formats.append(element.get("numFmtId", "0"))
+            parent = element.getparent()
+            if parent is not None and _name(parent) == "cellXfs":
+                formats.append(element.get("numFmtId", "0"))
     dates: set[int] = set()
     durations: set[int] = set()
     for index, number in enumerate(formats):
@@ -248,42 +260,82 @@ class _Reading:
 def _cells(
     archive: zipfile.ZipFile, part: str, reading: _Reading
 ) -> Iterator[tuple[int, int, str]]:
-    row = column = 0
-    kind = style = ""
+    # The one loop that meets every element of a sheet (millions, in a big one): kept to
+    # one generator, with tags looked up rather than taken apart each time.
+    names = _Names()
+    row = 0  # the last row that ended
+    column = 0  # the last cell's column in the row being read
     value: str | None = None
     inline: list[str] = []
-    phonetic = 0
     try:
-        for event, element in _events(archive, part):
-            name = etree.QName(element).localname
-            if event == "start":
-                if name == "row":
-                    row = _number(element.get("r"), row + 1)
-                    column = 0
+        member = safezip.open_member(archive, part)
+    except KeyError as exc:
+        raise XlsxError(f"the workbook has no {part}") from exc
+    try:
+        with member:
+            for _, element in safexml.iterparse(member):
+                name = names[element.tag]
+                if name == "v":
+                    value = element.text
                 elif name == "c":
-                    where = element.get("r")
-                    column = (_column(where) if where else 0) or column + 1
+                    where_row, where_column = _reference(element.get("r"))
+                    column = where_column or column + 1
+                    if column > EXCEL_COLUMNS:
+                        raise XlsxError("a cell lies beyond the last column Excel has")
                     kind = element.get("t", "n")
-                    style = element.get("s", "")
+                    text = _text(kind, element.get("s"), value, inline, reading)
                     value = None
                     inline.clear()
-                elif name == "rPh":
-                    phonetic += 1
-                continue
-            if name == "v":
-                value = element.text or ""
-            elif name == "t" and not phonetic:
-                inline.append(element.text or "")
-            elif name == "rPh":
-                phonetic -= 1
-            elif name == "c":
-                text = _text(kind, style, value, inline, reading)
-                if text:
-                    yield row, column, text
+                    if text:
+                        yield where_row or _row_of(element, row), column, text
+                elif name == "t":
+                    if not _in_reading_guide(element):
+                        inline.append(element.text or "")
+                elif name == "row":
+                    row = _number(element.get("r"), row + 1)
+                    column = 0
+                    # Every row, cells or none, so that the caller can count rows as they pass.
+                    yield row, 0, ""
     except (safexml.XmlError, safezip.ZipError) as exc:
         raise XlsxError(str(exc)) from exc
     finally:
         archive.close()
+
+
+class _Names(dict[object, str]):
+    """Tags to their names without the namespace, worked out once each (a part has few)."""
+
+    def __missing__(self, tag: object) -> str:
+        name = tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
+        if len(self) < 100:  # a part full of made-up tags gets no bigger a table
+            self[tag] = name
+        return name
+
+
+def _row_of(cell: etree._Element, last: int) -> int:
+    """The row of a cell whose reference does not say: its row's number, or the next."""
+    parent = cell.getparent()
+    return _number(parent.get("r") if parent is not None else None, last + 1)
+
+
+_REFERENCE = re.compile(r"([A-Z]{0,3})([0-9]{0,7})")
+
+
+def _reference(reference: str | None) -> tuple[int, int]:
+    """'AB12' -> (12, 28): the row and column a cell reference names (0 where it does not)."""
+    found = _REFERENCE.match(reference or "")
+    if found is None:
+        return 0, 0
+    letters, digits = found.groups()
+    return (int(digits) if digits else 0), _column(letters)
+
+
+@functools.lru_cache(maxsize=EXCEL_COLUMNS)
+def _column(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _number(raw: str | None, default: int) -> int:
@@ -292,17 +344,9 @@ def _number(raw: str | None, default: int) -> int:
     return default
 
 
-def _column(reference: str) -> int:
-    """'AB12' -> 28."""
-    number = 0
-    for letter in reference:
-        if not "A" <= letter <= "Z":
-            break
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-def _text(kind: str, style: str, value: str | None, inline: list[str], reading: _Reading) -> str:
+def _text(
+    kind: str, style: str | None, value: str | None, inline: list[str], reading: _Reading
+) -> str:
     """A cell's value as text, as openpyxl gave it: whole numbers without '.0', dates
     as ``str(datetime)``."""
     if kind == "inlineStr":
@@ -320,11 +364,15 @@ def _text(kind: str, style: str, value: str | None, inline: list[str], reading: 
             return value.strip()
     if kind != "n":  # str (a formula's text) or e (an error such as #N/A)
         return value.strip()
+    number: float
     try:
-        number: float = float(value) if any(c in value for c in ".eE") else int(value)
+        number = int(value)
     except ValueError:
-        return value.strip()
-    index = int(style) if style.isdigit() else 0
+        try:
+            number = float(value)
+        except ValueError:
+            return value.strip()
+    index = int(style) if style and style.isdigit() else 0
     if index in reading.dates:
         try:
             moment = from_excel(number, reading.epoch, timedelta=index in reading.durations)
