@@ -175,8 +175,8 @@ PROJECTS = [
     Hostile(
         "big-member.qdpx",
         lambda: hostile.kept("big-member.qdpx"),
-        "sources/big.txt is 50.0 MB, longer than any text Common Ground keeps (at most "
-        "1.0 MB). Bring back a project exported from this programme.",
+        "sources/big.txt is 50.0 MB; a text may be at most 1.0 MB, far more than any "
+        "Common Ground keeps. Bring back a project exported from this programme.",
     ),
     Hostile(
         "shared-member.qdpx",

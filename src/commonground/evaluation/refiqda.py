@@ -316,9 +316,9 @@ class _Project:
             return ""  # the text is not in the file: its codings are checked by place only
         if size > MAX_TEXT_BYTES:
             raise RefiError(
-                f"{name} is {safezip.size_words(size)}, longer than any text Common Ground "
-                f"keeps (at most {safezip.size_words(MAX_TEXT_BYTES)}). Bring back a project "
-                "exported from this programme."
+                f"{name} is {safezip.size_words(size)}; a text may be at most "
+                f"{safezip.size_words(MAX_TEXT_BYTES)}, far more than any Common Ground "
+                "keeps. Bring back a project exported from this programme."
             )
         text = safezip.read_member(self.archive, name).decode("utf-8-sig", errors="replace")
         self.texts[name] = text

@@ -40,7 +40,7 @@ ORGANISATION = "organisation"
 IGNORE = ""
 DELIMITERS = ",;\t|"
 # One row's text, whatever its cells: a hostile row of a million empty cells costs some
-# 10 MB while it is read, and this still holds 30 cells of Excel's longest.
+# 16 MB while it is read, and this still holds 30 cells of Excel's longest.
 MAX_ROW_CHARS = 1_000_000
 NOT_A_SPREADSHEET = (
     "The file is not a spreadsheet Common Ground can open. Save it again as .xlsx or CSV."
@@ -139,10 +139,6 @@ class Checked:
             self.problem_count += 1
             if len(self.problems) < self.keep:
                 self.problems.append(problem)
-
-    @property
-    def total(self) -> int:
-        return self.good + self.rejected
 
 
 # -- reading ---------------------------------------------------------------------------
