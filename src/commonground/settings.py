@@ -407,9 +407,19 @@ HUB_PARSE_PROCESSES = env_int("HUB_PARSE_PROCESSES", 0)
 # (commonground serve and demo); 0 turns the in-process schedule off.
 HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
 
-# Evaluation: the largest spreadsheet of responses one import takes (bytes). Uploads
-# this size pass through the web server, so keep the proxy's body limit above it.
+# Evaluation: the largest spreadsheet of responses (or .qdpx project) one import takes
+# (bytes). Uploads this size pass through the web server, so keep the proxy's body limit
+# above it.
 EVALUATION_IMPORT_MAX_BYTES = env_int("EVALUATION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# What one import reads of it, checked as it is read: rows below the headings, columns,
+# characters in a cell (Excel's own limit), and bytes an .xlsx or .qdpx may unpack to.
+# Files are read as a stream, so these bound the time an import takes; memory stays
+# bounded whatever they are, except that an .xlsx's shared texts are held while it is
+# read (at most EVALUATION_IMPORT_MAX_UNZIPPED_BYTES).
+EVALUATION_IMPORT_MAX_ROWS = env_int("EVALUATION_IMPORT_MAX_ROWS", 200_000)
+EVALUATION_IMPORT_MAX_COLUMNS = env_int("EVALUATION_IMPORT_MAX_COLUMNS", 500)
+EVALUATION_IMPORT_MAX_CELL_CHARS = env_int("EVALUATION_IMPORT_MAX_CELL_CHARS", 32_767)
+EVALUATION_IMPORT_MAX_UNZIPPED_BYTES = env_int("EVALUATION_IMPORT_MAX_UNZIPPED_BYTES", 100_000_000)
 # Public forms: how long a page of a form may stay open before it is sent, and how many
 # sendings one address may make to one form (a venue's shared connection included).
 EVALUATION_SUBMISSION_DAYS = env_int("EVALUATION_SUBMISSION_DAYS", 7)

@@ -3,6 +3,7 @@ by figure through the API, and each kind of bad file."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 from datetime import date
@@ -28,6 +29,7 @@ from commonground.evaluation.models import (
     Response,
     ResponseImport,
 )
+from tests.evaluation import hostile
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).parent / "data"
@@ -149,7 +151,7 @@ def test_problems_are_listed_by_row_and_column_and_only_valid_rows_can_be_taken(
         services.import_accept(batch=batch, only_valid=False, by=ada)
     assert not training_form.responses.exists()
     rejects = ada_client.get(reverse("evaluation:import_rejects", args=[batch.pk]))
-    text = rejects.content.decode("utf-8-sig")
+    text = rejects.getvalue().decode("utf-8-sig")
     assert text.splitlines()[0] == "useful,aims,most-useful,problems"
     assert "'=1+1" in text and "'=cmd" in text  # formulas made plain text
     assert "row 4, column 'useful': '5' is not on the 1-4 scale" in text
@@ -189,6 +191,7 @@ def test_other_delimiters_and_encodings_are_read_and_said(
         ("utf16.csv", "useful,aims\n4,3\n".encode("utf-16"), "UTF-16"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel file"),
         ("broken.xlsx", b"PK\x03\x04not really a zip", "not a spreadsheet"),
+        ("damaged.xlsx", hostile.damaged_xlsx(), "not a spreadsheet"),
         ("twice.csv", b"useful,useful\n1,2\n", "Two columns are headed &#x27;useful&#x27;"),
     ],
 )
@@ -299,7 +302,7 @@ def test_a_big_file_is_stored_in_the_background_with_progress_and_each_row_once(
     assert '<progress id="import-progress" max="7" value="0">' in page
     assert 'http-equiv="refresh"' in page
     # A worker stops after storing the first chunk: its rows stay, and the rerun adds the rest.
-    good = responses._checked(batch).good
+    good = list(responses._good_rows(batch))
     with transaction.atomic():
         responses._store_rows(batch, good[:2], ada)
     responses.import_run(batch_id=batch.pk)
@@ -314,3 +317,119 @@ def test_a_big_file_is_stored_in_the_background_with_progress_and_each_row_once(
     kept = [item.figures.counts for item in selectors.form_results(training_form).items]
     services.form_recount(form=training_form)
     assert [item.figures.counts for item in selectors.form_results(training_form).items] == kept
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "body", "says"),
+    [
+        (
+            "EVALUATION_IMPORT_MAX_ROWS",
+            2,
+            HEADER + "4,3,x\n4,4,y\n1,1,z\n",
+            "Row 4 is past the 2 rows of responses one import takes. Split the file into "
+            "smaller ones, or delete anything below the responses.",
+        ),
+        (
+            "EVALUATION_IMPORT_MAX_COLUMNS",
+            2,
+            HEADER + "4,3,x\n",
+            "Row 1 has something in column 3; at most 2 columns are read. Delete the columns "
+            "that hold no answers and upload the file again.",
+        ),
+        (
+            "EVALUATION_IMPORT_MAX_CELL_CHARS",
+            12,
+            HEADER + "4,3,far too long here\n",
+            "Row 2, column 3, holds more than 12 characters, the most a cell can hold (as in "
+            "Excel). Shorten it and upload the file again.",
+        ),
+    ],
+)
+def test_each_limit_is_read_when_a_file_comes_and_said_plainly(
+    training_form: EvaluationForm,
+    ada_client: Client,
+    settings: Any,
+    setting: str,
+    value: int,
+    body: str,
+    says: str,
+) -> None:
+    setattr(settings, setting, value)
+    response = _upload(ada_client, training_form, "limits.csv", body.encode())
+    assert response.status_code == 422
+    assert says in html.unescape(response.content.decode())
+    assert not ResponseImport.objects.exists()
+
+
+def test_an_xlsx_past_the_unpacked_limit_is_refused_unopened(
+    training_form: EvaluationForm, ada_client: Client, settings: Any
+) -> None:
+    settings.EVALUATION_IMPORT_MAX_UNZIPPED_BYTES = 1000
+    data = hostile.plain_workbook(["useful", "aims"], [4, 3])
+    response = _upload(ada_client, training_form, "small.xlsx", data)
+    assert "; at most 1 KB can be read. Save it as CSV, or split it" in response.content.decode()
+
+
+def test_rows_a_spreadsheet_leaves_out_count_as_empty(
+    training_form: EvaluationForm, ada: User
+) -> None:
+    rows = '<row r="1"><c r="A1" t="inlineStr"><is><t>useful</t></is></c></row>'
+    rows += '<row r="2"><c r="A2"><v>4</v></c></row><row r="5"><c r="A5"><v>3</v></c></row>'
+    sheet = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:Z900"/><sheetData>{rows}</sheetData></worksheet>'
+    )
+    batch = _batch(training_form, ada, "gaps.xlsx", hostile.workbook(sheet.encode()))
+    assert (batch.rows_total, batch.rows_good, batch.rows_empty) == (4, 2, 2)
+
+
+def test_empty_sheet_rows_count_against_the_limit_and_cells_past_excels_last_column_are_refused(
+    training_form: EvaluationForm, ada_client: Client, settings: Any
+) -> None:
+    settings.EVALUATION_IMPORT_MAX_ROWS = 2
+    head = '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    header = '<row><c t="inlineStr"><is><t>useful</t></is></c></row>'
+    empty = head + f"<sheetData>{header}{'<row/>' * 5}</sheetData></worksheet>"
+    wide = head + f"<sheetData>{header}<row>{'<c/>' * 20_000}</row></sheetData></worksheet>"
+    for name, sheet, says in [
+        ("empty.xlsx", empty, "Row 4 is past the 2 rows of responses one import takes."),
+        ("wide.xlsx", wide, "The file is not a spreadsheet Common Ground can open."),
+    ]:
+        response = _upload(ada_client, training_form, name, hostile.workbook(sheet.encode()))
+        assert says in response.content.decode()
+    assert not ResponseImport.objects.exists()
+
+
+def test_the_rejected_rows_keep_a_name_safe_to_send(
+    training_form: EvaluationForm, ada: User, ada_client: Client
+) -> None:
+    body = (HEADER + "9,9,x\n").encode()
+    for name, disposition in [
+        (
+            'x"; filename="evil.exe\r\nSet-Cookie: a=1.csv',
+            'attachment; filename="x-- filename=-evil.exeSet-Cookie- a=1-rejected-rows.csv"',
+        ),
+        (
+            "Réponses été/../2026.csv",
+            "attachment; filename=\"Reponses ete-..-2026-rejected-rows.csv\"; filename*=UTF-8''"
+            "R%C3%A9ponses%20%C3%A9t%C3%A9-..-2026-rejected-rows.csv",
+        ),
+    ]:
+        batch = _batch(training_form, ada, name, body)
+        rejects = ada_client.get(reverse("evaluation:import_rejects", args=[batch.pk]))
+        assert rejects.status_code == 200
+        assert rejects["Content-Disposition"] == disposition
+        services.import_cancel(batch=batch)
+
+
+def test_long_answers_end_a_chunk_early_and_every_row_is_stored_once(
+    training_form: EvaluationForm, ada: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonground.evaluation.services import responses
+
+    monkeypatch.setattr(responses, "CHUNK_CHARS", 250)
+    body = HEADER + "".join(f"4,3,{'w' * 100}{n}\n" for n in range(7))
+    batch = _batch(training_form, ada, "long.csv", body.encode())
+    assert [len(chunk) for chunk in responses._chunks(responses._good_rows(batch))] == [3, 3, 1]
+    services.import_accept(batch=batch, only_valid=False, by=ada)
+    assert training_form.responses.count() == 7

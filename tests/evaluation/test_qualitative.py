@@ -415,3 +415,28 @@ def test_your_data_leaves_the_evidence_with_an_organisation_you_left(
         ("Riverside Libraries", "passages coded", "1"),
         ("Riverside Libraries", "programmes set up", "1"),
     ]
+
+
+def test_a_qdpx_past_a_count_or_with_a_text_not_in_utf8_says_why(
+    programme: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonground.evaluation import refiqda
+    from tests.evaluation import hostile
+
+    codes = '<Code guid="a" name="A"><Code guid="b" name="B"/></Code><Code guid="c" name="C"/>'
+    project = hostile.project("").replace(
+        b"<Sources>", f"<CodeBook><Codes>{codes}</Codes></CodeBook><Sources>".encode()
+    )
+    monkeypatch.setattr(refiqda, "MAX_CODES", 2)
+    with pytest.raises(ValidationError, match="The project has more than 2 codes."):
+        services.project_import(programme=programme, data=hostile.zipped({"project.qde": project}))
+    latin = hostile.zipped(
+        {
+            "project.qde": hostile.project(
+                '<TextSource guid="x" name="Old text" plainTextPath="internal://old.txt"/>'
+            ),
+            "sources/old.txt": "Caf\xe9 notes".encode("cp1252"),
+        }
+    )
+    project_data = refiqda.read_project(latin, max_unzipped=10**6)
+    assert project_data.sources[0].text == "Caf\ufffd notes"

@@ -7,8 +7,11 @@ with the codes, nested. A ``.qdpx`` file is a zip holding ``project.qde``
 with its coded selections) and each source's plain text under ``sources/``.
 Selections are character offsets into that text, as codings are here.
 
-Reading is defensive: the XML parser expands no entities and loads nothing
-from the network, and the zip's members are read with a size cap.
+Reading is defensive: the archive is sized up before anything is unpacked
+(``lib/safezip``), the XML may declare no DTD and is read as a stream
+(``lib/safexml``), each text file is read once and only if it is no longer
+than a text here can be, and the number of codes, texts and codings is capped,
+so what a project costs to read is bounded however it was made.
 """
 
 from __future__ import annotations
@@ -16,16 +19,25 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from lxml import etree
 
+from commonground.lib import safexml, safezip
+
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
-MAX_MEMBER_BYTES = 50 * 1024 * 1024
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# A project holds one text file per source; our exports make one for each text of the
+# programme, coded or not.
+MAX_MEMBERS = 20_000
+MAX_SOURCES = MAX_MEMBERS
+MAX_CODES = 10_000
+MAX_SELECTIONS = 50_000
+# The longest text Common Ground keeps is an observation's notes, 50,000 characters: at most
+# 200 KB in UTF-8. A text file far bigger cannot be one of ours, and is not read.
+MAX_TEXT_BYTES = 1_000_000
 
 
 class RefiError(Exception):
@@ -166,73 +178,162 @@ def read_codebook(data: bytes) -> list[CodeData]:
     return _read_codes(holder, CODEBOOK_NS)
 
 
-def read_project(data: bytes) -> ProjectData:
-    """The codes and text sources of a ``.qdpx`` file; raises ``RefiError`` in plain words."""
+def read_project(data: bytes, *, max_unzipped: int) -> ProjectData:
+    """The codes and text sources of a ``.qdpx`` file; raises ``RefiError`` in plain words.
+
+    Nothing is unpacked before the archive's declared sizes are checked against
+    ``max_unzipped``; ``project.qde`` is read as a stream; each text file is read once,
+    however many sources name it, and only if no bigger than any text here can be.
+    """
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+        archive = safezip.open_archive(data, max_members=MAX_MEMBERS, max_unzipped=max_unzipped)
+    except safezip.TooBig as exc:
+        raise RefiError(
+            f"The file unpacks to {safezip.size_words(exc.size)}; at most "
+            f"{safezip.size_words(exc.limit)} can be read. Bring back a project exported "
+            "from this programme."
+        ) from exc
+    except safezip.ZipError as exc:
         raise RefiError("This is not a .qdpx file (it should be a zip archive).") from exc
     with archive:
-        root = _xml(_member(archive, "project.qde"))
-        ns = PROJECT_NS
-        if root.tag != f"{{{ns}}}Project":
-            raise RefiError("The project.qde inside is not a REFI-QDA project.")
-        book = root.find(f"{{{ns}}}CodeBook/{{{ns}}}Codes")
-        codes = _read_codes(book, ns) if book is not None else []
-        sources = []
-        for element in root.iterfind(f"{{{ns}}}Sources/{{{ns}}}TextSource"):
-            guid = (element.get("guid") or "").lower()
-            text = _source_text(archive, element, guid)
-            selections = []
-            for chosen in element.iterfind(f"{{{ns}}}PlainTextSelection"):
-                try:
-                    start = int(chosen.get("startPosition", ""))
-                    end = int(chosen.get("endPosition", ""))
-                except ValueError:
-                    continue
-                memo = chosen.find(f"{{{ns}}}Description")
-                for ref in chosen.iterfind(f"{{{ns}}}Coding/{{{ns}}}CodeRef"):
-                    selections.append(
-                        SelectionData(
-                            guid=(chosen.get("guid") or "").lower(),
-                            start=start,
-                            end=end,
-                            code_guid=(ref.get("targetGUID") or "").lower(),
-                            memo=(memo.text or "").strip() if memo is not None else "",
-                        )
-                    )
-            sources.append(SourceData(guid, element.get("name") or "", text, selections))
-    return ProjectData(name=root.get("name") or "", codes=codes, sources=sources)
+        if safezip.member_size(archive, "project.qde") is None:
+            raise RefiError("The file has no project.qde inside.")
+        try:
+            with safezip.open_member(archive, "project.qde") as member:
+                return _Project(archive).read(safexml.iterparse(member, starts=True))
+        except safexml.XmlError as exc:
+            raise RefiError(f"The project.qde inside could not be read: {exc}.") from exc
+        except safezip.ZipError as exc:
+            raise RefiError(f"The file is damaged: {exc}.") from exc
 
 
-def _source_text(archive: zipfile.ZipFile, element: etree._Element, guid: str) -> str:
-    inline = element.find(f"{{{PROJECT_NS}}}PlainTextContent")
-    if inline is not None:
-        return inline.text or ""
-    path = element.get("plainTextPath") or f"internal://{guid}.txt"
-    name = "sources/" + path.removeprefix("internal://")
-    try:
-        return _member(archive, name).decode("utf-8-sig")
-    except (KeyError, RefiError):
-        return ""
+class _Project:
+    """``project.qde`` read as a stream of elements: codes (nested), then text sources each
+    with its coded selections; counts capped so that what is kept stays small."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.texts: dict[str, str] = {}  # text files read so far, by name
+        self.name = ""
+        self.codes: list[CodeData] = []
+        self.sources: list[SourceData] = []
+        self.code_count = 0
+        self.selections = 0
+
+    def read(self, events: Iterator[tuple[str, etree._Element]]) -> ProjectData:
+        ns = f"{{{PROJECT_NS}}}"
+        path: list[str] = []  # the tags from the root to the current element, namespace off
+        codes: list[CodeData] = []  # the open codes, outermost first
+        source: SourceData | None = None
+        path_attribute = ""
+        chosen: dict[str, str] = {}  # the open selection's attributes
+        refs: list[str] = []
+        memo = ""
+        for event, element in events:
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if not tag.startswith(ns):
+                if event == "start" and not path:
+                    raise RefiError("The project.qde inside is not a REFI-QDA project.")
+                if event == "start":
+                    path.append("")  # another vocabulary's element: kept out of the way
+                else:
+                    path.pop()
+                continue
+            tag = tag[len(ns) :]
+            if event == "start":
+                path.append(tag)
+                if len(path) == 1:
+                    if tag != "Project":
+                        raise RefiError("The project.qde inside is not a REFI-QDA project.")
+                    self.name = element.get("name") or ""
+                elif tag == "Code" and path[-2] in ("Codes", "Code"):
+                    code = _code(element)
+                    (codes[-1].children if codes else self.codes).append(code)
+                    codes.append(code)
+                    self.code_count += 1
+                    if self.code_count > MAX_CODES:
+                        raise RefiError(f"The project has more than {MAX_CODES:,} codes.")
+                elif tag == "TextSource" and path[-2] == "Sources":
+                    guid = (element.get("guid") or "").lower()
+                    source = SourceData(guid, element.get("name") or "", "")
+                    path_attribute = element.get("plainTextPath") or f"internal://{guid}.txt"
+                    if len(self.sources) >= MAX_SOURCES:
+                        raise RefiError(f"The project has more than {MAX_SOURCES:,} texts.")
+                elif tag == "PlainTextSelection" and source is not None:
+                    chosen = {
+                        "guid": element.get("guid") or "",
+                        "start": element.get("startPosition") or "",
+                        "end": element.get("endPosition") or "",
+                    }
+                    refs, memo = [], ""
+                elif tag == "CodeRef" and chosen:
+                    refs.append((element.get("targetGUID") or "").lower())
+                continue
+            path.pop()
+            if tag == "Code" and codes:
+                codes.pop()
+            elif tag == "Description":
+                if path and path[-1] == "Code" and codes:
+                    codes[-1].description = (element.text or "").strip()
+                elif chosen:
+                    memo = (element.text or "").strip()
+            elif tag == "PlainTextContent" and source is not None:
+                source.text = element.text or ""
+                path_attribute = ""
+            elif tag == "PlainTextSelection" and source is not None and chosen:
+                self._select(source, chosen, refs, memo)
+                chosen = {}
+            elif tag == "TextSource" and source is not None:
+                if path_attribute:
+                    source.text = self._text(path_attribute)
+                self.sources.append(source)
+                source = None
+        return ProjectData(name=self.name, codes=self.codes, sources=self.sources)
+
+    def _select(
+        self, source: SourceData, chosen: dict[str, str], refs: list[str], memo: str
+    ) -> None:
+        try:
+            start, end = int(chosen["start"]), int(chosen["end"])
+        except ValueError:
+            return
+        for ref in refs:
+            self.selections += 1
+            if self.selections > MAX_SELECTIONS:
+                raise RefiError(f"The project has more than {MAX_SELECTIONS:,} codings.")
+            source.selections.append(
+                SelectionData(
+                    guid=chosen["guid"].lower(), start=start, end=end, code_guid=ref, memo=memo
+                )
+            )
+
+    def _text(self, path: str) -> str:
+        name = "sources/" + path.removeprefix("internal://")
+        if name in self.texts:
+            return self.texts[name]
+        size = safezip.member_size(self.archive, name)
+        if size is None:
+            return ""  # the text is not in the file: its codings are checked by place only
+        if size > MAX_TEXT_BYTES:
+            raise RefiError(
+                f"{name} is {safezip.size_words(size)}; a text may be at most "
+                f"{safezip.size_words(MAX_TEXT_BYTES)}, far more than any Common Ground "
+                "keeps. Bring back a project exported from this programme."
+            )
+        text = safezip.read_member(self.archive, name).decode("utf-8-sig", errors="replace")
+        self.texts[name] = text
+        return text
 
 
-def _member(archive: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        info = archive.getinfo(name)
-    except KeyError as exc:
-        raise RefiError(f"The file has no {name} inside.") from exc
-    if info.file_size > MAX_MEMBER_BYTES:
-        raise RefiError(f"{name} is too big to read ({info.file_size / 1e6:.0f} MB).")
-    with archive.open(info) as member:
-        data = member.read(MAX_MEMBER_BYTES + 1)
-    if len(data) > MAX_MEMBER_BYTES:
-        raise RefiError(f"{name} is too big to read.")
-    return data
+def _code(element: etree._Element) -> CodeData:
+    return CodeData(
+        guid=(element.get("guid") or "").lower(),
+        name=(element.get("name") or "").strip() or "Unnamed code",
+    )
 
 
 def _xml(data: bytes) -> etree._Element:
     try:
-        return etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as exc:
+        return safexml.parse(data)
+    except safexml.XmlError as exc:
         raise RefiError(f"The XML could not be read: {exc}.") from exc

@@ -2,40 +2,63 @@
 
 The steps an import takes, each a function here:
 
-1. :func:`read` turns the file's bytes into a header and rows of text, finding
-   the encoding (UTF-8, else Windows-1252, as Excel saves CSV) and the
-   delimiter (comma, semicolon, tab or bar), or says plainly why it cannot.
+1. :func:`read` reads the header of a file, finding the encoding (UTF-8, else
+   Windows-1252, as Excel saves CSV) and the delimiter (comma, semicolon, tab or
+   bar), or says plainly why it cannot; the rows follow one at a time as they
+   are taken, so a file of any length costs the memory of one row.
 2. :func:`propose` matches columns to questions by heading: a question's
    spreadsheet heading, then its words; "activity" and "organisation" columns
    too. The person can change every match before checking.
 3. :func:`check` reads every row against the questions it is matched to and
-   lists each problem by row and column in plain words, keeping the good rows
-   apart from the rejected ones. Rows with nothing in them are skipped.
+   gives each row's values or its problems, by row and column in plain words.
+   Rows with nothing in them are counted and skipped.
+
+Every limit (rows, columns, characters in a cell, bytes unpacked) is checked
+while the file is read, before what it guards costs memory, and a file past
+one is refused with a sentence saying which limit and what to do.
 
 Row numbers are those a spreadsheet program shows: the header is row 1.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.utils.text import slugify
 
-MAX_COLUMNS = 500
+from commonground.lib.safezip import size_words
+
 # Mapping targets besides questions.
 ACTIVITY = "activity"
 ORGANISATION = "organisation"
 IGNORE = ""
 DELIMITERS = ",;\t|"
+# One row's text, whatever its cells: a hostile row of a million empty cells costs some
+# 16 MB while it is read, and this still holds 30 cells of Excel's longest.
+MAX_ROW_CHARS = 1_000_000
+NOT_A_SPREADSHEET = (
+    "The file is not a spreadsheet Common Ground can open. Save it again as .xlsx or CSV."
+)
 
 
 class TableError(Exception):
     """The file cannot be read as a table; ``str()`` says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a file is read; the caller takes them from settings when it reads."""
+
+    rows: int  # rows below the header
+    columns: int
+    cell_chars: int
+    unzipped_bytes: int  # what an .xlsx may unpack to
 
 
 @dataclass(frozen=True)
@@ -53,11 +76,13 @@ class Spec:
 @dataclass
 class Table:
     header: list[str]
-    rows: list[list[str]]
+    # (row number, cells) below the header, read from the file as they are taken; a
+    # problem met on the way (a row past a limit) raises ``TableError`` there.
+    rows: Iterator[tuple[int, list[str]]] = field(repr=False)
     note: str = ""  # how the file was read, when that is worth saying
 
 
-@dataclass
+@dataclass(frozen=True)
 class Problem:
     row: int
     column: str
@@ -68,51 +93,92 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-@dataclass
-class Checked:
-    """The outcome of checking: good rows ready to store, and every problem found."""
+@dataclass(slots=True)
+class Row:
+    """One row below the header as checked: its cells, and its values or its problems."""
 
-    good: list[tuple[int, dict[str, object]]] = field(default_factory=list)  # (row, values)
-    rejected: list[int] = field(default_factory=list)  # row numbers
-    problems: list[Problem] = field(default_factory=list)
-    empty: int = 0  # rows with nothing in them, skipped
+    number: int
+    cells: list[str]
+    values: dict[str, object]  # question keys to a point or words; ACTIVITY, ORGANISATION
+    problems: list[Problem]
 
     @property
-    def total(self) -> int:
-        return len(self.good) + len(self.rejected)
+    def empty(self) -> bool:
+        return not any(self.cells)
+
+    @property
+    def good(self) -> bool:
+        return not self.empty and not self.problems
+
+
+@dataclass
+class Checked:
+    """What checking found, counted a row at a time: a file of any length costs the same."""
+
+    good: int = 0
+    rejected: int = 0
+    empty: int = 0
+    problem_count: int = 0
+    problems: list[Problem] = field(default_factory=list)  # the first ``keep``
+    keep: int = 200
+    last: int = 1  # the last row read
+
+    def count(self, row: Row) -> None:
+        # Rows a spreadsheet leaves out entirely (nothing in them) count as empty too.
+        self.empty += row.number - self.last - 1 + row.empty
+        self.last = row.number
+        if row.empty:
+            return
+        if not row.problems:
+            self.good += 1
+            return
+        self.rejected += 1
+        for problem in row.problems:
+            if self.problems and problem is self.problems[-1]:
+                continue  # a problem of the whole file, given with each row: said once
+            self.problem_count += 1
+            if len(self.problems) < self.keep:
+                self.problems.append(problem)
 
 
 # -- reading ---------------------------------------------------------------------------
 
 
-def read(data: bytes, filename: str) -> Table:
-    """The header and rows of a CSV or XLSX file; raises ``TableError`` in plain words."""
+def read(data: bytes, filename: str, *, limits: Limits) -> Table:
+    """The header of a CSV or XLSX file and its rows to come; raises ``TableError`` in
+    plain words, here or while the rows are read."""
     if not data.strip():
         raise TableError("The file is empty.")
     name = filename.lower()
     if name.endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
+        return _read_xlsx(data, limits)
     if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise TableError(
             "This is an old Excel file (.xls). Save it as .xlsx or CSV in Excel and try again."
         )
-    return _read_csv(data)
+    return _read_csv(data, limits)
 
 
-def _read_csv(data: bytes) -> Table:
+def count_rows(table: Table) -> int:
+    """Read every row (checking each against the limits) and say how many there are."""
+    return max((number for number, _ in table.rows), default=1) - 1
+
+
+def _read_csv(data: bytes, limits: Limits) -> Table:
     note = ""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    encoding = "utf-8-sig"
+    if not _is_utf8(data):
         # Excel on Windows saves "CSV" in the Windows code page, not UTF-8.
-        text = data.decode("cp1252", errors="replace")
+        encoding = "cp1252"
         note = "The file was not UTF-8, so it was read as Windows-1252 (as Excel saves CSV)."
-    if "\x00" in text[:1000]:
+    if "\x00" in data[:4000].decode(encoding, errors="replace")[:1000]:
         raise TableError(
             "The file looks like UTF-16 or a binary file, not CSV. Save it as "
             "'CSV UTF-8' and try again."
         )
-    first_line = text.split("\n", 1)[0]
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
+    lines = _Lines(text)
+    first_line = next(iter(lines), "")
     counts = {d: first_line.count(d) for d in DELIMITERS}
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
@@ -123,50 +189,170 @@ def _read_csv(data: bytes) -> Table:
     if delimiter != ",":
         named = {";": "semicolons", "\t": "tabs", "|": "bars"}[delimiter]
         note = (note + " " if note else "") + f"Columns were separated by {named}."
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(chain([first_line], lines), delimiter=delimiter)
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        number = 0
+        try:
+            for row in reader:
+                lines.taken()
+                number += 1
+                yield number, _trimmed([cell.strip() for cell in row])
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                raise TableError(_cell_too_long(number + 1, None, limits)) from exc
+            raise TableError(f"The CSV file is broken near row {number + 1}: {exc}.") from exc
+
+    return _table(_checked_rows(rows(), limits), note)
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8, found a megabyte at a time (no copy of the whole file)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
     try:
-        rows = [[cell.strip() for cell in row] for row in reader]
-    except csv.Error as exc:
-        raise TableError(f"The CSV file is broken near row {reader.line_num}: {exc}.") from exc
-    return _table(rows, note)
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
+class _Lines:
+    """The lines of a CSV file, for ``csv.reader``, refusing a row (which quoted cells can
+    spread over several lines) before it passes ``MAX_ROW_CHARS``."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._text = text
+        self._row_chars = 0
+        self._rows = 0
+
+    def __iter__(self) -> Iterator[str]:
+        while line := self._text.readline(MAX_ROW_CHARS + 1):
+            self._row_chars += len(line)
+            if self._row_chars > MAX_ROW_CHARS:
+                raise TableError(_row_too_long(self._rows + 1))
+            yield line
+
+    def taken(self) -> None:
+        """A whole row was read from the lines given so far."""
+        self._row_chars = 0
+        self._rows += 1
+
+
+def _read_xlsx(data: bytes, limits: Limits) -> Table:
+    from commonground.lib import safezip, xlsx
 
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        sheet = xlsx.first_sheet(data, max_unzipped=limits.unzipped_bytes)
+    except safezip.TooBig as exc:
         raise TableError(
-            "The file is not a spreadsheet Common Ground can open. Save it again as .xlsx or CSV."
+            f"The file unpacks to {size_words(exc.size)}; at most "
+            f"{size_words(exc.limit)} can be read. Save it as CSV, or split it into "
+            "smaller files."
         ) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    note = "Read the first sheet." if len(book.sheetnames) > 1 else ""
-    return _table(rows, note)
+    except xlsx.XlsxError as exc:
+        raise TableError(NOT_A_SPREADSHEET) from exc
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        """The cells gathered into rows, checked as each cell comes, so that no row grows
+        past a limit; rows numbered from the first with something in it (the header)."""
+        top: int | None = None  # the header's row in the sheet
+        sheet_row = 0
+        row: list[str] = []
+        chars = 0
+        try:
+            for at, column, text in sheet.cells:
+                if not column:  # a row has ended: past the last row taken, even if empty?
+                    if top is not None:
+                        _check_row_number(at - top + 1, limits)
+                    continue
+                if at != sheet_row:
+                    if at < sheet_row:
+                        raise TableError(NOT_A_SPREADSHEET)  # rows out of order
+                    if top is None:
+                        top = at
+                    else:
+                        yield sheet_row - top + 1, row
+                    sheet_row, row, chars = at, [], 0
+                    _check_row_number(at - top + 1, limits)
+                number = at - (top or 0) + 1
+                if column > limits.columns:
+                    raise TableError(_too_many_columns(number, column, limits))
+                if len(text) > limits.cell_chars:
+                    raise TableError(_cell_too_long(number, column, limits))
+                chars += len(text)
+                if chars > MAX_ROW_CHARS:
+                    raise TableError(_row_too_long(number))
+                if column > len(row):
+                    row.extend([""] * (column - len(row)))
+                row[column - 1] = text
+        except xlsx.XlsxError as exc:
+            raise TableError(NOT_A_SPREADSHEET) from exc
+        if top is not None:
+            yield sheet_row - top + 1, row
+
+    note = "Read the first sheet." if sheet.sheets > 1 else ""
+    return _table(rows(), note)
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _checked_rows(
+    rows: Iterable[tuple[int, list[str]]], limits: Limits
+) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows checked against the limits (each is bounded by ``MAX_ROW_CHARS`` already)."""
+    for number, cells in rows:
+        _check_row_number(number, limits)
+        if len(cells) > limits.columns:
+            raise TableError(_too_many_columns(number, len(cells), limits))
+        if cells and max(map(len, cells)) > limits.cell_chars:
+            place = next(p for p, cell in enumerate(cells) if len(cell) > limits.cell_chars)
+            raise TableError(_cell_too_long(number, place + 1, limits))
+        yield number, cells
 
 
-def _table(rows: list[list[str]], note: str) -> Table:
-    while rows and not any(rows[0]):
-        rows.pop(0)
-    if not rows:
+def _check_row_number(number: int, limits: Limits) -> None:
+    if number > limits.rows + 1:
+        raise TableError(
+            f"Row {number:,} is past the {limits.rows:,} rows of responses one import "
+            "takes. Split the file into smaller ones, or delete anything below the responses."
+        )
+
+
+def _too_many_columns(number: int, column: int, limits: Limits) -> str:
+    return (
+        f"Row {number:,} has something in column {column:,}; at most {limits.columns:,} "
+        "columns are read. Delete the columns that hold no answers and upload the file again."
+    )
+
+
+def _cell_too_long(number: int, column: int | None, limits: Limits) -> str:
+    where = f"Row {number:,}" + (f", column {column:,}," if column else "")
+    return (
+        f"{where} holds more than {limits.cell_chars:,} characters, the most a cell can hold "
+        "(as in Excel). Shorten it and upload the file again."
+    )
+
+
+def _row_too_long(number: int) -> str:
+    return (
+        f"Row {number:,} is longer than {MAX_ROW_CHARS:,} characters, far more than a row "
+        "of responses holds. Check that the file is a table with one response a row."
+    )
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _table(rows: Iterator[tuple[int, list[str]]], note: str) -> Table:
+    first = next((row for row in rows if any(row[1])), None)
+    if first is None:
         raise TableError("The file has no rows.")
-    header = rows[0]
-    while header and not header[-1]:
-        header.pop()
-    if len(header) > MAX_COLUMNS:
-        raise TableError(f"The file has {len(header)} columns; at most {MAX_COLUMNS} are read.")
+    offset = first[0] - 1  # rows before the header had nothing in them
+    header = _trimmed(list(first[1]))
     if not any(header):
         raise TableError("The first row should hold the column headings, and it is empty.")
     seen: set[str] = set()
@@ -176,7 +362,8 @@ def _table(rows: list[list[str]], note: str) -> Table:
         if header[place].lower() in seen:
             raise TableError(f"Two columns are headed '{header[place]}'. Give each its own.")
         seen.add(header[place].lower())
-    return Table(header=header, rows=rows[1:], note=note)
+    below = ((number - offset, cells) for number, cells in rows) if offset else rows
+    return Table(header=header, rows=below, note=note)
 
 
 # -- matching columns ------------------------------------------------------------------
@@ -217,12 +404,13 @@ def check(
     specs: Sequence[Spec],
     *,
     activities: dict[str, int] | None = None,
-) -> Checked:
-    """Check every row; ``mapping`` gives each column's spec key (or ``IGNORE``).
+) -> Iterator[Row]:
+    """Check each row as it is read; ``mapping`` gives each column's spec key (or ``IGNORE``).
 
     ``activities`` maps activity names (lower case) to ids, for an activity
     column. A good row's values map question keys to a point (int) or words,
-    and ``ACTIVITY`` / ``ORGANISATION`` to an id / a name.
+    and ``ACTIVITY`` / ``ORGANISATION`` to an id / a name. Count the rows with
+    :class:`Checked`.
     """
     by_key = {spec.key: spec for spec in specs}
     columns = [
@@ -230,24 +418,22 @@ def check(
         for place, key in enumerate(mapping)
         if key and key in by_key and place < len(table.header)
     ]
-    checked = Checked()
     mapped = {spec.key for _, _, spec in columns}
     missing = [s for s in specs if s.required and s.key not in mapped]
     if missing:
-        # Every row would fail: say it once, about the file.
-        checked.problems.append(
-            Problem(1, "", f"no column holds the required question '{missing[0].text}'")
-        )
-        checked.rejected = [n for n, row in _numbered(table.rows) if any(row)]
-        return checked
-    for number, row in _numbered(table.rows):
-        if not any(row):
-            checked.empty += 1
-            continue
+        # Every row fails for the same reason: one problem, about the file, given with each.
+        problem = Problem(1, "", f"no column holds the required question '{missing[0].text}'")
+        for number, cells in table.rows:
+            yield Row(number, cells, {}, [problem])
+        return
+    for number, cells in table.rows:
         values: dict[str, object] = {}
         problems: list[Problem] = []
+        if not any(cells):
+            yield Row(number, cells, values, problems)
+            continue
         for place, heading, spec in columns:
-            cell = row[place] if place < len(row) else ""
+            cell = cells[place] if place < len(cells) else ""
             outcome = _cell(spec, cell, activities or {})
             if isinstance(outcome, Problem):
                 problems.append(Problem(number, heading, outcome.message))
@@ -255,16 +441,7 @@ def check(
                 values[spec.key] = outcome
         if not problems and not any(key.startswith("q") for key in values):
             problems.append(Problem(number, "", "no answer to any question"))
-        if problems:
-            checked.rejected.append(number)
-            checked.problems.extend(problems)
-        else:
-            checked.good.append((number, values))
-    return checked
-
-
-def _numbered(rows: list[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    return ((place + 2, row) for place, row in enumerate(rows))  # the header is row 1
+        yield Row(number, cells, {} if problems else values, problems)
 
 
 _NUMBER = re.compile(r"^\s*(\d+)(?:\.0+)?\s*$")

@@ -1,4 +1,4 @@
-"""Tables out as CSV, safe to open in a spreadsheet program.
+"""Tables out as CSV and XLSX, safe to open in a spreadsheet program.
 
 A cell whose text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
 return runs as a formula in Excel, LibreOffice and Google Sheets ("CSV
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,12 +32,25 @@ def spreadsheet_cell(value: object) -> str:
 
 def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
     """A CSV file in UTF-8 with a byte-order mark, so spreadsheet programs read it as UTF-8."""
+    return b"".join(csv_stream(header, rows))
+
+
+def csv_stream(
+    header: Iterable[str], rows: Iterable[Iterable[object]], *, piece: int = 64 * 1024
+) -> Iterator[bytes]:
+    """The same file in pieces of about ``piece`` bytes, made as ``rows`` are taken, for a
+    download of any length that holds one piece at a time."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow([spreadsheet_cell(h) for h in header])
     for row in rows:
         writer.writerow([spreadsheet_cell(value) for value in row])
-    return ("\ufeff" + buffer.getvalue()).encode()
+        if buffer.tell() >= piece:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
 def xlsx_bytes(header: Iterable[str], rows: Iterable[Iterable[object]], *, title: str) -> bytes:

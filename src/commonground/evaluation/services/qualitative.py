@@ -9,6 +9,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -477,7 +478,9 @@ def project_import(*, programme: Programme, data: bytes, by: User | None = None)
     parent; texts by GUID. Codings already here are not added twice. Selections whose words
     differ from the text here (it was changed elsewhere) are skipped and listed."""
     try:
-        project = refiqda.read_project(data)
+        project = refiqda.read_project(
+            data, max_unzipped=settings.EVALUATION_IMPORT_MAX_UNZIPPED_BYTES
+        )
     except refiqda.RefiError as exc:
         raise ValidationError(str(exc)) from exc
     from commonground.evaluation.selectors import programme_texts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +28,8 @@ from commonground.evaluation.models import (
     Tally,
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
-from commonground.lib import bulk
+from commonground.lib import blobs, bulk
+from commonground.lib.safezip import size_words
 from commonground.lib.tasks import enqueue
 
 # -- responses -------------------------------------------------------------------------
@@ -267,31 +268,46 @@ def import_specs(form: EvaluationForm) -> list[Spec]:
     return specs
 
 
+def import_limits() -> tables.Limits:
+    """How much of a file one import reads, from settings (read now, not at start-up)."""
+    return tables.Limits(
+        rows=settings.EVALUATION_IMPORT_MAX_ROWS,
+        columns=settings.EVALUATION_IMPORT_MAX_COLUMNS,
+        cell_chars=settings.EVALUATION_IMPORT_MAX_CELL_CHARS,
+        unzipped_bytes=settings.EVALUATION_IMPORT_MAX_UNZIPPED_BYTES,
+    )
+
+
 def import_upload(*, form: EvaluationForm, by: User, file_name: str, data: bytes) -> ResponseImport:
     """Keep an uploaded spreadsheet and match its columns to the form's questions.
 
-    Raises ``ValidationError`` if the file is too big, cannot be read as a table,
-    or is a file already imported into this form (its rows would count twice).
+    Every row is read once, as a stream, to count the rows and check them against the
+    limits of ``import_limits()``. Raises ``ValidationError`` if the file is too big,
+    cannot be read as a table, passes a limit, or is a file already imported into this
+    form (its rows would count twice).
     """
     import_size_check(len(data))
     digest = hashlib.sha256(data).hexdigest()
     _refuse_repeat(form, digest)
     try:
-        table = tables.read(data, file_name)
+        table = tables.read(data, file_name, limits=import_limits())
+        rows = tables.count_rows(table)
     except TableError as exc:
         raise ValidationError(str(exc)) from exc
-    return ResponseImport.objects.create(
-        form=form,
-        file_name=file_name[:255],
-        file_sha256=digest,
-        content=data,
-        size=len(data),
-        uploaded_by=by,
-        header=table.header,
-        mapping=tables.propose(table.header, import_specs(form)),
-        note=table.note[:300],
-        rows_total=len(table.rows),
-    )
+    with transaction.atomic():
+        batch = ResponseImport.objects.create(
+            form=form,
+            file_name=file_name[:255],
+            file_sha256=digest,
+            size=len(data),
+            uploaded_by=by,
+            header=table.header,
+            mapping=tables.propose(table.header, import_specs(form)),
+            note=table.note[:300],
+            rows_total=rows,
+        )
+        blobs.blob_write(ResponseImport._meta.db_table, "content", batch.pk, data)
+    return batch
 
 
 def import_size_check(size: int) -> None:
@@ -299,13 +315,9 @@ def import_size_check(size: int) -> None:
     limit = settings.EVALUATION_IMPORT_MAX_BYTES
     if size > limit:
         raise ValidationError(
-            f"The file is {_size(size)}; files of up to {_size(limit)} can be imported. "
-            "Split it into smaller files."
+            f"The file is {size_words(size)}; files of up to {size_words(limit)} can be "
+            "imported. Split it into smaller files."
         )
-
-
-def _size(count: int) -> str:
-    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{max(1, round(count / 1e3))} KB"
 
 
 def _refuse_repeat(form: EvaluationForm, digest: str) -> None:
@@ -326,11 +338,21 @@ def _refuse_repeat(form: EvaluationForm, digest: str) -> None:
         )
 
 
-def _checked(batch: ResponseImport, table: tables.Table | None = None) -> Checked:
-    form = batch.form
-    table = table or tables.read(bytes(batch.content), batch.file_name)
-    activities = {a.title.lower(): a.pk for a in form.activities.all()}
-    return tables.check(table, batch.mapping, import_specs(form), activities=activities)
+def _checked_rows(batch: ResponseImport) -> Iterator[tables.Row]:
+    """Each row of the import's file checked against the columns as matched, read from the
+    stored file as the rows are taken (one reading of the file, whatever its length)."""
+    # Loaded apart from ``batch``, which stays without it: saving the import never writes
+    # the file back, and no page that shows the import holds it.
+    content = blobs.blob_read(ResponseImport._meta.db_table, "content", batch.pk)
+    activities = {a.title.lower(): a.pk for a in batch.form.activities.all()}
+    try:
+        table = tables.read(content, batch.file_name, limits=import_limits())
+        yield from tables.check(
+            table, batch.mapping, import_specs(batch.form), activities=activities
+        )
+    except TableError as exc:
+        # The file passed these limits when it came; they have been lowered since.
+        raise ValidationError(str(exc)) from exc
 
 
 def import_check(*, batch: ResponseImport, mapping: list[str]) -> ResponseImport:
@@ -346,35 +368,53 @@ def import_check(*, batch: ResponseImport, mapping: list[str]) -> ResponseImport
     if not any(key.startswith("q") for key in chosen):
         raise ValidationError("Match at least one column to a question.")
     batch.mapping = list(mapping)[: len(batch.header)]
-    checked = _checked(batch)
+    checked = Checked(keep=PROBLEMS_KEPT)
+    for row in _checked_rows(batch):
+        checked.count(row)
     batch.state = ResponseImport.State.CHECKED
-    batch.rows_good = len(checked.good)
-    batch.rows_rejected = len(checked.rejected)
+    batch.rows_good = checked.good
+    batch.rows_rejected = checked.rejected
     batch.rows_empty = checked.empty
-    batch.problem_count = len(checked.problems)
-    batch.problems = [[p.row, p.column, p.message] for p in checked.problems[:PROBLEMS_KEPT]]
-    batch.save()
+    batch.problem_count = checked.problem_count
+    batch.problems = [[p.row, p.column, p.message] for p in checked.problems]
+    batch.save(
+        update_fields=[
+            "mapping",
+            "state",
+            "rows_good",
+            "rows_rejected",
+            "rows_empty",
+            "problem_count",
+            "problems",
+        ]
+    )
     return batch
 
 
-def import_rejects(*, batch: ResponseImport) -> tuple[list[str], list[list[str]]]:
-    """The rejected rows as they were in the file, each with its problems, to fix and import."""
-    table = tables.read(bytes(batch.content), batch.file_name)
-    checked = _checked(batch, table)
-    reasons: dict[int, list[str]] = {}
-    for problem in checked.problems:
-        reasons.setdefault(problem.row, []).append(str(problem))
-    rows = [
-        [*table.rows[number - 2], "; ".join(reasons.get(number, []))]
-        for number in checked.rejected
-        if number >= 2
-    ]
-    return [*table.header, "problems"], rows
+def import_rejects(*, batch: ResponseImport) -> tuple[list[str], Iterator[list[str]]]:
+    """The rejected rows as they were in the file, each with its problems, to fix and import.
+
+    The rows come as the file is read, to be written out as they come."""
+    width = len(batch.header)
+
+    def rows() -> Iterator[list[str]]:
+        for row in _checked_rows(batch):
+            if row.empty or not row.problems:
+                continue
+            # Padded to the headings, so that the problems are always the last column.
+            cells = row.cells[:width] + [""] * (width - len(row.cells))
+            reasons = (str(p) if p.row == row.number else p.message for p in row.problems)
+            yield [*cells, "; ".join(reasons)]
+
+    return [*batch.header, "problems"], rows()
 
 
 # Files of this many good rows or more are stored by a background task, with progress shown.
 IMPORT_IN_BACKGROUND_FROM = 5_000
 CHUNK = 10_000
+# A chunk also ends at this many characters of answers, so that long write-ins (up to
+# 10,000 characters each) never make one chunk hold hundreds of megabytes.
+CHUNK_CHARS = 4_000_000
 
 
 def import_accept(*, batch: ResponseImport, only_valid: bool, by: User) -> ResponseImport:
@@ -382,13 +422,23 @@ def import_accept(*, batch: ResponseImport, only_valid: bool, by: User) -> Respo
     ones. Small files are stored at once; bigger ones by a background task (``import_run``)
     while the import's page shows the progress."""
     with transaction.atomic():
-        batch = ResponseImport.objects.select_for_update().select_related("form").get(pk=batch.pk)
+        batch = (
+            ResponseImport.objects.select_for_update()
+            .select_related("form")
+            .defer("content")
+            .get(pk=batch.pk)
+        )
         if batch.state in (ResponseImport.State.DONE, ResponseImport.State.IMPORTING):
             return batch  # a second press of the button
         if batch.state != ResponseImport.State.CHECKED:
             raise ValidationError("Check the file before importing it.")
         _refuse_repeat(batch.form, batch.file_sha256)
         # The counts of the check stand: the file and the matching change only by checking again.
+        if not batch.rows_good:
+            raise ValidationError(
+                "No row can be imported as the columns are matched. Change the matches, or "
+                "fix the file and upload it again."
+            )
         if batch.rows_rejected and not only_valid:
             raise ValidationError(
                 f"{batch.rows_rejected} rows have problems. Import only the valid rows, or "
@@ -412,16 +462,19 @@ def import_run(*, batch_id: int) -> ResponseImport:
 
     Safe to run again, and by two workers at once: each chunk first takes the import's
     row lock and leaves out rows already stored, so a worker stopped part-way loses
-    nothing that was committed and a second run stores each row once.
+    nothing that was committed and a second run stores each row once. The file is read
+    as a stream while the chunks are stored: one chunk of rows is held at a time.
     """
-    batch = ResponseImport.objects.select_related("form", "accepted_by").get(pk=batch_id)
+    batch = (
+        ResponseImport.objects.select_related("form", "accepted_by")
+        .defer("content")
+        .get(pk=batch_id)
+    )
     if batch.state != ResponseImport.State.IMPORTING:
         return batch
-    good = _checked(batch).good
-    for start in range(0, len(good), CHUNK):
+    for chunk in _chunks(_good_rows(batch)):
         with transaction.atomic():
             ResponseImport.objects.select_for_update().filter(pk=batch.pk).first()
-            chunk = good[start : start + CHUNK]
             # Row numbers rise through the file, so the chunk's are one range.
             stored = set(
                 Response.objects.filter(
@@ -435,14 +488,38 @@ def import_run(*, batch_id: int) -> ResponseImport:
                     rows_imported=F("rows_imported") + len(fresh)
                 )
     with transaction.atomic():
-        batch = ResponseImport.objects.select_for_update().get(pk=batch.pk)
+        batch = ResponseImport.objects.select_for_update().defer("content").get(pk=batch.pk)
         if batch.state == ResponseImport.State.IMPORTING:
             batch.state = ResponseImport.State.DONE
             batch.imported_at = timezone.now()
             batch.rows_imported = batch.responses.count()
             batch.content = b""  # the responses hold what mattered; the fingerprint stays
-            batch.save()
+            batch.save(update_fields=["state", "imported_at", "rows_imported", "content"])
     return batch
+
+
+Good = tuple[int, dict[str, object]]
+
+
+def _good_rows(batch: ResponseImport) -> Iterator[Good]:
+    """The rows that passed the check, as (row number, values), read as they are taken."""
+    for row in _checked_rows(batch):
+        if row.good:
+            yield row.number, row.values
+
+
+def _chunks(rows: Iterable[Good]) -> Iterator[list[Good]]:
+    """``rows`` a chunk at a time: ``CHUNK`` rows, or fewer that hold ``CHUNK_CHARS``."""
+    chunk: list[Good] = []
+    chars = 0
+    for number, values in rows:
+        chunk.append((number, values))
+        chars += sum(len(value) for value in values.values() if isinstance(value, str))
+        if len(chunk) >= CHUNK or chars >= CHUNK_CHARS:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
 
 
 def import_cancel(*, batch: ResponseImport) -> None:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -36,7 +37,7 @@ from commonground.evaluation.models import (
     ResponseImport,
 )
 from commonground.lib import charts, ratelimit
-from commonground.lib.tabular import csv_bytes, xlsx_bytes
+from commonground.lib.tabular import csv_bytes, csv_stream, xlsx_bytes
 from commonground.lib.views import download, press, see_other, signed_in_user
 
 # -- programmes ------------------------------------------------------------------------
@@ -634,15 +635,16 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_rejects(request: HttpRequest, pk: int) -> HttpResponse:
+def import_rejects(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = selectors.get_import_for_user(user=request.user, pk=pk)
     if batch.state != ResponseImport.State.CHECKED:
         messages.error(request, "The rejected rows can be downloaded once the file is checked.")
         return see_other(batch.get_absolute_url())
     header, rows = services.import_rejects(batch=batch)
+    # Written as the file is read again, so a big file's rejects never sit in memory whole.
     stem = batch.file_name.rsplit(".", 1)[0] or "import"
     return download(
-        csv_bytes(header, rows),
+        csv_stream(header, rows),
         content_type="text/csv; charset=utf-8",
-        filename=f"{stem}-rejected-rows.csv",
+        filename=f"{stem}-rejected-rows.csv",  # a person's file name: download() makes it safe
     )
