@@ -128,6 +128,13 @@ def far_cell_xlsx() -> bytes:
     return workbook(_sheet(HEADINGS + far, dimension="A1:XFD1048576"))
 
 
+def odd_digits_xlsx() -> bytes:
+    """Row, style and string numbers written in superscript digits ("²"), which Python's
+    ``isdigit`` takes for digits and ``int`` refuses."""
+    row = '<row r="²"><c r="A²" s="²" t="s"><v>²</v></c><c r="B2"><v>3</v></c></row>'
+    return workbook(_sheet(HEADINGS + row))
+
+
 def laughs_xlsx() -> bytes:
     """A billion laughs in the sheet: entities that expand to a gigabyte."""
     row = f'<row r="2">{_inline("A2", "&lol9;")}</row>'

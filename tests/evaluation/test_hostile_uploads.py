@@ -211,3 +211,15 @@ def test_a_hostile_project_is_refused_plainly_in_bounded_memory(
     assert growth.mb < allowed(data), f"{upload.name}: +{growth.mb:.0f} MB"
     assert says in _text(page)
     assert not Code.objects.exists() and not Coding.objects.exists()
+
+
+def test_numbers_in_odd_digits_are_read_not_a_server_error(
+    ada_client: Client, evaluation_form: EvaluationForm
+) -> None:
+    page = ada_client.post(
+        reverse("evaluation:import_start", args=[evaluation_form.pk]),
+        {"file": SimpleUploadedFile("odd.xlsx", hostile.odd_digits_xlsx())},
+    )
+    assert page.status_code == 303  # read as a workbook: the bad numbers are ignored
+    batch = ResponseImport.objects.get()
+    assert batch.header == ["useful", "aims"]

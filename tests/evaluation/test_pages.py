@@ -145,6 +145,17 @@ def test_a_point_off_the_scale_is_refused_in_plain_words(
     assert not evaluation_form.responses.exists()
 
 
+@pytest.mark.parametrize("point", ["\u00b2", "\u0663", "9" * 5000])
+def test_a_point_in_odd_digits_is_refused_not_a_server_error(
+    evaluation_form: EvaluationForm, point: str
+) -> None:
+    useful = evaluation_form.questions.get(code="useful")
+    response = _answer(Client(), evaluation_form, {f"q{useful.pk}": point})
+    assert response.status_code == 422
+    assert "is not on the 1-4 scale." in response.content.decode()
+    assert not evaluation_form.responses.exists()
+
+
 def test_a_closed_form_takes_no_answers(evaluation_form: EvaluationForm) -> None:
     evaluation_form.accepting = False
     evaluation_form.save()

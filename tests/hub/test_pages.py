@@ -280,3 +280,9 @@ def test_a_broad_search_ranks_its_newest_matches_and_says_so(
     assert sorted(h.id for h in narrowed.hits) == [made[2].pk, made[3].pk]
     page = client.get("/hub/search/", {"q": "tenants forum"}).content.decode()
     assert "these are the best of the newest 2" in page
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "9" * 5000, "-1", "abc"])
+def test_an_odd_page_number_shows_the_first_page(commons: FeedServer, page: str) -> None:
+    response = Client().get("/hub/", {"page": page})
+    assert response.status_code == 200

@@ -241,8 +241,16 @@ class _Lines:
         self._rows += 1
 
 
+# What reading a damaged workbook can raise: the reader's own error, and, as a last guard
+# so that a file nobody foresaw is still a plain message and never a server error, the
+# value errors of the conversions it makes.
+_UNREADABLE: tuple[type[Exception], ...] = (ValueError, OverflowError, IndexError)
+
+
 def _read_xlsx(data: bytes, limits: Limits) -> Table:
     from commonground.lib import safezip, xlsx
+
+    unreadable = (xlsx.XlsxError, *_UNREADABLE)
 
     try:
         sheet = xlsx.first_sheet(data, max_unzipped=limits.unzipped_bytes)
@@ -252,7 +260,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Table:
             f"{size_words(exc.limit)} can be read. Save it as CSV, or split it into "
             "smaller files."
         ) from exc
-    except xlsx.XlsxError as exc:
+    except unreadable as exc:
         raise TableError(NOT_A_SPREADSHEET) from exc
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -288,7 +296,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Table:
                 if column > len(row):
                     row.extend([""] * (column - len(row)))
                 row[column - 1] = text
-        except xlsx.XlsxError as exc:
+        except unreadable as exc:
             raise TableError(NOT_A_SPREADSHEET) from exc
         if top is not None:
             yield sheet_row - top + 1, row

@@ -45,6 +45,7 @@ from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
 from commonground.lib import bulk, safehttp
 from commonground.lib.sanitise import web_link
+from commonground.lib.text import whole_number
 
 log = logging.getLogger(__name__)
 
@@ -230,8 +231,9 @@ def _seconds_header(value: str | None, now: datetime) -> int | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    seconds = whole_number(value)
+    if seconds is not None:
+        return seconds
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

@@ -21,12 +21,14 @@ from django.views.decorators.http import require_POST
 from commonground.hub import search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.lib.text import whole_number
 from commonground.lib.views import see_other, signed_in_user
 
 
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+    number = whole_number(raw)
+    return max(1, min(number, 10_000)) if number is not None else 1
 
 
 def _need_source_manager(request: HttpRequest) -> None:
@@ -145,7 +147,7 @@ def _date(raw: str | None) -> date | None:
 
 
 def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return whole_number(raw)
 
 
 def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:

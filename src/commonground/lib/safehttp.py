@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
+from commonground.lib.text import whole_number
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -183,8 +185,8 @@ def _read_body(
             "encoding",
             f"the site sent the body compressed as {encoding!r}, which Common Ground does not read",
         )
-    declared = response.getheader("Content-Length")
-    if inflater is None and declared and declared.isdigit() and int(declared) > limits.max_bytes:
+    declared = whole_number(response.getheader("Content-Length"))
+    if inflater is None and declared is not None and declared > limits.max_bytes:
         raise FetchError("too_big", _too_big(limits))
     parts: list[bytes] = []
     size = 0

@@ -1,4 +1,4 @@
-"""Plain text that must stay on one line: names of people and organisations (pure).
+"""Small rules for text from outside (pure): names kept on one line, whole numbers read.
 
 Names go into email subjects and headers, file names and page titles. A line
 break there breaks the email (Django refuses header injection by raising), and
@@ -10,8 +10,6 @@ fold them away.
 from __future__ import annotations
 
 import re
-
-from django.core.exceptions import ValidationError
 
 # C0 and C1 controls (line breaks and tabs among them), the Unicode line and
 # paragraph separators, and the bidirectional marks, embeddings and overrides.
@@ -25,8 +23,24 @@ def single_line(value: str) -> str:
 
 def refuse_control_characters(value: str) -> None:
     """A model and form validator for names: one line of plain text."""
+    from django.core.exceptions import ValidationError
+
     if _CONTROL.search(value):
         raise ValidationError(
             "Write this on one line, without line breaks, tabs or other control characters.",
             code="control_characters",
         )
+
+
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(text: str | None) -> int | None:
+    """``text`` as a whole number if it is written in ASCII digits (at most 18), else None.
+
+    Not ``str.isdigit()``: that also says yes to "²" and "١٢", which ``int()`` then refuses
+    or reads, and to numbers of thousands of digits, which ``int()`` refuses too.
+    """
+    if text is None or not _WHOLE.fullmatch(text):
+        return None
+    return int(text)

@@ -39,6 +39,7 @@ from openpyxl.utils.datetime import (
 )
 
 from commonground.lib import safexml, safezip
+from commonground.lib.text import whole_number
 
 # Sanity caps on a workbook's structure, far above what Excel writes: its own limits are
 # 64,000 cell formats and 16,384 columns; a workbook is a few dozen parts.
@@ -238,7 +239,8 @@ def _date_styles(archive: zipfile.ZipFile, part: str) -> tuple[set[int], set[int
     for index, number in enumerate(formats):
         code = custom.get(number)
         if code is None:
-            code = builtin_format_code(int(number)) if number.isdigit() else None
+            format_id = whole_number(number)
+            code = builtin_format_code(format_id) if format_id is not None else None
         if is_date_format(code):
             dates.add(index)
         if is_timedelta_format(code):
@@ -339,9 +341,8 @@ def _column(letters: str) -> int:
 
 
 def _number(raw: str | None, default: int) -> int:
-    if raw and raw.isdigit():
-        return int(raw)
-    return default
+    number = whole_number(raw)
+    return default if number is None else number
 
 
 def _text(
@@ -354,7 +355,8 @@ def _text(
     if value is None:
         return ""
     if kind == "s":
-        return reading.strings[int(value)].strip() if value.isdigit() else ""
+        index = whole_number(value)
+        return reading.strings[index].strip() if index is not None else ""
     if kind == "b":
         return str(value.strip() in ("1", "true"))
     if kind == "d":
@@ -372,7 +374,7 @@ def _text(
             number = float(value)
         except ValueError:
             return value.strip()
-    index = int(style) if style and style.isdigit() else 0
+    index = whole_number(style) or 0
     if index in reading.dates:
         try:
             moment = from_excel(number, reading.epoch, timedelta=index in reading.durations)

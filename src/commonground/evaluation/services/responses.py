@@ -31,6 +31,7 @@ from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec
 from commonground.lib import blobs, bulk
 from commonground.lib.safezip import size_words
 from commonground.lib.tasks import enqueue
+from commonground.lib.text import whole_number
 
 # -- responses -------------------------------------------------------------------------
 
@@ -57,10 +58,11 @@ def check_answers(
                 problems[question.pk] = "Answer this question."
             continue
         if question.is_likert:
-            if not text.isdigit() or not 1 <= int(text) <= question.points:
+            point = whole_number(text)
+            if point is None or not 1 <= point <= question.points:
                 problems[question.pk] = f"'{text[:20]}' is not on the 1-{question.points} scale."
                 continue
-            answers[question.pk] = int(text)
+            answers[question.pk] = point
         else:
             answers[question.pk] = text[:10_000]
     return answers, problems

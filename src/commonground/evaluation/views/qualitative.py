@@ -25,13 +25,14 @@ from commonground.evaluation.forms import (
 )
 from commonground.evaluation.models import Suggestion
 from commonground.evaluation.services.qualitative import KINDS
+from commonground.lib.text import whole_number
 from commonground.lib.views import download, press, see_other, signed_in_user
 
 TEXTS_PER_PAGE = 50
 
 
 def _int(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() else None
+    return whole_number(raw)
 
 
 # -- interviews and observations -------------------------------------------------------
