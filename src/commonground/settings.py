@@ -329,6 +329,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: Django's hook for every new password, which revokes API tokens.
+    {"NAME": "commonground.accounts.passwords.TokensEndWithThePassword"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a day
 

@@ -216,3 +216,33 @@ def test_an_unconfirmed_session_cannot_set_up_an_organisation(db: None) -> None:
     assert response.status_code == 200
     assert b"Confirm your email address before you set up an organisation" in response.content
     assert not Organisation.objects.filter(name="Shadow Org").exists()
+
+
+def test_a_password_set_any_other_way_ends_the_tokens_too(ada: User, ben: User) -> None:
+    """The admin's password form, the changepassword command and anything else that sets a
+    password on the model: Django calls our hook after each."""
+    root = User.objects.create_superuser(email="root@example.org", password=PASSWORD, name="Root")
+    _token, raw = services.api_token_create(user=ben, name="script")
+    response = client_for(root).post(
+        f"/admin/accounts/user/{ben.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    ben.refresh_from_db()
+    assert ben.check_password(NEW_PASSWORD)
+    assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 401
+    # As `commonground changepassword` does it.
+    _token, raw = services.api_token_create(user=ada, name="script")
+    ada.set_password(NEW_PASSWORD)
+    ada.save()
+    assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 401
+
+
+def test_signing_in_keeps_the_tokens(ada: User) -> None:
+    # Django re-hashes a password at sign-in when its hasher's settings change; that is no
+    # new password, and the tokens stay.
+    _token, raw = services.api_token_create(user=ada, name="script")
+    client = Client()
+    client.post("/accounts/login/", {"login": "ada@example.org", "password": PASSWORD})
+    assert client.get("/").context["user"] == ada
+    assert Client().get("/api/v1/me", headers=bearer(raw)).status_code == 200

@@ -73,17 +73,21 @@ def _require_verified(user: User, doing: str) -> None:
 
 
 def password_set(*, user: User, password: str) -> int:
-    """Give the person a new password and revoke every API token they hold.
+    """Give the person a new password; returns how many API tokens it revoked.
 
-    Their other signed-in sessions end with it: Django ties each session to the
-    password. Tokens do not, so a token made before a password reset (by
-    someone who had the password, or who registered the address first) dies
-    here. Returns how many tokens were revoked.
+    Their other signed-in sessions end with it, as Django ties each session to
+    the password; their tokens end through ``accounts/passwords.py``, which
+    Django calls on every new password, whichever way it was set.
     """
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+    live = ApiToken.objects.filter(user=user, revoked_at=None).count()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return live
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """Revoke every API token the person holds (a new password does this); how many."""
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
 def profile_update(*, user: User, name: str, job_title: str, about: str) -> User:
