@@ -250,7 +250,7 @@ _UNREADABLE: tuple[type[Exception], ...] = (ValueError, OverflowError, IndexErro
 def _read_xlsx(data: bytes, limits: Limits) -> Table:
     from commonground.lib import safezip, xlsx
 
-    unreadable = (xlsx.XlsxError, *_UNREADABLE)
+    unreadable: tuple[type[Exception], ...] = (xlsx.XlsxError, *_UNREADABLE)
 
     try:
         sheet = xlsx.first_sheet(data, max_unzipped=limits.unzipped_bytes)
