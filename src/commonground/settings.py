@@ -348,6 +348,7 @@ STORAGES = {
 MEDIA_ROOT = env_path("MEDIA_ROOT", DATA_DIR / "media")
 
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -357,12 +358,15 @@ if REDIS_URL:
         }
     }
 else:
-    # Files, not process memory, so every worker of one machine shares the counts of
-    # the rate limits.
+    # Each process's own memory. Rate limits then count per process (a machine's few
+    # gunicorn workers each allow the limit), but each count is exact: the file and
+    # database caches add one by reading and writing back, so requests sent at once
+    # all get through, and they drop entries at random when full. Redis is exact and
+    # shared. Entries are small; the room keeps counts from being pushed out.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 

@@ -412,3 +412,18 @@ def test_one_connection_can_send_a_form_only_so_often(
     # Another connection is not held up.
     elsewhere = Client(REMOTE_ADDR="192.0.2.9")
     assert _answer(elsewhere, evaluation_form, {f"q{useful.pk}": "3"}).status_code == 303
+
+
+@override_settings(EVALUATION_RESPOND_RATE="2/m")
+def test_an_ipv6_network_counts_as_one_connection(evaluation_form: EvaluationForm) -> None:
+    # One household or office holds a whole /64 and could pick a new address each time.
+    useful = evaluation_form.questions.get(code="useful")
+    codes = [
+        _answer(
+            Client(REMOTE_ADDR=f"2001:db8:1:2::{n}"), evaluation_form, {f"q{useful.pk}": "3"}
+        ).status_code
+        for n in (1, 2, 3)
+    ]
+    assert codes == [303, 303, 429]
+    other = Client(REMOTE_ADDR="2001:db8:1:3::1")
+    assert _answer(other, evaluation_form, {f"q{useful.pk}": "3"}).status_code == 303

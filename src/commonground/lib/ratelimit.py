@@ -2,14 +2,15 @@
 
 Account actions (sign-in, sign-up, password reset, email change) are limited by
 django-allauth through ``ACCOUNT_RATE_LIMITS``. The few actions of our own use
-this small fixed-window counter in the same cache (Redis when configured, else
-files in the data directory shared by a machine's workers), and count a
-client's address by the same rule as allauth's (``TRUSTED_PROXY_COUNT``).
+this small fixed-window counter in the same cache (Redis when configured; else each
+process's memory, see settings), and count a client's address by the same rule
+as allauth's (``TRUSTED_PROXY_COUNT``, IPv6 by /64).
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import time
 from dataclasses import dataclass
@@ -41,13 +42,27 @@ def parse(text: str) -> list[Rate]:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address, as allauth counts it (behind ``TRUSTED_PROXY_COUNT`` proxies)."""
+    """The client's address, as allauth reads it (behind ``TRUSTED_PROXY_COUNT`` proxies)."""
     from allauth.account.adapter import get_adapter
 
     try:
         return get_adapter(request).get_client_ip(request)
     except (PermissionDenied, ImproperlyConfigured):
         return "unknown"
+
+
+def client_network(request: HttpRequest) -> str:
+    """What a limit by address counts: the client's IPv4 address, or its IPv6 /64 (one
+    household or office is given a whole /64, and could pick a new address for every
+    request), as allauth's own limits count."""
+    address = client_address(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def allow(*, action: str, key: str, rates: str) -> bool:

@@ -28,7 +28,7 @@ from commonground.evaluation.models import (
     Tally,
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
-from commonground.lib import blobs, bulk
+from commonground.lib import blobs, bulk, ratelimit
 from commonground.lib.safezip import size_words
 from commonground.lib.tasks import enqueue
 from commonground.lib.text import whole_number
@@ -116,6 +116,7 @@ def response_submit(
     activity: Activity | None = None,
     organisation_name: str = "",
     submission_key: str | None = None,
+    sent_from: str = "",
     by: User | None = None,
 ) -> Submitted:
     """Store one filled-in form. ``answers`` maps question ids to points or words.
@@ -124,10 +125,21 @@ def response_submit(
     (the key of the page the person filled in, read from the page's signed token by
     ``submission_key()``, which the public page requires), a second sending of the
     same page is recognised and not counted again. Raises ``ValidationError`` naming
-    each question whose answer cannot be taken.
+    each question whose answer cannot be taken. With ``sent_from`` (the network a public
+    answer came from), one network may send the form only ``EVALUATION_RESPOND_RATE``
+    times; past that it raises ``ValidationError`` with code ``too_many``.
     """
     if channel == Response.Channel.WEB and not form.is_open:
         raise ValidationError("This form has closed and takes no more answers.")
+    if sent_from and not ratelimit.allow(
+        action=f"respond:{form.pk}", key=sent_from, rates=settings.EVALUATION_RESPOND_RATE
+    ):
+        raise ValidationError(
+            "Many answers to this form have come from your connection in the last few "
+            "minutes, so we have paused it. Your answers are kept below: wait ten minutes, "
+            "then press the button again.",
+            code="too_many",
+        )
     if activity is not None and not form.activities.filter(pk=activity.pk).exists():
         raise ValidationError("Choose one of the activities this form is for.")
     questions = list(form.questions.all())

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -428,13 +427,6 @@ def responses_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 # -- answering -------------------------------------------------------------------------
 
 
-_TOO_MANY_ANSWERS = (
-    "Many answers to this form have come from your connection in the last few minutes, so "
-    "we have paused it. Your answers are kept below: wait ten minutes, then press the "
-    "button again."
-)
-
-
 def _page_token(form: EvaluationForm, posted: str) -> str:
     """The token the page carries: the one it was sent with, if good, so that a page sent
     again after a correction still counts once; else a fresh one."""
@@ -477,13 +469,6 @@ def _answer_page(
             activity = activities[0]
         public = channel == Response.Channel.WEB
         try:
-            if public and not ratelimit.allow(
-                action=f"respond:{form.pk}",
-                key=ratelimit.client_address(request),
-                rates=settings.EVALUATION_RESPOND_RATE,
-            ):
-                status = 429
-                raise ValidationError(_TOO_MANY_ANSWERS)
             key = services.submission_key(form=form, token=token) if public or token else None
             submitted = services.response_submit(
                 form=form,
@@ -492,10 +477,13 @@ def _answer_page(
                 activity=activity,
                 organisation_name=data.get("organisation_name", ""),
                 submission_key=key,
+                sent_from=ratelimit.client_network(request) if public else "",
                 # A typist is recorded; a respondent never is, signed in or not.
                 by=signed_in_user(request) if channel == Response.Channel.PAPER else None,
             )
         except ValidationError as exc:
+            if getattr(exc, "code", None) == "too_many":
+                status = 429
             if hasattr(exc, "error_dict"):
                 problems = {int(k): v[0].messages[0] for k, v in exc.error_dict.items()}
             else:
