@@ -39,6 +39,11 @@ def test_someone_who_registers_another_persons_address_gets_nothing(
         {"name": "Mallory", "email": "victim@example.org", "password1": PASSWORD},
     )
     mallory = User.objects.get(email="victim@example.org")
+    # The victim, opening the link in the email, is shown whose account it would confirm.
+    confirm = link_in(mail.outbox[-1].body, "/accounts/confirm-email/")
+    shown = Client().get(confirm).content.decode()
+    assert "An account named <strong>Mallory</strong> was made with" in shown
+    assert "Confirm only if you made it yourself" in shown
     # Without the link (it went to the victim's inbox) the account cannot sign in ...
     signed_in = client.post(
         "/accounts/login/", {"login": "victim@example.org", "password": PASSWORD}
@@ -112,17 +117,32 @@ def test_a_password_reset_ends_every_session_and_token(ada: User) -> None:
     assert ApiToken.objects.get().revoked_at is not None
 
 
+def test_changing_email_asks_for_the_password_first(ada: User) -> None:
+    # A session left open (here: one that did not sign in with the password lately).
+    client = client_for(ada)
+    asked = client.post("/accounts/email/", {"email": "evil@example.org", "action_add": ""})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/accounts/reauthenticate/")
+    assert not EmailAddress.objects.filter(email="evil@example.org").exists()
+    page = client.get(asked["Location"])
+    assert b"Confirm it is you" in page.content
+    wrong = client.post(asked["Location"], {"password": "not it"})
+    assert b"That is not your password" in wrong.content
+    assert not EmailAddress.objects.filter(email="evil@example.org").exists()
+
+
 def test_changing_email_waits_for_the_new_address_to_confirm(ada: User) -> None:
     client = client_for(ada)
-    response = client.post(
-        "/accounts/email/", {"email": "ada.new@example.org", "action_add": ""}, follow=True
-    )
+    asked = client.post("/accounts/email/", {"email": "ada.new@example.org", "action_add": ""})
+    # Once the password is given, the change asked for carries on.
+    response = client.post(asked["Location"], {"password": PASSWORD}, follow=True)
     assert b"ada.new@example.org" in response.content
     ada.refresh_from_db()
     assert ada.email == "ada@example.org"  # nothing changes until the link is followed
     message = mail.outbox[-1]
     assert message.to == ["ada.new@example.org"]
     confirm = link_in(message.body, "/accounts/confirm-email/")
+    assert "which signs in with ada@example.org" in client.get(confirm).content.decode()
     client.post(confirm)
     ada.refresh_from_db()
     assert ada.email == "ada.new@example.org"

@@ -26,15 +26,10 @@ def _export(user: User) -> list[DataFile]:
     by its respondents: someone who has left the organisation, or no longer
     evaluates for it, gets only how much of their work it holds, not the work.
     """
-    from commonground.accounts.models import Membership
     from commonground.evaluation.models import Coding, Interview, Observation, Programme, Response
-    from commonground.evaluation.selectors import EVALUATING_ROLES
+    from commonground.evaluation.selectors import evaluating_organisations
 
-    still = set(
-        Membership.objects.filter(user=user, role__in=EVALUATING_ROLES).values_list(
-            "organisation_id", flat=True
-        )
-    )
+    still = set(evaluating_organisations(user).values_list("pk", flat=True))
     held: Counter[tuple[str, str]] = Counter()
 
     def mine(rows: Iterable[T], organisation: Callable[[T], Organisation], what: str) -> list[T]:
