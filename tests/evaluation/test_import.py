@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from openpyxl import Workbook
 
@@ -433,3 +433,18 @@ def test_long_answers_end_a_chunk_early_and_every_row_is_stored_once(
     assert [len(chunk) for chunk in responses._chunks(responses._good_rows(batch))] == [3, 3, 1]
     services.import_accept(batch=batch, only_valid=False, by=ada)
     assert training_form.responses.count() == 7
+
+
+def test_rejects_cut_short_by_a_lowered_limit_say_so_in_the_file(
+    training_form: EvaluationForm, ada: User, ada_client: Client
+) -> None:
+    body = (HEADER + "9,9,x\n" * 5).encode()
+    batch = _batch(training_form, ada, "answers.csv", body)
+    with override_settings(EVALUATION_IMPORT_MAX_ROWS=3):
+        rejects = ada_client.get(reverse("evaluation:import_rejects", args=[batch.pk]))
+        text = b"".join(rejects.streaming_content).decode("utf-8-sig")
+    assert rejects.status_code == 200
+    assert text.splitlines()[-1].endswith(
+        "The file could not be read to the end: Row 5 is past the 3 rows of responses one "
+        'import takes. Split the file into smaller ones, or delete anything below the responses."'
+    )

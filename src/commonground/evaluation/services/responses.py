@@ -412,13 +412,17 @@ def import_rejects(*, batch: ResponseImport) -> tuple[list[str], Iterator[list[s
     width = len(batch.header)
 
     def rows() -> Iterator[list[str]]:
-        for row in _checked_rows(batch):
-            if row.empty or not row.problems:
-                continue
-            # Padded to the headings, so that the problems are always the last column.
-            cells = row.cells[:width] + [""] * (width - len(row.cells))
-            reasons = (str(p) if p.row == row.number else p.message for p in row.problems)
-            yield [*cells, "; ".join(reasons)]
+        try:
+            for row in _checked_rows(batch):
+                if row.empty or not row.problems:
+                    continue
+                # Padded to the headings, so that the problems are always the last column.
+                cells = row.cells[:width] + [""] * (width - len(row.cells))
+                reasons = (str(p) if p.row == row.number else p.message for p in row.problems)
+                yield [*cells, "; ".join(reasons)]
+        except ValidationError as exc:
+            # The download has begun, so the reason is its last row, not an error page.
+            yield [""] * width + [f"The file could not be read to the end: {exc.messages[0]}"]
 
     return [*batch.header, "problems"], rows()
 
