@@ -232,6 +232,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "commonground.middleware.log_refusals",
+    "commonground.middleware.refuse_oversized_uploads",
 ]
 
 ROOT_URLCONF = "commonground.urls"
@@ -420,6 +421,9 @@ HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
 # (bytes). Uploads this size pass through the web server, so keep the proxy's body limit
 # above it.
 EVALUATION_IMPORT_MAX_BYTES = env_int("EVALUATION_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# The biggest request body the site reads at all: the biggest upload and a little for the
+# form around it. Bigger ones are refused unread (commonground/middleware.py).
+UPLOAD_MAX_BYTES = EVALUATION_IMPORT_MAX_BYTES + 1024 * 1024
 # What one import reads of it, checked as it is read: rows below the headings, columns,
 # characters in a cell (Excel's own limit), and bytes an .xlsx or .qdpx may unpack to.
 # Files are read as a stream, so these bound the time an import takes; memory stays

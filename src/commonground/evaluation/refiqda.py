@@ -26,6 +26,7 @@ from datetime import datetime
 from lxml import etree
 
 from commonground.lib import safexml, safezip
+from commonground.lib.text import size_words
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -189,8 +190,8 @@ def read_project(data: bytes, *, max_unzipped: int) -> ProjectData:
         archive = safezip.open_archive(data, max_members=MAX_MEMBERS, max_unzipped=max_unzipped)
     except safezip.TooBig as exc:
         raise RefiError(
-            f"The file unpacks to {safezip.size_words(exc.size)}; at most "
-            f"{safezip.size_words(exc.limit)} can be read. Bring back a project exported "
+            f"The file unpacks to {size_words(exc.size)}; at most "
+            f"{size_words(exc.limit)} can be read. Bring back a project exported "
             "from this programme."
         ) from exc
     except safezip.ZipError as exc:
@@ -316,8 +317,8 @@ class _Project:
             return ""  # the text is not in the file: its codings are checked by place only
         if size > MAX_TEXT_BYTES:
             raise RefiError(
-                f"{name} is {safezip.size_words(size)}; a text may be at most "
-                f"{safezip.size_words(MAX_TEXT_BYTES)}, far more than any Common Ground "
+                f"{name} is {size_words(size)}; a text may be at most "
+                f"{size_words(MAX_TEXT_BYTES)}, far more than any Common Ground "
                 "keeps. Bring back a project exported from this programme."
             )
         text = safezip.read_member(self.archive, name).decode("utf-8-sig", errors="replace")

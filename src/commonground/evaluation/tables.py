@@ -32,7 +32,7 @@ from itertools import chain
 
 from django.utils.text import slugify
 
-from commonground.lib.safezip import size_words
+from commonground.lib.text import size_words
 
 # Mapping targets besides questions.
 ACTIVITY = "activity"

@@ -23,6 +23,8 @@ import zipfile
 import zlib
 from typing import IO
 
+from commonground.lib.text import size_words
+
 # The end-of-central-directory record and, for archives past zip's 16/32-bit fields, the
 # zip64 locator just before it (APPNOTE.TXT, sections 4.3.14-4.3.16).
 _END = struct.Struct("<4s4H2LH")
@@ -47,11 +49,6 @@ class TooBig(ZipError):
         super().__init__(f"it unpacks to {size_words(size)}; at most {size_words(limit)} is read")
         self.size = size
         self.limit = limit
-
-
-def size_words(count: int) -> str:
-    """A size as people read it: '3 KB', '52.4 MB'."""
-    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{max(1, round(count / 1e3))} KB"
 
 
 def open_archive(data: bytes, *, max_members: int, max_unzipped: int) -> zipfile.ZipFile:

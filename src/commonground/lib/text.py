@@ -44,3 +44,8 @@ def whole_number(text: str | None) -> int | None:
     if text is None or not _WHOLE.fullmatch(text):
         return None
     return int(text)
+
+
+def size_words(count: int) -> str:
+    """A size as people read it: '3 KB', '52.4 MB'."""
+    return f"{count / 1e6:.1f} MB" if count >= 1e6 else f"{max(1, round(count / 1e3))} KB"

@@ -29,9 +29,8 @@ from commonground.evaluation.models import (
 )
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
 from commonground.lib import blobs, bulk, ratelimit
-from commonground.lib.safezip import size_words
 from commonground.lib.tasks import enqueue
-from commonground.lib.text import whole_number
+from commonground.lib.text import size_words, whole_number
 
 # -- responses -------------------------------------------------------------------------
 
