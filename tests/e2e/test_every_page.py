@@ -46,6 +46,7 @@ ADMIN_PAGES = [
     "/organisations/elsewhere/members/",  # 403: not her organisation
     "/accounts/profile/",
     "/accounts/email/",
+    "/accounts/reauthenticate/",
     "/accounts/password/change/",
     "/accounts/logout/",
     "/accounts/tokens/",
