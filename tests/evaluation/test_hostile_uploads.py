@@ -157,6 +157,11 @@ def _warm_up(client: Client, form: EvaluationForm) -> None:
     ResponseImport.objects.all().delete()
 
 
+def _report(upload: Hostile, data: bytes, mb: float) -> None:
+    # Seen with `pytest tests/evaluation/test_hostile_uploads.py -s`: the figures to quote.
+    print(f"\n{upload.name}: {len(data) / 1e6:.2f} MB file, peak +{mb:.1f} MB", end="")
+
+
 @pytest.mark.parametrize("upload", SPREADSHEETS, ids=str)
 def test_a_hostile_spreadsheet_is_refused_plainly_in_bounded_memory(
     upload: Hostile, evaluation_form: EvaluationForm, ada_client: Client
@@ -165,6 +170,7 @@ def test_a_hostile_spreadsheet_is_refused_plainly_in_bounded_memory(
     _warm_up(ada_client, evaluation_form)
     with peak_growth() as growth:
         shown = _through_the_pages(ada_client, evaluation_form, upload.name, data)
+    _report(upload, data, growth.mb)
     assert growth.mb < allowed(data), f"{upload.name}: +{growth.mb:.0f} MB"
     assert says in shown
     assert not Response.objects.exists() and not Answer.objects.exists()
@@ -208,6 +214,7 @@ def test_a_hostile_project_is_refused_plainly_in_bounded_memory(
     ada_client.post(url, {"file": SimpleUploadedFile("warm.qdpx", b"not a zip")})
     with peak_growth() as growth:
         page = ada_client.post(url, {"file": SimpleUploadedFile(upload.name, data)}, follow=True)
+    _report(upload, data, growth.mb)
     assert growth.mb < allowed(data), f"{upload.name}: +{growth.mb:.0f} MB"
     assert says in _text(page)
     assert not Code.objects.exists() and not Coding.objects.exists()
