@@ -275,8 +275,8 @@ LOGOUT_REDIRECT_URL = "home"
 # verified before the person can sign in at all (so nobody can hold an account,
 # a token or a membership in someone else's name), email changes verified at
 # the new address, and nothing that tells a stranger whether an address is
-# registered. Passwords are set through the adapter, which revokes the
-# person's API tokens (accounts/adapter.py).
+# registered. A new password, however it is set, revokes the person's API
+# tokens (accounts/passwords.py, listed with the password validators below).
 ACCOUNT_ADAPTER = "commonground.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     name: f"commonground.accounts.forms.{form}"

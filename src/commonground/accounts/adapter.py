@@ -1,9 +1,10 @@
 """How django-allauth's account flows call into Common Ground.
 
 allauth runs signing up, in and out, email verification and change, password
-reset and change, rate limits and two-step sign-in. This adapter is where
-those flows reach our own rules: a new person's name, and what a new password
-takes away (every API token; Django's session check ends the other sessions).
+reset and change, and the rate limits on each. This adapter is where those
+flows reach our own rules and words: a new person's name, a new password set
+through our service (which says how many API tokens it ended), sign-in
+failures logged, and the site's name in every email.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def set_password(self, user: Any, password: str) -> None:
-        """Every password change and reset goes through here."""
+        """allauth's password changes and resets come here; the person is told how many
+        tokens went with the old password (``accounts/passwords.py`` ends them)."""
         assert isinstance(user, User)  # noqa: S101 - AUTH_USER_MODEL
         revoked = services.password_set(user=user, password=password)
         request = getattr(self, "request", None)
