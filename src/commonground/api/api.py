@@ -15,6 +15,7 @@ from commonground.accounts.api import router as accounts_router
 from commonground.api.auth import AUTH
 from commonground.evaluation.api import router as evaluation_router
 from commonground.hub.api import router as hub_router
+from commonground.lib import ratelimit
 
 api = NinjaAPI(
     title="Common Ground API",
@@ -38,7 +39,7 @@ api.add_router("", evaluation_router)
 def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """A service said no: answer 422 with its plain-words reasons, as the pages show them
     (429 when the reason is that it came too often)."""
-    status = 429 if getattr(exc, "code", None) == "too_many" else 422
+    status = 429 if isinstance(exc, ratelimit.TooMany) else 422
     return api.create_response(
         request, {"detail": " ".join(exc.messages), "errors": exc.messages}, status=status
     )

@@ -465,8 +465,9 @@ def _record(fetched: Fetched, now: datetime, pending: Pending) -> tuple[str, int
             changes["last_modified"] = (response.header("last-modified") or "")[:100]
             if not source.title or source.title == source.feed_url:
                 changes["title"] = (feed.title or source.feed_url)[:300]
-            if web_link(feed.site_url) and not source.site_url:
-                changes["site_url"] = web_link(feed.site_url)[:2000]
+            site_url = web_link(feed.site_url)
+            if site_url and not source.site_url:
+                changes["site_url"] = site_url[:2000]
             interval = (
                 _posting_interval(fetched.prepared, interval) if fetched.prepared else interval
             )

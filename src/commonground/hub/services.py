@@ -65,11 +65,12 @@ def _check_url(url: str) -> str:
 def _check_site_url(url: str) -> str:
     """A hub's website as given, checked: only http(s) links are shown as links."""
     url = url.strip()
-    if url and not web_link(url):
+    checked = web_link(url)
+    if url and not checked:
         raise ValidationError(
             "Enter the website as an address starting with http:// or https://.", code="site_url"
         )
-    return web_link(url)
+    return checked
 
 
 def feeds_discover(*, url: str) -> list[discover.FoundFeed]:
@@ -429,7 +430,7 @@ def themes_reapply(*, theme: Theme) -> int:
 def comment_add(*, item: Item, author: User, body: str, parent: Comment | None = None) -> Comment:
     """Post a comment (or a reply to ``parent``).
 
-    Raises ``ValidationError`` if it is empty or too long, or (code ``too_many``) if the
+    Raises ``ValidationError`` if it is empty or too long, or ``ratelimit.TooMany`` if the
     person has posted ``HUB_COMMENT_RATE`` comments already."""
     body = body.strip()
     if not body:
@@ -441,10 +442,9 @@ def comment_add(*, item: Item, author: User, body: str, parent: Comment | None =
     if not ratelimit.allow(
         action="comment", key=f"user:{author.pk}", rates=settings.HUB_COMMENT_RATE
     ):
-        raise ValidationError(
+        raise ratelimit.TooMany(
             "You have posted a lot of comments in a short time. Wait a few minutes, then "
-            "post this one again.",
-            code="too_many",
+            "post this one again."
         )
     return Comment.objects.create(item=item, author=author, body=body, parent=parent)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from commonground.hub import search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.lib import ratelimit
 from commonground.lib.text import whole_number
 from commonground.lib.views import see_other, signed_in_user
 
@@ -236,7 +237,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
             "body": request.POST.get("body", "")[:5000],
             "error": exc.messages[0],
         }
-        status = 429 if exc.code == "too_many" else 422
+        status = 429 if isinstance(exc, ratelimit.TooMany) else 422
         return _item_page(request, selectors.get_item(found.pk), draft, status)
     messages.success(request, "Your comment is posted.")
     return see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")

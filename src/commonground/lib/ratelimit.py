@@ -16,11 +16,19 @@ import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class TooMany(ValidationError):
+    """A service's refusal because a limit was reached: the pages and the API answer it
+    with 429, and the person's words come back to them unlost."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="too_many")
 
 
 @dataclass(frozen=True)

@@ -126,18 +126,17 @@ def response_submit(
     same page is recognised and not counted again. Raises ``ValidationError`` naming
     each question whose answer cannot be taken. With ``sent_from`` (the network a public
     answer came from), one network may send the form only ``EVALUATION_RESPOND_RATE``
-    times; past that it raises ``ValidationError`` with code ``too_many``.
+    times; past that it raises ``ratelimit.TooMany``.
     """
     if channel == Response.Channel.WEB and not form.is_open:
         raise ValidationError("This form has closed and takes no more answers.")
     if sent_from and not ratelimit.allow(
         action=f"respond:{form.pk}", key=sent_from, rates=settings.EVALUATION_RESPOND_RATE
     ):
-        raise ValidationError(
+        raise ratelimit.TooMany(
             "Many answers to this form have come from your connection in the last few "
             "minutes, so we have paused it. Your answers are kept below: wait ten minutes, "
-            "then press the button again.",
-            code="too_many",
+            "then press the button again."
         )
     if activity is not None and not form.activities.filter(pk=activity.pk).exists():
         raise ValidationError("Choose one of the activities this form is for.")

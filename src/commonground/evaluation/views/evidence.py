@@ -482,7 +482,7 @@ def _answer_page(
                 by=signed_in_user(request) if channel == Response.Channel.PAPER else None,
             )
         except ValidationError as exc:
-            if getattr(exc, "code", None) == "too_many":
+            if isinstance(exc, ratelimit.TooMany):
                 status = 429
             if hasattr(exc, "error_dict"):
                 problems = {int(k): v[0].messages[0] for k, v in exc.error_dict.items()}
