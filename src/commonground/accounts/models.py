@@ -37,14 +37,12 @@ class UserManager(BaseUserManager["User"]):
         confirmed: the first administrator of a new site can sign in before its
         email is set up.
         """
-        from allauth.account.models import EmailAddress
+        from commonground.accounts.services import address_confirm
 
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         user = self.create_user(email, password, **extra)
-        EmailAddress.objects.update_or_create(
-            user=user, email=user.email, defaults={"verified": True, "primary": True}
-        )
+        address_confirm(user=user)
         return user
 
 

@@ -57,7 +57,7 @@ def email_verified(user: User) -> bool:
 
 def address_confirm(*, user: User) -> None:
     """Record the person's sign-in address as confirmed, without a link: only for accounts
-    an operator makes from the server (the demo's fictional people)."""
+    an operator makes from the server (``createsuperuser``, the demo's fictional people)."""
     EmailAddress.objects.update_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
