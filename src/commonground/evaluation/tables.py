@@ -203,7 +203,7 @@ def _read_csv(data: bytes, limits: Limits) -> Table:
                 raise TableError(_cell_too_long(number + 1, None, limits)) from exc
             raise TableError(f"The CSV file is broken near row {number + 1}: {exc}.") from exc
 
-    return _table(_checked_rows(rows(), limits), note)
+    return _table(_within_limits(rows(), limits), note)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -305,7 +305,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Table:
     return _table(rows(), note)
 
 
-def _checked_rows(
+def _within_limits(
     rows: Iterable[tuple[int, list[str]]], limits: Limits
 ) -> Iterator[tuple[int, list[str]]]:
     """CSV rows checked against the limits (each is bounded by ``MAX_ROW_CHARS`` already)."""

@@ -38,6 +38,10 @@ _DIRECTORY_BYTES_PER_MEMBER = 1024
 _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 
+# What zipfile lets through for a damaged archive or member, besides its own BadZipFile.
+_DAMAGED = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, struct.error)
+
+
 class ZipError(Exception):
     """Not a zip archive that can be read safely; ``str()`` says why."""
 
@@ -59,7 +63,7 @@ def open_archive(data: bytes, *, max_members: int, max_unzipped: int) -> zipfile
         raise ZipError(f"it holds more than {max_members:,} files")
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+    except _DAMAGED as exc:
         raise ZipError("it is not a zip archive that can be read") from exc
     members = archive.infolist()
     total = sum(info.file_size for info in members)
@@ -111,7 +115,7 @@ def open_member(archive: zipfile.ZipFile, name: str) -> io.RawIOBase:
     info = archive.getinfo(name)
     try:
         return _Member(archive.open(info), name)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+    except _DAMAGED as exc:
         raise ZipError(f"{name} is damaged") from exc
 
 
@@ -136,7 +140,7 @@ class _Member(io.RawIOBase):
     def read(self, size: int | None = -1) -> bytes:
         try:
             return self._inner.read(-1 if size is None else size)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error) as exc:
+        except _DAMAGED as exc:
             raise ZipError(f"{self._name} is damaged") from exc
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
