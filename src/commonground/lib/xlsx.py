@@ -21,6 +21,7 @@ are dates. Pure: no Django.
 from __future__ import annotations
 
 import functools
+import io
 import posixpath
 import re
 import zipfile
@@ -162,13 +163,17 @@ def _ended(archive: zipfile.ZipFile, part: str) -> Iterator[etree._Element]:
     """Each element of ``part`` as it ends (with its attributes, text and children), then
     dropped. Ends alone: a start event for every element would double the work of a part
     that can hold millions."""
-    try:
-        member = safezip.open_member(archive, part)
-    except KeyError as exc:
-        raise XlsxError(f"the workbook has no {part}") from exc
+    member = _open(archive, part)
     with member:
         for _, element in safexml.iterparse(member):
             yield element
+
+
+def _open(archive: zipfile.ZipFile, part: str) -> io.RawIOBase:
+    try:
+        return safezip.open_member(archive, part)
+    except KeyError as exc:
+        raise XlsxError(f"the workbook has no {part}") from exc
 
 
 def _name(element: etree._Element) -> str:
@@ -269,10 +274,7 @@ def _cells(
     column = 0  # the last cell's column in the row being read
     value: str | None = None
     inline: list[str] = []
-    try:
-        member = safezip.open_member(archive, part)
-    except KeyError as exc:
-        raise XlsxError(f"the workbook has no {part}") from exc
+    member = _open(archive, part)
     try:
         with member:
             for _, element in safexml.iterparse(member):
