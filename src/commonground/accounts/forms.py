@@ -81,26 +81,24 @@ class ResetRequestForm(_Worded, ResetPasswordForm):
     }
 
 
+_NEW_PASSWORD = {
+    "password1": ("New password", _PASSWORD_HINT, "Choose a new password."),
+    "password2": (
+        "New password again",
+        "To be sure it is typed as you meant.",
+        "Type the new password again.",
+    ),
+}
+
+
 class NewPasswordForm(_Worded, ResetPasswordKeyForm):
-    words = {
-        "password1": ("New password", _PASSWORD_HINT, "Choose a new password."),
-        "password2": (
-            "New password again",
-            "To be sure it is typed as you meant.",
-            "Type the new password again.",
-        ),
-    }
+    words = _NEW_PASSWORD
 
 
 class PasswordChangeForm(_Worded, ChangePasswordForm):
     words = {
         "oldpassword": ("Your password now", "", "Enter the password you have now."),
-        "password1": ("New password", _PASSWORD_HINT, "Choose a new password."),
-        "password2": (
-            "New password again",
-            "To be sure it is typed as you meant.",
-            "Type the new password again.",
-        ),
+        **_NEW_PASSWORD,
     }
 
 
