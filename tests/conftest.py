@@ -88,21 +88,21 @@ def elsewhere(db: None) -> Organisation:
 @pytest.fixture
 def ada(riverside: Organisation) -> User:
     user = make_person("ada@example.org", "Ada Admin")
-    Membership.objects.create(user=user, organisation=riverside, role=Role.ADMIN)
+    Membership.objects.create(user=user, organisation=riverside, roles={Role.ADMIN})
     return user
 
 
 @pytest.fixture
 def ben(riverside: Organisation) -> User:
     user = make_person("ben@example.org", "Ben Member")
-    Membership.objects.create(user=user, organisation=riverside, role=Role.MEMBER)
+    Membership.objects.create(user=user, organisation=riverside, roles=set())
     return user
 
 
 @pytest.fixture
 def olu(elsewhere: Organisation) -> User:
     user = make_person("olu@example.org", "Olu Outsider")
-    Membership.objects.create(user=user, organisation=elsewhere, role=Role.ADMIN)
+    Membership.objects.create(user=user, organisation=elsewhere, roles={Role.ADMIN})
     return user
 
 

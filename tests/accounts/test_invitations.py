@@ -67,7 +67,7 @@ def test_new_person_signs_up_from_the_link_and_joins(
     response = visitor.post(path)
     assert response.status_code == 303
     nia = User.objects.get(email="nia@example.org")
-    assert Membership.objects.get(user=nia).role == Role.FACILITATOR
+    assert Membership.objects.get(user=nia).roles == {Role.FACILITATOR}
     assert Invitation.objects.get().accepted_by == nia
     # The same link cannot be used again.
     again = visitor.post(path)

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from commonground.accounts import selectors
-from commonground.accounts.models import Membership, Role, User
+from commonground.accounts import access, rules, selectors
+from commonground.accounts.models import Membership, User
 
 pytestmark = pytest.mark.django_db
 
@@ -16,37 +16,37 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "need", "allowed"),
     [
-        ("ada", None, True),
-        ("ada", Role.MEMBER, True),
-        ("ada", Role.ADMIN, True),
-        ("ben", None, True),
-        ("ben", Role.MEMBER, True),
-        ("ben", Role.ADMIN, False),
-        ("olu", None, True),
-        ("olu", Role.MEMBER, False),
-        ("olu", Role.ADMIN, False),
-        ("anonymous", None, True),
-        ("anonymous", Role.MEMBER, False),
+        ("ada", access.ANYONE, True),
+        ("ada", rules.MEMBERS, True),
+        ("ada", rules.MANAGE, True),
+        ("ben", access.ANYONE, True),
+        ("ben", rules.MEMBERS, True),
+        ("ben", rules.MANAGE, False),
+        ("olu", access.ANYONE, True),
+        ("olu", rules.MEMBERS, False),
+        ("olu", rules.MANAGE, False),
+        ("anonymous", access.ANYONE, True),
+        ("anonymous", rules.MEMBERS, False),
     ],
 )
 def test_get_organisation_for_user(
-    persona: str, need: Role | None, allowed: bool, ada: User, ben: User, olu: User
+    persona: str, need: access.Rule, allowed: bool, ada: User, ben: User, olu: User
 ) -> None:
     user = {"ada": ada, "ben": ben, "olu": olu, "anonymous": AnonymousUser()}[persona]
     if allowed:
         organisation, _ = selectors.get_organisation_for_user(
-            user=user, slug="riverside", need=need
+            user=user, slug="riverside", rule=need
         )
         assert organisation.slug == "riverside"
     else:
         with pytest.raises(PermissionDenied):
-            selectors.get_organisation_for_user(user=user, slug="riverside", need=need)
+            selectors.get_organisation_for_user(user=user, slug="riverside", rule=need)
 
 
-def test_site_administrator_passes_every_check(ada: User) -> None:
+def test_site_administrator_may_manage_any_organisation(ada: User) -> None:
     root = User.objects.create_superuser(email="root@example.org", password="x", name="Root")
     organisation, membership = selectors.get_organisation_for_user(
-        user=root, slug="riverside", need=Role.ADMIN
+        user=root, slug="riverside", rule=rules.MANAGE
     )
     assert membership is None
 

@@ -37,7 +37,7 @@ def test_download_opens_and_holds_the_persons_data(ada_client: Client, ada: User
         csv.DictReader(io.StringIO(archive.read("accounts/memberships.csv").decode("utf-8-sig")))
     )
     assert rows == [
-        {"organisation": "Riverside Libraries", "role": "Admin", "joined": rows[0]["joined"]}
+        {"organisation": "Riverside Libraries", "roles": "Admin", "joined": rows[0]["joined"]}
     ]
     tokens = list(
         csv.reader(io.StringIO(archive.read("accounts/api_tokens.csv").decode("utf-8-sig")))
@@ -112,7 +112,7 @@ def test_the_only_admin_must_hand_over_first(ada_client: Client, ada: User, ben:
     response = ada_client.post("/accounts/delete/", {"password": PASSWORD})
     assert response.status_code == 400
     assert User.objects.filter(pk=ada.pk).exists()
-    Membership.objects.filter(user=ben).update(role=Role.ADMIN)
+    Membership.objects.filter(user=ben).update(roles={Role.ADMIN})
     assert ada_client.post("/accounts/delete/", {"password": PASSWORD}).status_code == 303
     assert Organisation.objects.filter(slug="riverside").exists()
 

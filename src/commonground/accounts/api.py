@@ -7,7 +7,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from commonground.accounts import selectors
+from commonground.accounts import access, selectors
+from commonground.accounts.access import allow
+from commonground.accounts.models import Role
 from commonground.lib.views import signed_in_user
 
 router = Router(tags=["People and organisations"])
@@ -16,7 +18,7 @@ router = Router(tags=["People and organisations"])
 class MembershipOut(Schema):
     slug: str
     name: str
-    role: str
+    roles: list[str]
     url: str
 
 
@@ -41,14 +43,15 @@ class OrganisationOut(Schema):
 
 
 @router.get("/me", response=MeOut, summary="The person the request is signed in as")
+@allow(access.SIGNED_IN)
 def me(request: HttpRequest) -> MeOut:
-    """Your profile and the organisations you belong to, with your role in each."""
+    """Your profile and the organisations you belong to, with your roles in each."""
     user = signed_in_user(request)
     organisations = [
         MembershipOut(
             slug=m.organisation.slug,
             name=m.organisation.name,
-            role=m.role,
+            roles=sorted(m.roles | {Role.MEMBER}),
             url=request.build_absolute_uri(m.organisation.get_absolute_url()),
         )
         for m in selectors.memberships_for_user(user)
@@ -70,6 +73,7 @@ def me(request: HttpRequest) -> MeOut:
     auth=None,
     summary="Every organisation on this site",
 )
+@allow(access.ANYONE)
 def organisations(request: HttpRequest) -> list[OrganisationOut]:
     """The public directory of organisations. No token needed."""
     return [

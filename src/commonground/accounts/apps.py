@@ -9,5 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and organisations"
 
     def ready(self) -> None:
-        # Each part declares what it holds about people in its personal_data.py.
+        # Each part declares what it holds about people in its personal_data.py, and
+        # who may do what with its objects in its rules.py (see access.py).
         autodiscover_modules("personal_data")
+        autodiscover_modules("rules")

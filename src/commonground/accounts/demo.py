@@ -58,55 +58,61 @@ ORGANISATIONS = [
     ),
 ]
 
-PEOPLE = [
-    # email, name, job title, [(organisation slug, role)]
+PEOPLE: list[tuple[str, str, str, list[tuple[str, set[Role]]]]] = [
+    # email, name, job title, [(organisation slug, roles beyond taking part)]
     (
         "amara.okafor@example.org",
         "Amara Okafor",
         "Community Librarian",
-        [("riverside-libraries", Role.ADMIN), ("three-valleys-partnership", Role.MEMBER)],
+        [("riverside-libraries", {Role.ADMIN}), ("three-valleys-partnership", set())],
     ),
     (
         "tom.haldane@example.org",
         "Tom Haldane",
         "Outreach Officer",
-        [("riverside-libraries", Role.MEMBER)],
+        [("riverside-libraries", set())],
     ),
     (
         "priya.natarajan@example.org",
         "Priya Natarajan",
         "Learning and Engagement Manager",
-        [("northmoor-museums", Role.ADMIN), ("three-valleys-partnership", Role.FACILITATOR)],
+        [
+            ("northmoor-museums", {Role.ADMIN}),
+            ("three-valleys-partnership", {Role.FACILITATOR, Role.EVALUATOR}),
+        ],
     ),
     (
         "gwen.pritchard@example.org",
         "Gwen Pritchard",
         "Archivist",
-        [("northmoor-museums", Role.MEMBER)],
+        [("northmoor-museums", set())],
     ),
     (
         "daniel.mensah@example.org",
         "Daniel Mensah",
         "Senior Engagement Officer",
-        [("eastbrook-engagement", Role.ADMIN), ("three-valleys-partnership", Role.ADMIN)],
+        [("eastbrook-engagement", {Role.ADMIN}), ("three-valleys-partnership", {Role.ADMIN})],
     ),
     (
         "rosa.delgado@example.org",
         "Rosa Delgado",
         "Policy and Insight Officer",
-        [("eastbrook-engagement", Role.EVALUATOR), ("three-valleys-partnership", Role.EVALUATOR)],
+        [
+            ("eastbrook-engagement", {Role.EVALUATOR}),
+            ("three-valleys-partnership", {Role.EVALUATOR}),
+        ],
     ),
     (
         "kit.fraser@example.org",
         "Kit Fraser",
         "Community Development Worker",
-        [("harbourside-community-action", Role.ADMIN)],
+        [("harbourside-community-action", {Role.ADMIN})],
     ),
     (
         "sam.oduya@example.org",
         "Sam Oduya",
         "Youth Engagement Worker",
-        [("harbourside-community-action", Role.FACILITATOR)],
+        [("harbourside-community-action", {Role.FACILITATOR})],
     ),
 ]
 
@@ -136,7 +142,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
     Membership.objects.get_or_create(
         user=admin,
         organisation=organisations["three-valleys-partnership"],
-        defaults={"role": Role.ADMIN},
+        defaults={"roles": {Role.ADMIN}},
     )
     for email, name, job_title, roles in PEOPLE:
         person = User.objects.filter(email=email).first()
@@ -145,9 +151,9 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
                 email=email, password=DEMO_PASSWORD, name=name, job_title=job_title
             )
         services.address_confirm(user=person)
-        for slug, role in roles:
+        for slug, held in roles:
             Membership.objects.get_or_create(
-                user=person, organisation=organisations[slug], defaults={"role": role}
+                user=person, organisation=organisations[slug], defaults={"roles": held}
             )
     for slug, email, role in INVITATIONS:
         if not Invitation.objects.filter(email=email).exists():

@@ -13,7 +13,7 @@ from allauth.account.forms import (
 )
 from django import forms
 
-from commonground.accounts.models import ROLE_HELP, Organisation, Role, User
+from commonground.accounts.models import EXTRA_ROLES, ROLE_HELP, Organisation, Role, User
 from commonground.lib.text import refuse_control_characters
 
 
@@ -150,7 +150,14 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    """A member's roles beyond taking part; none ticked leaves them a member."""
+
+    roles = forms.MultipleChoiceField(
+        label="Roles",
+        choices=[(r.value, r.label) for r in EXTRA_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class ApiTokenForm(forms.Form):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -122,7 +123,11 @@ class Organisation(models.Model):
 
 
 class Role(models.TextChoices):
-    """What a member may do in an organisation, from most to least."""
+    """What a person may do in an organisation (or a group), beyond taking part.
+
+    Every member takes part (``MEMBER``); a membership adds any of the others.
+    Which role may do what is written once, as rules, in ``access.py``.
+    """
 
     ADMIN = "admin", "Admin"
     FACILITATOR = "facilitator", "Facilitator"
@@ -137,13 +142,76 @@ ROLE_HELP = {
     Role.MEMBER: "Takes part in the organisation's work.",
 }
 
+# The roles a membership can add to taking part, in the order pages list them.
+EXTRA_ROLES = (Role.ADMIN, Role.FACILITATOR, Role.EVALUATOR)
+
+
+def role_names(roles: frozenset[str]) -> str:
+    """``{"admin", "evaluator"}`` as "Admin, Evaluator"; no extra role reads "Member"."""
+    return ", ".join(Role(r).label for r in EXTRA_ROLES if r in roles) or Role.MEMBER.label
+
+
+if TYPE_CHECKING:
+    _CharFieldOfRoles = models.CharField[Iterable[str] | str, frozenset[str]]
+else:
+    _CharFieldOfRoles = models.CharField
+
+
+class RoleSet(_CharFieldOfRoles):
+    """Several roles in one column, read as a frozenset.
+
+    Stored as the role names between spaces (" admin evaluator "), so that
+    ``roles__has="admin"`` is a plain ``LIKE`` on SQLite and PostgreSQL alike,
+    and a membership is still one row.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("default", frozenset)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def from_db_value(self, value: str | None, *args: object) -> frozenset[str]:
+        return frozenset((value or "").split())
+
+    def to_python(self, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            return frozenset(value.split())
+        return frozenset(value or ())  # type: ignore[call-overload]
+
+    def get_prep_value(self, value: object) -> str:
+        roles = self.to_python(value)
+        unknown = roles - set(Role.values)
+        if unknown:
+            raise ValueError(f"Unknown roles: {sorted(unknown)}")
+        return " " + " ".join(sorted(roles - {Role.MEMBER})) + " "
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return self.get_prep_value(self.value_from_object(obj)).strip()
+
+
+@RoleSet.register_lookup
+class HasRole(models.Lookup):
+    """``roles__has="evaluator"``: the set includes that role."""
+
+    lookup_name = "has"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        if self.rhs not in Role.values:
+            raise ValueError(f"Unknown role: {self.rhs!r}")
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} LIKE %s", [*params, f"% {self.rhs} %"]
+
 
 class Membership(models.Model):
+    """A person in an organisation: they take part, and may hold further roles."""
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    roles = RoleSet(help_text="Roles beyond taking part: admin, facilitator, evaluator.")
     joined = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -153,11 +221,15 @@ class Membership(models.Model):
         ordering = ["organisation__name", "user__name"]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()}) in {self.organisation}"
+        return f"{self.user} ({self.role_names}) in {self.organisation}"
 
     @property
     def is_admin(self) -> bool:
-        return self.role == Role.ADMIN
+        return Role.ADMIN in self.roles
+
+    @property
+    def role_names(self) -> str:
+        return role_names(self.roles)
 
 
 class Invitation(models.Model):

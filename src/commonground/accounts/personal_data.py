@@ -126,8 +126,8 @@ def _accounts_export(user: User) -> list[DataFile]:
         DataFile("profile.json", json=profile),
         DataFile(
             "memberships.csv",
-            header=["organisation", "role", "joined"],
-            rows=[(m.organisation.name, m.get_role_display(), m.joined) for m in memberships],
+            header=["organisation", "roles", "joined"],
+            rows=[(m.organisation.name, m.role_names, m.joined) for m in memberships],
         ),
         DataFile(
             "api_tokens.csv",

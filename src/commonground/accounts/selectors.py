@@ -1,23 +1,18 @@
-"""Reads that cross relations, and the access checks for accounts' objects.
+"""Reads that cross relations, and fetching accounts' objects for a person.
 
-Each ``get_<x>_for_user`` helper is the one place that decides whether a
-person may see or change that kind of object; views call it and never check
-roles themselves. Failing a check raises ``Http404`` when the object should
-not be known to exist, and ``PermissionDenied`` (with a sentence saying why)
-when it may be.
+Who may do what is decided by the rules in ``rules.py`` through the one
+access layer (``access.py``); the helpers here only say which rule applies.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from commonground.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
-from commonground.accounts.services import invitation_id_from_token
-
-AnyUser = User | AnonymousUser
+from commonground.accounts import access, rules
+from commonground.accounts.access import AnyUser
+from commonground.accounts.models import ApiToken, Invitation, Membership, Organisation, User
+from commonground.accounts.tokens import invitation_id_from_token
 
 
 def membership_of(user: AnyUser, organisation: Organisation) -> Membership | None:
@@ -27,30 +22,17 @@ def membership_of(user: AnyUser, organisation: Organisation) -> Membership | Non
 
 
 def get_organisation_for_user(
-    *, user: AnyUser, slug: str, need: Role | None = None
+    *, user: AnyUser, slug: str, rule: access.Rule = access.ANYONE
 ) -> tuple[Organisation, Membership | None]:
-    """The organisation at ``slug`` and the person's membership of it.
-
-    With ``need=None`` anyone may look (an organisation's name and description
-    are public). ``need=Role.MEMBER`` asks for any membership; ``Role.ADMIN``
-    for an admin. Site administrators pass every check.
-    """
-    organisation = Organisation.objects.filter(slug=slug).first()
-    if organisation is None:
-        raise Http404("No such organisation.")
-    membership = membership_of(user, organisation)
-    if need is None or (user.is_authenticated and user.is_superuser):
-        return organisation, membership
-    if membership is None:
-        raise PermissionDenied(f"Only members of {organisation} can see this page.")
-    if need == Role.ADMIN and membership.role != Role.ADMIN:
-        raise PermissionDenied(f"Only admins of {organisation} can do this.")
-    return organisation, membership
+    """The organisation at ``slug``, if ``user`` passes ``rule`` there, and their
+    membership of it (``None`` for someone who is not a member)."""
+    organisation = access.get(user, Organisation.objects.all(), rule, slug=slug)
+    return organisation, membership_of(user, organisation)
 
 
 def get_membership_for_admin(*, user: AnyUser, slug: str, membership_id: int) -> Membership:
     """A membership that ``user`` may change or remove as an admin of its organisation."""
-    organisation, _ = get_organisation_for_user(user=user, slug=slug, need=Role.ADMIN)
+    organisation, _ = get_organisation_for_user(user=user, slug=slug, rule=rules.MANAGE)
     membership = (
         Membership.objects.select_related("user", "organisation")
         .filter(pk=membership_id, organisation=organisation)
@@ -63,14 +45,14 @@ def get_membership_for_admin(*, user: AnyUser, slug: str, membership_id: int) ->
 
 def get_own_membership(*, user: AnyUser, slug: str) -> Membership:
     """The person's own membership, for leaving an organisation."""
-    organisation, membership = get_organisation_for_user(user=user, slug=slug, need=Role.MEMBER)
+    organisation, membership = get_organisation_for_user(user=user, slug=slug, rule=rules.MEMBERS)
     if membership is None:  # a site administrator who is not a member
         raise Http404("You are not a member of this organisation.")
     return membership
 
 
 def get_invitation_for_admin(*, user: AnyUser, slug: str, invitation_id: int) -> Invitation:
-    organisation, _ = get_organisation_for_user(user=user, slug=slug, need=Role.ADMIN)
+    organisation, _ = get_organisation_for_user(user=user, slug=slug, rule=rules.MANAGE)
     invitation = Invitation.objects.filter(pk=invitation_id, organisation=organisation).first()
     if invitation is None:
         raise Http404("No such invitation.")

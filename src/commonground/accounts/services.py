@@ -9,11 +9,11 @@ person can act on.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from commonground.accounts import personal_data
 from commonground.accounts.models import (
+    EXTRA_ROLES,
     ApiToken,
     Invitation,
     Membership,
@@ -33,10 +34,10 @@ from commonground.accounts.models import (
     User,
     token_digest,
 )
+from commonground.accounts.tokens import invitation_token
 from commonground.lib.tasks import enqueue
 from commonground.lib.text import single_line
 
-_INVITATION_SALT = "commonground.accounts.invitation"
 API_TOKEN_PREFIX = "cg_"  # noqa: S105 - a public prefix, not a secret
 
 
@@ -102,11 +103,11 @@ def account_delete_blockers(*, user: User) -> list[Organisation]:
     """Organisations that would be left with members but no admin if ``user`` left."""
     blocked = []
     admin_of = Organisation.objects.filter(
-        memberships__user=user, memberships__role=Role.ADMIN
+        memberships__user=user, memberships__roles__has=Role.ADMIN
     ).prefetch_related("memberships")
     for organisation in admin_of:
         others = [m for m in organisation.memberships.all() if m.user_id != user.pk]
-        if others and not any(m.role == Role.ADMIN for m in others):
+        if others and not any(m.is_admin for m in others):
             blocked.append(organisation)
     return blocked
 
@@ -160,7 +161,7 @@ def organisation_create(
         organisation = Organisation.objects.create(
             name=name, slug=slug, kind=kind, description=description, website=website
         )
-        Membership.objects.create(user=by, organisation=organisation, role=Role.ADMIN)
+        Membership.objects.create(user=by, organisation=organisation, roles={Role.ADMIN})
     return organisation
 
 
@@ -177,30 +178,32 @@ def organisation_update(
 
 def _admins_left_after(membership: Membership) -> int:
     return (
-        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+        Membership.objects.filter(organisation_id=membership.organisation_id, roles__has=Role.ADMIN)
         .exclude(pk=membership.pk)
         .count()
     )
 
 
-def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    """Change a member's role. An organisation always keeps at least one admin."""
-    if role not in Role.values:
-        raise ValidationError("Choose one of the roles listed.", code="bad_role")
-    if membership.role == Role.ADMIN and role != Role.ADMIN and _admins_left_after(membership) == 0:
+def membership_set_roles(*, membership: Membership, roles: Iterable[str]) -> Membership:
+    """Give a member exactly ``roles`` beyond taking part (any of admin, facilitator and
+    evaluator; none leaves them a member). An organisation always keeps an admin."""
+    wanted = frozenset(roles) - {Role.MEMBER}
+    if not wanted <= set(EXTRA_ROLES):
+        raise ValidationError("Choose from the roles listed.", code="bad_role")
+    if membership.is_admin and Role.ADMIN not in wanted and _admins_left_after(membership) == 0:
         raise ValidationError(
             f"{membership.user} is the only admin of {membership.organisation}. "
             "Make someone else an admin first.",
             code="last_admin",
         )
-    membership.role = role
-    membership.save(update_fields=["role"])
+    membership.roles = wanted
+    membership.save(update_fields=["roles"])
     return membership
 
 
 def membership_remove(*, membership: Membership) -> None:
     """Remove someone from an organisation (or let them leave it)."""
-    if membership.role == Role.ADMIN and _admins_left_after(membership) == 0:
+    if membership.is_admin and _admins_left_after(membership) == 0:
         raise ValidationError(
             f"{membership.user} is the only admin of {membership.organisation}. "
             "Make someone else an admin first.",
@@ -210,18 +213,6 @@ def membership_remove(*, membership: Membership) -> None:
 
 
 # -- invitations -----------------------------------------------------------------
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The secret part of an invitation link. Signed, so nothing extra is stored."""
-    return signing.Signer(salt=_INVITATION_SALT).sign(str(invitation.pk))
-
-
-def invitation_id_from_token(token: str) -> int | None:
-    try:
-        return int(signing.Signer(salt=_INVITATION_SALT).unsign(token))
-    except (signing.BadSignature, ValueError):
-        return None
 
 
 def invitation_create(*, organisation: Organisation, email: str, role: str, by: User) -> Invitation:
@@ -309,7 +300,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     _require_verified(user, "join an organisation")
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
-            user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+            user=user, organisation=invitation.organisation, defaults={"roles": {invitation.role}}
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user

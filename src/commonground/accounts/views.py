@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from commonground.accounts import personal_data, selectors, services
+from commonground.accounts import access, personal_data, rules, selectors, services
+from commonground.accounts.access import allow
 from commonground.accounts.forms import (
     ApiTokenForm,
     ConfirmPasswordForm,
@@ -28,13 +28,15 @@ from commonground.accounts.forms import (
     ProfileForm,
     RoleForm,
 )
-from commonground.accounts.models import ROLE_HELP, Membership, Role, User
+from commonground.accounts.models import EXTRA_ROLES, ROLE_HELP, Organisation, Role, User
 from commonground.lib.views import download, press, see_other, signed_in_user
+
+EXTRA_ROLE_CHOICES = [(r.value, r.label) for r in EXTRA_ROLES]
 
 # -- your account ------------------------------------------------------------------
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def profile(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ProfileForm(request.POST or None, instance=user)
@@ -45,7 +47,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/profile.html", {"form": form, "section": "profile"})
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ApiTokenForm(request.POST or None)
@@ -62,7 +64,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/api_tokens.html", context)
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.get_api_token_for_user(user=request.user, token_id=token_id)
@@ -73,7 +75,7 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     return see_other(reverse("accounts:api_tokens"))
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def your_data(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     return _your_data_page(request, user, ConfirmPasswordForm(user=user))
@@ -91,7 +93,7 @@ def _your_data_page(
     return render(request, "accounts/your_data.html", context, status=status)
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def your_data_download(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     archive = personal_data.export_zip(user)
@@ -101,7 +103,7 @@ def your_data_download(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def account_delete(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -121,13 +123,14 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 # -- organisations -----------------------------------------------------------------
 
 
+@allow(access.ANYONE)
 def organisations(request: HttpRequest) -> HttpResponse:
     mine = selectors.memberships_for_user(request.user) if request.user.is_authenticated else []
     context = {"memberships": mine, "directory": selectors.organisations_directory()}
     return render(request, "accounts/organisations.html", context)
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,16 +146,17 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/organisation_form.html", {"form": form})
 
 
+@allow(access.ANYONE)
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     org, membership = selectors.get_organisation_for_user(user=request.user, slug=slug)
     context = {"organisation": org, "membership": membership}
     return render(request, "accounts/organisation.html", context)
 
 
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     org, membership = selectors.get_organisation_for_user(
-        user=request.user, slug=slug, need=Role.ADMIN
+        user=request.user, slug=slug, rule=rules.MANAGE
     )
     form = OrganisationForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
@@ -163,28 +167,23 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "accounts/organisation_form.html", context)
 
 
-@login_required
+@allow(rules.MEMBERS, on=Organisation)
 def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
     org, membership = selectors.get_organisation_for_user(
-        user=request.user, slug=slug, need=Role.MEMBER
+        user=request.user, slug=slug, rule=rules.MEMBERS
     )
     context = {
         "organisation": org,
         "membership": membership,
         "members": selectors.organisation_members(org),
-        "roles": Role.choices,
+        "roles": EXTRA_ROLE_CHOICES,
         "role_help": [(Role(r).label, text) for r, text in ROLE_HELP.items()],
-        "can_manage": _can_manage(request, membership),
+        "can_manage": access.may(request.user, rules.MANAGE, org),
     }
     return render(request, "accounts/organisation_members.html", context)
 
 
-def _can_manage(request: HttpRequest, membership: Membership | None) -> bool:
-    is_admin = membership is not None and membership.is_admin
-    return is_admin or bool(request.user.is_authenticated and request.user.is_superuser)
-
-
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 @require_POST
 def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     member = selectors.get_membership_for_admin(
@@ -194,17 +193,17 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     error = None
     if form.is_valid():
         try:
-            services.membership_set_role(membership=member, role=form.cleaned_data["role"])
+            services.membership_set_roles(membership=member, roles=form.cleaned_data["roles"])
         except ValidationError as exc:
             error = exc.messages[0]
     else:
-        error = "Choose one of the roles listed."
+        error = "Choose from the roles listed."
     if request.htmx:  # type: ignore[attr-defined]
         member.refresh_from_db()
         context = {
             "member": member,
             "organisation": member.organisation,
-            "roles": Role.choices,
+            "roles": EXTRA_ROLE_CHOICES,
             "can_manage": True,
             "row_error": error,
             "row_saved": error is None,
@@ -213,11 +212,11 @@ def member_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResp
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
+        messages.success(request, f"{member.user}'s roles are now: {member.role_names.lower()}.")
     return see_other(reverse("accounts:organisation_members", args=[slug]))
 
 
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 @require_POST
 def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     member = selectors.get_membership_for_admin(
@@ -231,7 +230,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     )
 
 
-@login_required
+@allow(rules.MEMBERS, on=Organisation)
 @require_POST
 def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
     member = selectors.get_own_membership(user=request.user, slug=slug)
@@ -244,10 +243,10 @@ def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
     return see_other(reverse("accounts:organisations"))
 
 
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 def organisation_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     org, membership = selectors.get_organisation_for_user(
-        user=request.user, slug=slug, need=Role.ADMIN
+        user=request.user, slug=slug, rule=rules.MANAGE
     )
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -270,7 +269,7 @@ def organisation_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "accounts/organisation_invitations.html", context)
 
 
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     invitation = selectors.get_invitation_for_admin(
@@ -284,7 +283,7 @@ def invitation_resend(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     )
 
 
-@login_required
+@allow(rules.MANAGE, on=Organisation)
 @require_POST
 def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
     invitation = selectors.get_invitation_for_admin(
@@ -298,6 +297,7 @@ def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> Ht
     )
 
 
+@allow(access.ANYONE)
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The page an invitation link opens: join, or sign in / sign up first."""
     invite = selectors.get_invitation_for_token(token=token)

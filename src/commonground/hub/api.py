@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from commonground.accounts.models import User
-from commonground.hub import search, selectors, services
+from commonground.accounts import access
+from commonground.accounts.access import allow
+from commonground.hub import rules, search, selectors, services
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
 from commonground.lib.sanitise import web_link
 from commonground.lib.views import signed_in_user
@@ -210,13 +211,6 @@ def _comment_out(comment: Comment) -> CommentOut:
     )
 
 
-def _need_source_manager(request: HttpRequest) -> User:
-    user = signed_in_user(request)
-    if not selectors.can_manage_sources(user):
-        raise HttpError(403, "Only site admins add and change sources.")
-    return user
-
-
 def _sectors(slugs: list[str]) -> list[Sector]:
     found = list(Sector.objects.filter(slug__in=slugs))
     missing = sorted(set(slugs) - {s.slug for s in found})
@@ -240,6 +234,7 @@ def _by_slug(model: type[Sector] | type[Theme], slug: str | None) -> Sector | Th
 @router.get(
     "/hub/sources", response=list[SourceOut], auth=None, summary="Every hub Common Ground follows"
 )
+@allow(access.ANYONE)
 def sources_list(request: HttpRequest) -> list[SourceOut]:
     """Active and retired sources, with when each was last checked and what happened."""
     return [
@@ -249,16 +244,18 @@ def sources_list(request: HttpRequest) -> list[SourceOut]:
 
 
 @router.get("/hub/sources/{source_id}", response=SourceOut, auth=None, summary="One source")
+@allow(access.ANYONE)
 def source_detail(request: HttpRequest, source_id: int) -> SourceOut:
     return _source_out(request, get_object_or_404(Source, pk=source_id))
 
 
 @router.post("/hub/sources", response={201: SourceOut}, summary="Follow a new source (site admins)")
+@allow(rules.SOURCES)
 def source_create(request: HttpRequest, data: SourceIn) -> Status[SourceOut]:
     """Follows the feed at `feed_url` and, with `check_now`, queues its first harvest.
 
     Answers 422 if the address is not http(s) or is already followed."""
-    user = _need_source_manager(request)
+    user = signed_in_user(request)
     added = services.source_add(
         feed_url=data.feed_url,
         by=user,
@@ -271,9 +268,9 @@ def source_create(request: HttpRequest, data: SourceIn) -> Status[SourceOut]:
 
 
 @router.patch("/hub/sources/{source_id}", response=SourceOut, summary="Change or retire a source")
+@allow(rules.SOURCES)
 def source_change(request: HttpRequest, source_id: int, data: SourcePatch) -> SourceOut:
     """Only the fields sent change. Site admins only."""
-    _need_source_manager(request)
     found = get_object_or_404(Source, pk=source_id)
     services.source_update(
         source=found,
@@ -290,6 +287,7 @@ def source_change(request: HttpRequest, source_id: int, data: SourcePatch) -> So
 
 
 @router.get("/hub/items", response=ItemPage, auth=None, summary="The commons, newest first")
+@allow(access.ANYONE)
 def items_list(request: HttpRequest, filters: Query[ListFilters]) -> ItemPage:
     """Twenty items a page, optionally only those from one source, sector or theme."""
     source = get_object_or_404(Source, pk=filters.source) if filters.source else None
@@ -307,6 +305,7 @@ def items_list(request: HttpRequest, filters: Query[ListFilters]) -> ItemPage:
 
 
 @router.get("/hub/items/{item_id}", response=ItemDetail, auth=None, summary="One item")
+@allow(access.ANYONE)
 def item_detail(request: HttpRequest, item_id: int) -> ItemDetail:
     """The item with its content, every hub that carried it, related resources from other
     sectors and the same story under other links."""
@@ -322,6 +321,7 @@ def item_detail(request: HttpRequest, item_id: int) -> ItemDetail:
 
 
 @router.get("/hub/search", response=SearchPage, auth=None, summary="Full-text search")
+@allow(access.ANYONE)
 def search_items(request: HttpRequest, filters: Query[SearchFilters]) -> SearchPage:
     """Ranked matches with highlighted snippets, twenty a page. Dates are inclusive."""
     sector = _by_slug(Sector, filters.sector)
@@ -362,6 +362,7 @@ def search_items(request: HttpRequest, filters: Query[SearchFilters]) -> SearchP
     auth=None,
     summary="The comments on an item",
 )
+@allow(access.ANYONE)
 def comments_list(request: HttpRequest, item_id: int) -> list[CommentOut]:
     """Oldest first; a reply names its `parent`. A hidden comment keeps its place with an
     empty body, so replies still make sense."""
@@ -375,6 +376,7 @@ def comments_list(request: HttpRequest, item_id: int) -> list[CommentOut]:
 @router.post(
     "/hub/items/{item_id}/comments", response={201: CommentOut}, summary="Comment on an item"
 )
+@allow(access.SIGNED_IN)
 def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Status[CommentOut]:
     """Posts as the signed-in person. Answers 422 if the body is empty or over 5,000
     characters."""
@@ -391,6 +393,7 @@ def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Statu
     response={202: None},
     summary="Ask moderators to look at a comment",
 )
+@allow(access.SIGNED_IN)
 def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Status[None]:
     comment = get_object_or_404(Comment, pk=comment_id, hidden_at__isnull=True)
     services.comment_report(comment=comment, reporter=signed_in_user(request), reason=data.reason)
@@ -400,10 +403,9 @@ def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Sta
 @router.post(
     "/hub/comments/{comment_id}/hide", response=CommentOut, summary="Hide a comment (moderators)"
 )
+@allow(rules.MODERATE)
 def comment_hide(request: HttpRequest, comment_id: int, data: HideIn) -> CommentOut:
     user = signed_in_user(request)
-    if not selectors.can_moderate(user):
-        raise HttpError(403, "Only moderators hide comments.")
     comment = get_object_or_404(Comment.objects.select_related("author"), pk=comment_id)
     return _comment_out(services.comment_hide(comment=comment, by=user, reason=data.reason))
 
@@ -413,7 +415,6 @@ def comment_hide(request: HttpRequest, comment_id: int, data: HideIn) -> Comment
     response=list[CommentOut],
     summary="Reported comments waiting for a moderator",
 )
+@allow(rules.MODERATE)
 def moderation_list(request: HttpRequest) -> list[CommentOut]:
-    if not selectors.can_moderate(signed_in_user(request)):
-        raise HttpError(403, "Only moderators see the moderation queue.")
     return [_comment_out(c) for c in selectors.moderation_queue()]

@@ -1,4 +1,4 @@
-"""Reads that cross relations, and the Hub's access rules, written once."""
+"""Reads that cross relations; who may do what is in ``rules.py``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from commonground.accounts import access
 from commonground.accounts.models import User
-from commonground.hub import search
+from commonground.hub import rules, search
 from commonground.hub.models import (
     Carriage,
     Comment,
@@ -27,15 +28,6 @@ from commonground.hub.models import (
 PAGE_SIZE = 20
 
 
-def can_manage_sources(user: User | AnonymousUser) -> bool:
-    """Site admins add, edit and retire sources, and edit sectors and theme rules."""
-    return bool(user.is_authenticated and user.is_staff)
-
-
-def can_moderate(user: User | AnonymousUser) -> bool:
-    return bool(user.is_authenticated and (user.is_staff or user.has_perm("hub.moderate_comment")))
-
-
 def may_remove_theme(user: User | AnonymousUser, item_theme: ItemTheme) -> bool:
     """Moderators take any theme off an item; anyone else only a theme they added by hand.
 
@@ -44,7 +36,7 @@ def may_remove_theme(user: User | AnonymousUser, item_theme: ItemTheme) -> bool:
     """
     if not user.is_authenticated:
         return False
-    if can_moderate(user):
+    if access.may(user, rules.MODERATE):
         return True
     return not item_theme.by_rule and item_theme.added_by_id == user.pk
 
@@ -205,7 +197,7 @@ def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
         .select_related("author")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
-    moderator = can_moderate(viewer)
+    moderator = access.may(viewer, rules.MODERATE)
     children: dict[int | None, list[Comment]] = {}
     for comment in comments:
         visible = (

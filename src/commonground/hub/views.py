@@ -10,15 +10,16 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from commonground.hub import search, selectors, services, syndication
+from commonground.accounts import access
+from commonground.accounts.access import allow
+from commonground.hub import rules, search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
 from commonground.lib import ratelimit
@@ -30,16 +31,6 @@ def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     number = whole_number(raw)
     return max(1, min(number, 10_000)) if number is not None else 1
-
-
-def _need_source_manager(request: HttpRequest) -> None:
-    if not selectors.can_manage_sources(request.user):
-        raise PermissionDenied("Only site admins can change the sources the Hub follows.")
-
-
-def _need_moderator(request: HttpRequest) -> None:
-    if not selectors.can_moderate(request.user):
-        raise PermissionDenied("Only moderators can do that.")
 
 
 def _listing(
@@ -80,6 +71,7 @@ def _listing(
     return render(request, template, context)
 
 
+@allow(access.ANYONE)
 def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     return _listing(
         request,
@@ -92,13 +84,14 @@ def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     )
 
 
+@allow(access.ANYONE)
 def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpResponse:
     found = get_object_or_404(Source.objects.prefetch_related("sectors"), pk=pk)
     page = selectors.items_page(number=_page_number(request), source=found)
     extra: dict[str, Any] = {"source": found, "follow": {"source": found.pk}}
     if fmt is None:
         extra["checks"] = found.checks.all()[:20]
-        extra["can_manage"] = selectors.can_manage_sources(request.user)
+        extra["can_manage"] = access.may(request.user, rules.SOURCES)
     return _listing(
         request,
         fmt=fmt,
@@ -112,6 +105,7 @@ def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
     )
 
 
+@allow(access.ANYONE)
 def sector(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
     found = get_object_or_404(Sector, slug=slug)
     return _listing(
@@ -126,6 +120,7 @@ def sector(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpRespo
     )
 
 
+@allow(access.ANYONE)
 def theme(request: HttpRequest, slug: str, fmt: str | None = None) -> HttpResponse:
     found = get_object_or_404(Theme, slug=slug)
     return _listing(
@@ -151,6 +146,7 @@ def _id(raw: str | None) -> int | None:
     return whole_number(raw)
 
 
+@allow(access.ANYONE)
 def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
     filters = search.Filters(
@@ -186,6 +182,7 @@ def search_view(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     )
 
 
+@allow(access.ANYONE)
 def item(request: HttpRequest, pk: int) -> HttpResponse:
     return _item_page(request, selectors.get_item(pk))
 
@@ -204,7 +201,7 @@ def _item_page(
             "comments": selectors.item_comments(item=found, viewer=request.user),
             "related": neighbours.related,
             "same_story": neighbours.same_story,
-            "can_moderate": selectors.can_moderate(request.user),
+            "can_moderate": access.may(request.user, rules.MODERATE),
             "themes": Theme.objects.all(),
             "removable": selectors.removable_theme_ids(user=request.user, item=found),
             "draft": draft or {},
@@ -216,7 +213,7 @@ def _item_page(
 # -- comments and moderation -----------------------------------------------------------
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Item, pk=pk)
@@ -243,7 +240,7 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(f"{found.get_absolute_url()}#comment-{comment.pk}")
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment, pk=pk, hidden_at__isnull=True)
@@ -254,10 +251,9 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
 
 
-@login_required
+@allow(rules.MODERATE)
 @require_POST
 def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    _need_moderator(request)
     comment = get_object_or_404(Comment, pk=pk)
     services.comment_hide(
         comment=comment, by=signed_in_user(request), reason=request.POST.get("reason", "")
@@ -270,28 +266,25 @@ def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.MODERATE)
 @require_POST
 def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    _need_moderator(request)
     comment = get_object_or_404(Comment, pk=pk)
     services.comment_restore(comment=comment)
     messages.success(request, "The comment is shown again.")
     return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
 
 
-@login_required
+@allow(rules.MODERATE)
 @require_POST
 def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    _need_moderator(request)
     services.reports_dismiss(comment=get_object_or_404(Comment, pk=pk))
     messages.success(request, "Reports dismissed; the comment stays.")
     return see_other(reverse("hub:moderation"))
 
 
-@login_required
+@allow(rules.MODERATE)
 def moderation(request: HttpRequest) -> HttpResponse:
-    _need_moderator(request)
     return render(
         request,
         "hub/moderation.html",
@@ -302,7 +295,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 # -- themes on items -------------------------------------------------------------------
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Item, pk=pk)
@@ -323,7 +316,7 @@ def item_theme(request: HttpRequest, pk: int) -> HttpResponse:
 # -- following -------------------------------------------------------------------------
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def follow(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -350,7 +343,7 @@ def follow(request: HttpRequest) -> HttpResponse:
     return see_other(back if back.startswith("/hub/") else reverse("hub:following"))
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     services.follow_remove(
@@ -360,7 +353,7 @@ def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(reverse("hub:following"))
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def following(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     key = services.feed_key_for(user=user)
@@ -380,7 +373,7 @@ def following(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@allow(access.SIGNED_IN)
 @require_POST
 def feed_key_reset(request: HttpRequest) -> HttpResponse:
     services.feed_key_reset(user=signed_in_user(request))
@@ -388,6 +381,7 @@ def feed_key_reset(request: HttpRequest) -> HttpResponse:
     return see_other(reverse("hub:following"))
 
 
+@allow(access.ANYONE)
 def personal_feed(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     user = selectors.get_user_for_feed_key(key)
     page = selectors.page_of(selectors.followed_items(user=user), _page_number(request))
@@ -409,28 +403,29 @@ def personal_feed(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
 # -- sources ---------------------------------------------------------------------------
 
 
+@allow(access.ANYONE)
 def sources(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hub/sources.html",
         {
             "sources": selectors.sources_overview(),
-            "can_manage": selectors.can_manage_sources(request.user),
+            "can_manage": access.may(request.user, rules.SOURCES),
             "sectors": Sector.objects.all(),
         },
     )
 
 
+@allow(access.ANYONE)
 def sources_opml(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(services.opml_export(), content_type="text/x-opml; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="common-ground-sources.opml"'
     return response
 
 
-@login_required
+@allow(rules.SOURCES)
 def source_add(request: HttpRequest) -> HttpResponse:
     """Two steps: find the feeds at an address, then pick one and its sectors."""
-    _need_source_manager(request)
     form = SourceAddForm(request.POST or None)
     found: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -457,9 +452,8 @@ def source_add(request: HttpRequest) -> HttpResponse:
     return render(request, "hub/source_add.html", {"form": form, "found": found})
 
 
-@login_required
+@allow(rules.SOURCES)
 def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _need_source_manager(request)
     found = get_object_or_404(Source, pk=pk)
     form = SourceEditForm(request.POST or None, instance=found)
     if request.method == "POST" and form.is_valid():
@@ -480,10 +474,9 @@ def source_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "hub/source_edit.html", {"form": form, "source": found})
 
 
-@login_required
+@allow(rules.SOURCES)
 @require_POST
 def source_check(request: HttpRequest, pk: int) -> HttpResponse:
-    _need_source_manager(request)
     found = get_object_or_404(Source, pk=pk, state=Source.State.ACTIVE)
     summary = services.harvest_ids(ids=[found.pk], due_only=False)
     if summary.checked:
@@ -496,9 +489,8 @@ def source_check(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(found.get_absolute_url())
 
 
-@login_required
+@allow(rules.SOURCES)
 def sources_import(request: HttpRequest) -> HttpResponse:
-    _need_source_manager(request)
     form = OpmlImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
