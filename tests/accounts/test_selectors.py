@@ -7,7 +7,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from commonground.accounts import access, rules, selectors
+from commonground import access
+from commonground.accounts import rules, selectors
 from commonground.accounts.models import Membership, User
 
 pytestmark = pytest.mark.django_db

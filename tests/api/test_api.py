@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from commonground.accounts import services
-from commonground.accounts.models import Membership, Organisation, Role, User
+from commonground.accounts.models import Membership, Organisation, User
 
 pytestmark = pytest.mark.django_db
 

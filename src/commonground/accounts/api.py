@@ -7,8 +7,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from commonground.accounts import access, selectors
-from commonground.accounts.access import allow
+from commonground import access
+from commonground.access import allow
+from commonground.accounts import selectors
 from commonground.accounts.models import Role
 from commonground.lib.views import signed_in_user
 

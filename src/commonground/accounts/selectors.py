@@ -6,13 +6,16 @@ access layer (``access.py``); the helpers here only say which rule applies.
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from commonground.accounts import access, rules
-from commonground.accounts.access import AnyUser
+from commonground import access
+from commonground.accounts import rules
 from commonground.accounts.models import ApiToken, Invitation, Membership, Organisation, User
 from commonground.accounts.tokens import invitation_id_from_token
+
+AnyUser = User | AnonymousUser
 
 
 def membership_of(user: AnyUser, organisation: Organisation) -> Membership | None:
@@ -75,12 +78,9 @@ def get_invitation_for_token(*, token: str) -> Invitation:
 
 
 def get_api_token_for_user(*, user: AnyUser, token_id: int) -> ApiToken:
-    if not user.is_authenticated:
-        raise Http404("No such token.")
-    token = ApiToken.objects.filter(pk=token_id, user_id=user.pk).first()
-    if token is None:
-        raise Http404("No such token.")
-    return token
+    return access.get(
+        user, ApiToken.objects.all(), rules.OWN, missing="No such token.", pk=token_id
+    )
 
 
 def memberships_for_user(user: User) -> QuerySet[Membership]:

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from commonground.accounts import access, personal_data, rules, selectors, services
-from commonground.accounts.access import allow
+from commonground import access
+from commonground.access import allow
+from commonground.accounts import personal_data, rules, selectors, services
 from commonground.accounts.forms import (
     ApiTokenForm,
     ConfirmPasswordForm,
@@ -28,7 +29,7 @@ from commonground.accounts.forms import (
     ProfileForm,
     RoleForm,
 )
-from commonground.accounts.models import EXTRA_ROLES, ROLE_HELP, Organisation, Role, User
+from commonground.accounts.models import EXTRA_ROLES, ROLE_HELP, ApiToken, Organisation, Role, User
 from commonground.lib.views import download, press, see_other, signed_in_user
 
 EXTRA_ROLE_CHOICES = [(r.value, r.label) for r in EXTRA_ROLES]
@@ -64,7 +65,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/api_tokens.html", context)
 
 
-@allow(access.SIGNED_IN)
+@allow(rules.OWN, on=ApiToken)
 @require_POST
 def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = selectors.get_api_token_for_user(user=request.user, token_id=token_id)

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
-from commonground.accounts import access
-from commonground.accounts.access import allow
+from commonground import access
+from commonground.access import allow
 from commonground.hub import rules, search, selectors, services
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
 from commonground.lib.sanitise import web_link

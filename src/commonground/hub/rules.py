@@ -7,7 +7,11 @@ Site admins choose the sources; moderators (site admins, and anyone given the
 
 from __future__ import annotations
 
-from commonground.accounts import access
+from commonground import access
+from commonground.hub.models import Follow
+
+# A follow is its follower's own (see accounts' rule "own").
+access.belongs(Follow, "user")
 
 SOURCES = access.rule(
     "hub.sources",

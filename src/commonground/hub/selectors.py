@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from commonground.accounts import access
+from commonground import access
 from commonground.accounts.models import User
+from commonground.accounts.rules import OWN
 from commonground.hub import rules, search
 from commonground.hub.models import (
     Carriage,
@@ -272,10 +273,7 @@ def sources_overview() -> QuerySet[Source]:
 
 
 def get_follow_for_user(*, user: User, pk: int) -> Follow:
-    follow = Follow.objects.filter(user=user, pk=pk).first()
-    if follow is None:
-        raise Http404("No such follow.")
-    return follow
+    return access.get(user, Follow.objects.all(), OWN, missing="No such follow.", pk=pk)
 
 
 def get_user_for_feed_key(key: str) -> User:

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from commonground.accounts import access
-from commonground.accounts.access import allow
+from commonground import access
+from commonground.access import allow
+from commonground.accounts.rules import OWN
 from commonground.hub import rules, search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
-from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.hub.models import Comment, Follow, Item, Sector, Source, Theme
 from commonground.lib import ratelimit
 from commonground.lib.text import whole_number
 from commonground.lib.views import see_other, signed_in_user
@@ -343,7 +344,7 @@ def follow(request: HttpRequest) -> HttpResponse:
     return see_other(back if back.startswith("/hub/") else reverse("hub:following"))
 
 
-@allow(access.SIGNED_IN)
+@allow(OWN, on=Follow)
 @require_POST
 def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     services.follow_remove(

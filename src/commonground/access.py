@@ -28,21 +28,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from commonground.accounts.models import Membership, Organisation, Role, User
-
-AnyUser = User | AnonymousUser
+# A person as the request has them: signed in (the project's user model) or not.
+AnyUser = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=models.Model)
 V = TypeVar("V", bound=Callable[..., Any])
 
-# The role every member of a scope holds.
-MEMBER = Role.MEMBER.value
+# The role every member of a scope holds, whatever else they hold.
+MEMBER = "member"
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,13 @@ class Rule:
             return False
         if self.signed_in:
             return True
-        if self.site_admin and user.is_staff:
+        if self.site_admin and getattr(user, "is_staff", False):
             return True
-        if self.permission and user.has_perm(self.permission):
+        if (
+            self.permission
+            and isinstance(user, PermissionsMixin)
+            and user.has_perm(self.permission)
+        ):
             return True
         return bool(self.roles & roles)
 
@@ -113,8 +117,8 @@ class ScopeKind:
     """How to read a person's roles in one kind of scope, and find their scopes."""
 
     model: type[models.Model]
-    roles_of: Callable[[User, Any], frozenset[str]]
-    where: Callable[[User, frozenset[str]], QuerySet[Any]]
+    roles_of: Callable[[Any, Any], frozenset[str]]
+    where: Callable[[Any, frozenset[str]], QuerySet[Any]]
 
 
 SCOPE_KINDS: dict[type[models.Model], ScopeKind] = {}
@@ -123,33 +127,13 @@ SCOPE_KINDS: dict[type[models.Model], ScopeKind] = {}
 def scope_kind(
     model: type[models.Model],
     *,
-    roles_of: Callable[[User, Any], frozenset[str]],
-    where: Callable[[User, frozenset[str]], QuerySet[Any]],
+    roles_of: Callable[[Any, Any], frozenset[str]],
+    where: Callable[[Any, frozenset[str]], QuerySet[Any]],
 ) -> None:
     """Register a kind of scope: ``roles_of(user, scope)`` gives the roles ``user`` holds
     there (``MEMBER`` among them for any member; empty for an outsider) and
     ``where(user, roles)`` the scopes in which they hold any of ``roles``."""
     SCOPE_KINDS[model] = ScopeKind(model=model, roles_of=roles_of, where=where)
-
-
-def _organisation_roles(user: User, organisation: Organisation) -> frozenset[str]:
-    membership = Membership.objects.filter(user_id=user.pk, organisation=organisation).first()
-    if membership is None:
-        return frozenset()
-    return membership.roles | {MEMBER}
-
-
-def _organisations_where(user: User, roles: frozenset[str]) -> QuerySet[Organisation]:
-    mine = Membership.objects.filter(user_id=user.pk)
-    if MEMBER not in roles:
-        held = models.Q(pk__in=[])
-        for role in roles:
-            held |= models.Q(roles__has=role)
-        mine = mine.filter(held)
-    return Organisation.objects.filter(pk__in=mine.values("organisation_id"))
-
-
-scope_kind(Organisation, roles_of=_organisation_roles, where=_organisations_where)
 
 
 def roles_in(user: AnyUser, scope: models.Model) -> frozenset[str]:
