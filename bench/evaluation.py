@@ -209,7 +209,7 @@ def phase_report(database_url: str, responses: int, quotes: int) -> dict[str, An
 
     from commonground.evaluation import services
     from commonground.evaluation.models import Measure, Question
-    from commonground.evaluation.services.qualitative import ANSWER, TextRef
+    from commonground.evaluation.texts import ANSWER, TextRef
     from commonground.evaluation.views.outcomes import _report_context
 
     form, user = _setup_form(participants=100)

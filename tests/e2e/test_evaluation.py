@@ -44,7 +44,7 @@ def _qualitative(programme: Programme, ada: User) -> dict[str, Any]:
     from decimal import Decimal
 
     from commonground.evaluation.models import Answer, Indicator, Measure
-    from commonground.evaluation.services.qualitative import ANSWER, TextRef
+    from commonground.evaluation.texts import ANSWER, TextRef
 
     guide = services.guide_create(programme=programme, title="Follow-up interviews")
     question = services.guide_question_add(guide=guide, theme="Confidence", text="What now?")

@@ -20,7 +20,7 @@ from commonground.evaluation.models import (
     Programme,
     Response,
 )
-from commonground.evaluation.services.qualitative import ANSWER, TextRef
+from commonground.evaluation.texts import ANSWER, TextRef
 from commonground.lib.pdf import available as pdf_available
 from tests.conftest import need
 

@@ -21,7 +21,7 @@ from commonground.evaluation.models import (
     Programme,
     Suggestion,
 )
-from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION, TextRef
+from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef
 
 pytestmark = pytest.mark.django_db
 

@@ -26,6 +26,7 @@ from commonground.evaluation.models import (
     Question,
     Response,
 )
+from commonground.evaluation.texts import KINDS
 from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Evaluation"])
@@ -676,7 +677,7 @@ def texts_list(request: HttpRequest, programme_id: int) -> list[TextOut]:
 )
 def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> Status[CodingOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
-    if data.kind not in services.KINDS:
+    if data.kind not in KINDS:
         raise HttpError(422, "kind must be answer, note or observation.")
     unit = selectors.programme_text(programme, kind=data.kind, pk=data.text_id)
     code = programme.codes.filter(pk=data.code).first()

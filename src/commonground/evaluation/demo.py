@@ -28,6 +28,7 @@ from commonground.evaluation.models import (
     Question,
     Response,
 )
+from commonground.evaluation.texts import ANSWER
 
 TITLE = "Three Valleys Engaging Communities Programme 2025-26"
 AGREEMENT = [
@@ -658,7 +659,7 @@ def _add_qualitative(programme: Programme, activities: list[Activity], author: U
 
     seen: set[str] = set()
     for unit in programme_texts(programme):
-        if unit.ref.kind == services.ANSWER and unit.text in seen:
+        if unit.ref.kind == ANSWER and unit.text in seen:
             continue  # the same answer again: one quote of it is enough
         seen.add(unit.text)
         for sentence in sentences(unit.ref, unit.text):

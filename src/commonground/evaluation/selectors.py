@@ -45,7 +45,7 @@ from commonground.evaluation.models import (
     Suggestion,
     Tally,
 )
-from commonground.evaluation.services.qualitative import TextRef, code_family
+from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef, ref_of
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
 
@@ -367,7 +367,6 @@ class TextUnit:
 def programme_texts(programme: Programme, *, only: TextRef | None = None) -> list[TextUnit]:
     """Every codable text of ``programme`` (or just ``only``) with its codings: a fixed
     number of queries."""
-    from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION
 
     def wanted(kind: str) -> dict[str, int]:
         # None of this kind when one text of another kind is asked for.
@@ -426,23 +425,13 @@ def programme_texts(programme: Programme, *, only: TextRef | None = None) -> lis
         )
     codings = Coding.objects.filter(code__programme=programme).select_related("code")
     if only is not None:
-        codings = codings.filter(only.filter())
+        codings = codings.filter(**only.fields())
     by_ref: dict[TextRef, list[Coding]] = {}
     for coding in codings:
         by_ref.setdefault(ref_of(coding), []).append(coding)
     for unit in units:
         unit.codings = sorted(by_ref.get(unit.ref, []), key=lambda c: (c.start, c.end))
     return units
-
-
-def ref_of(item: Coding | Suggestion) -> TextRef:
-    from commonground.evaluation.services.qualitative import ANSWER, NOTE, OBSERVATION
-
-    if item.answer_id:
-        return TextRef(ANSWER, item.answer_id)
-    if item.interview_note_id:
-        return TextRef(NOTE, item.interview_note_id)
-    return TextRef(OBSERVATION, item.observation_id or 0)
 
 
 def programme_text(programme: Programme, *, kind: str, pk: int) -> TextUnit:
@@ -452,6 +441,15 @@ def programme_text(programme: Programme, *, kind: str, pk: int) -> TextUnit:
     if unit is None:
         raise Http404("No such text in this programme.")
     return unit
+
+
+def code_family(code_id: int) -> set[int]:
+    """The theme ``code_id`` and all its sub-themes, however deep."""
+    ids, frontier = {code_id}, {code_id}
+    while frontier:
+        frontier = set(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids |= frontier
+    return ids
 
 
 def codebook(programme: Programme) -> list[tuple[Code, int, int]]:

@@ -30,12 +30,7 @@ from commonground.evaluation.services.programmes import (
     question_remove,
 )
 from commonground.evaluation.services.qualitative import (
-    ANSWER,
-    KINDS,
-    NOTE,
-    OBSERVATION,
     Imported,
-    TextRef,
     code_add,
     code_remove,
     code_update,
@@ -83,19 +78,14 @@ from commonground.evaluation.services.responses import (
 
 __all__ = [
     "ACTIVITY_FIELDS",
-    "ANSWER",
     "CHUNK",
     "IMPORT_IN_BACKGROUND_FROM",
     "Imported",
-    "KINDS",
     "MAX_POINTS",
-    "NOTE",
-    "OBSERVATION",
     "PROBLEMS_KEPT",
     "Submitted",
     "TALLY_ADD",
     "TALLY_COLUMNS",
-    "TextRef",
     "activity_remove",
     "activity_save",
     "check_answers",

@@ -12,7 +12,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from commonground.accounts.models import User
@@ -31,28 +30,9 @@ from commonground.evaluation.models import (
     Programme,
     Suggestion,
 )
+from commonground.evaluation.selectors import code_family, programme_texts
 from commonground.evaluation.services.programmes import next_position
-
-# The three kinds of text that can be coded, as they appear in addresses.
-ANSWER, NOTE, OBSERVATION = "answer", "note", "observation"
-KINDS = (ANSWER, NOTE, OBSERVATION)
-
-
-@dataclass(frozen=True)
-class TextRef:
-    """One codable text: its kind and the id of the row that holds it."""
-
-    kind: str
-    pk: int
-
-    def filter(self) -> Q:
-        """The condition that picks codings and suggestions on this text."""
-        field = {ANSWER: "answer_id", NOTE: "interview_note_id", OBSERVATION: "observation_id"}
-        return Q(**{field[self.kind]: self.pk})
-
-    def fields(self) -> dict[str, int]:
-        field = {ANSWER: "answer_id", NOTE: "interview_note_id", OBSERVATION: "observation_id"}
-        return {field[self.kind]: self.pk}
+from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef, ref_of
 
 
 def text_of(ref: TextRef) -> tuple[str, Programme]:
@@ -230,15 +210,6 @@ def code_remove(*, code: Code) -> int:
     return removed
 
 
-def code_family(code_id: int) -> set[int]:
-    """The theme ``code_id`` and all its sub-themes, however deep."""
-    ids, frontier = {code_id}, {code_id}
-    while frontier:
-        frontier = set(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        ids |= frontier
-    return ids
-
-
 # -- coding ----------------------------------------------------------------------------
 
 
@@ -291,7 +262,7 @@ def coding_add(
         start, end = locate(text, quote, occurrence)
     if not 0 <= start < end <= len(text):
         raise ValidationError(f"A passage must lie inside the text (0 to {len(text)}).")
-    duplicate = Coding.objects.filter(ref.filter(), code=code, start=start, end=end).first()
+    duplicate = Coding.objects.filter(**ref.fields(), code=code, start=start, end=end).first()
     if duplicate is not None:
         return duplicate
     with transaction.atomic():
@@ -307,7 +278,7 @@ def coding_add(
         coding.objectives.set(chosen)
         # A suggestion this coding answers is settled.
         Suggestion.objects.filter(
-            ref.filter(), code=code, state=Suggestion.State.OPEN, start__lt=end, end__gt=start
+            **ref.fields(), code=code, state=Suggestion.State.OPEN, start__lt=end, end__gt=start
         ).update(state=Suggestion.State.ACCEPTED)
     return coding
 
@@ -332,8 +303,6 @@ def coding_remove(*, coding: Coding) -> None:
 def suggestions_refresh(*, programme: Programme) -> int:
     """Work out theme suggestions for every uncoded sentence of the programme's texts;
     returns how many are waiting. Rejected suggestions are not made again."""
-    from commonground.evaluation.selectors import programme_texts
-
     units = programme_texts(programme)
     codes = list(programme.codes.all())
     examples: dict[int, list[str]] = {c.pk: [c.name, c.description] for c in codes}
@@ -389,15 +358,12 @@ def suggestions_refresh(*, programme: Programme) -> int:
 
 
 def suggestion_accept(*, suggestion: Suggestion, by: User | None = None) -> Coding:
-    ref = (
-        TextRef(ANSWER, suggestion.answer_id)
-        if suggestion.answer_id
-        else TextRef(NOTE, suggestion.interview_note_id)
-        if suggestion.interview_note_id
-        else TextRef(OBSERVATION, suggestion.observation_id)  # type: ignore[arg-type]
-    )
     coding = coding_add(
-        ref=ref, code=suggestion.code, start=suggestion.start, end=suggestion.end, by=by
+        ref=ref_of(suggestion),
+        code=suggestion.code,
+        start=suggestion.start,
+        end=suggestion.end,
+        by=by,
     )
     suggestion.state = Suggestion.State.ACCEPTED
     suggestion.save(update_fields=["state"])
@@ -439,8 +405,6 @@ def codebook_export(*, programme: Programme) -> bytes:
 
 def project_export(*, programme: Programme) -> bytes:
     """The codebook, every codable text and every coding as a REFI-QDA ``.qdpx`` file."""
-    from commonground.evaluation.selectors import programme_texts
-
     sources = [
         refiqda.SourceData(
             guid=text_guid(unit.ref),
@@ -483,8 +447,6 @@ def project_import(*, programme: Programme, data: bytes, by: User | None = None)
         )
     except refiqda.RefiError as exc:
         raise ValidationError(str(exc)) from exc
-    from commonground.evaluation.selectors import programme_texts
-
     units = {text_guid(u.ref): u for u in programme_texts(programme)}
     skipped: list[str] = []
     with transaction.atomic():
@@ -530,7 +492,7 @@ def project_import(*, programme: Programme, data: bytes, by: User | None = None)
                     skipped.append(f"a coding in '{source.name[:60]}' no longer fits the text")
                     continue
                 exists = Coding.objects.filter(
-                    unit.ref.filter(), code=code, start=selection.start, end=selection.end
+                    **unit.ref.fields(), code=code, start=selection.start, end=selection.end
                 ).exists()
                 if not exists:
                     coding = coding_add(

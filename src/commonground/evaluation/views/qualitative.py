@@ -24,7 +24,7 @@ from commonground.evaluation.forms import (
     ObservationForm,
 )
 from commonground.evaluation.models import Suggestion
-from commonground.evaluation.services.qualitative import KINDS
+from commonground.evaluation.texts import KINDS, ref_of
 from commonground.lib.text import whole_number
 from commonground.lib.views import download, press, see_other, signed_in_user
 
@@ -314,7 +314,7 @@ def text(request: HttpRequest, pk: int, kind: str, text_id: int) -> HttpResponse
 def coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     coding = selectors.get_coding_for_user(user=request.user, pk=pk)
     programme = coding.code.programme
-    ref = selectors.ref_of(coding)
+    ref = ref_of(coding)
     services.coding_remove(coding=coding)
     messages.success(request, "Coding removed.")
     return see_other(reverse("evaluation:text", args=[programme.pk, ref.kind, ref.pk]))
