@@ -116,11 +116,16 @@ class QuestionForm(forms.Form):
     )
     required = forms.BooleanField(label="People must answer it", required=False)
 
+    def clean_labels(self) -> list[str]:
+        """The point labels, typed one per line, lowest first."""
+        raw: str = self.cleaned_data["labels"]
+        return [line.strip() for line in raw.splitlines() if line.strip()]
+
 
 class AnswerForm(forms.Form):
     """The answers to a form, as sent from the public page or typed in from paper.
 
-    Every field is optional text here; ``services.check_answers`` decides what
+    Every field is optional text here; ``services.responses.check_answers`` decides what
     each answer must be, so the public page, the paper page and the API apply
     one rule.
     """

@@ -45,6 +45,7 @@ from commonground.evaluation.models import (
     Suggestion,
     Tally,
 )
+from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Spec
 from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef, ref_of
 
 EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
@@ -322,6 +323,26 @@ def form_responses(form: EvaluationForm) -> QuerySet[Response]:
         )
         .order_by("submitted_at", "pk")
     )
+
+
+def import_specs(form: EvaluationForm) -> list[Spec]:
+    """What a column of ``form``'s spreadsheet can hold: each question, its activity, the
+    respondent's organisation."""
+    specs = [
+        Spec(
+            key=f"q{q.pk}",
+            heading=q.code,
+            text=q.text,
+            points=q.points if q.is_likert else 0,
+            labels=tuple(q.labels),
+            required=q.required,
+        )
+        for q in form.questions.order_by("position", "pk")
+    ]
+    if form.activities.count() > 1:
+        specs.append(Spec(key=ACTIVITY, heading="activity", text="Activity"))
+    specs.append(Spec(key=ORGANISATION, heading="organisation", text="Organisation"))
+    return specs
 
 
 def get_import_for_user(*, user: AnyUser, pk: int) -> ResponseImport:

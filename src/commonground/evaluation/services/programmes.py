@@ -195,11 +195,6 @@ def _own_activities(programme: Programme, activities: list[Activity]) -> None:
         raise ValidationError("A form can only be for activities of its own programme.")
 
 
-def parse_labels(raw: str) -> list[str]:
-    """Point labels typed one per line, lowest first."""
-    return [line.strip() for line in raw.splitlines() if line.strip()]
-
-
 def question_add(
     *,
     form: EvaluationForm,

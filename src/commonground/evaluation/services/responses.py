@@ -27,7 +27,8 @@ from commonground.evaluation.models import (
     ResponseImport,
     Tally,
 )
-from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, Spec, TableError
+from commonground.evaluation.selectors import import_specs
+from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, TableError
 from commonground.lib import blobs, bulk, ratelimit
 from commonground.lib.tasks import enqueue
 from commonground.lib.text import size_words, whole_number
@@ -260,26 +261,6 @@ def form_recount(*, form: EvaluationForm) -> None:
 PROBLEMS_KEPT = 200
 
 
-def import_specs(form: EvaluationForm) -> list[Spec]:
-    """What a column of ``form``'s spreadsheet can hold: each question, its activity, the
-    respondent's organisation."""
-    specs = [
-        Spec(
-            key=f"q{q.pk}",
-            heading=q.code,
-            text=q.text,
-            points=q.points if q.is_likert else 0,
-            labels=tuple(q.labels),
-            required=q.required,
-        )
-        for q in form.questions.order_by("position", "pk")
-    ]
-    if form.activities.count() > 1:
-        specs.append(Spec(key=ACTIVITY, heading="activity", text="Activity"))
-    specs.append(Spec(key=ORGANISATION, heading="organisation", text="Organisation"))
-    return specs
-
-
 def import_limits() -> tables.Limits:
     """How much of a file one import reads, from settings (read now, not at start-up)."""
     return tables.Limits(
@@ -403,7 +384,7 @@ def import_check(*, batch: ResponseImport, mapping: list[str]) -> ResponseImport
     return batch
 
 
-def import_rejects(*, batch: ResponseImport) -> tuple[list[str], Iterator[list[str]]]:
+def import_rejected_rows(*, batch: ResponseImport) -> tuple[list[str], Iterator[list[str]]]:
     """The rejected rows as they were in the file, each with its problems, to fix and import.
 
     The rows come as the file is read, to be written out as they come."""

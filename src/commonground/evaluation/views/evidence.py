@@ -35,6 +35,12 @@ from commonground.evaluation.models import (
     Response,
     ResponseImport,
 )
+from commonground.evaluation.services.responses import (
+    import_rejected_rows,
+    import_size_check,
+    submission_key,
+    submission_token,
+)
 from commonground.lib import charts, ratelimit
 from commonground.lib.tabular import csv_bytes, csv_stream, xlsx_bytes
 from commonground.lib.views import download, press, see_other, signed_in_user
@@ -241,7 +247,7 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form=found,
                 text=data["text"],
                 kind=data["kind"],
-                labels=services.parse_labels(data["labels"]),
+                labels=data["labels"],
                 code=data["code"],
                 required=data["required"],
             )
@@ -432,12 +438,12 @@ def _page_token(form: EvaluationForm, posted: str) -> str:
     again after a correction still counts once; else a fresh one."""
     if posted:
         try:
-            services.submission_key(form=form, token=posted)
+            submission_key(form=form, token=posted)
         except ValidationError:
             pass
         else:
             return posted
-    return services.submission_token(form=form)
+    return submission_token(form=form)
 
 
 def _answer_page(
@@ -452,7 +458,7 @@ def _answer_page(
     """The public form and the paper-entry page: one way of reading and storing answers.
 
     The page carries a signed token the server made for this form (see
-    ``services.submission_token``): a public answer without a good one is not
+    ``services.responses.submission_token``): a public answer without a good one is not
     stored, and one connection can send a form only so often. Either way the
     person gets the page back with their answers in it, and nothing is lost.
     """
@@ -469,7 +475,7 @@ def _answer_page(
             activity = activities[0]
         public = channel == Response.Channel.WEB
         try:
-            key = services.submission_key(form=form, token=token) if public or token else None
+            key = submission_key(form=form, token=token) if public or token else None
             submitted = services.response_submit(
                 form=form,
                 answers=answer_form.answers(),
@@ -555,7 +561,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            services.import_size_check(upload.size or 0)  # before it is read into memory
+            import_size_check(upload.size or 0)  # before it is read into memory
             batch = services.import_upload(
                 form=found, by=signed_in_user(request), file_name=upload.name, data=upload.read()
             )
@@ -581,7 +587,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Match columns, check every cell, then import all rows or only the valid ones."""
     batch = selectors.get_import_for_user(user=request.user, pk=pk)
-    specs = services.import_specs(batch.form)
+    specs = selectors.import_specs(batch.form)
     mapping_form = ImportMappingForm(
         request.POST or None,
         header=batch.header,
@@ -628,7 +634,7 @@ def import_rejects(request: HttpRequest, pk: int) -> HttpResponseBase:
     if batch.state != ResponseImport.State.CHECKED:
         messages.error(request, "The rejected rows can be downloaded once the file is checked.")
         return see_other(batch.get_absolute_url())
-    header, rows = services.import_rejects(batch=batch)
+    header, rows = import_rejected_rows(batch=batch)
     # Written as the file is read again, so a big file's rejects never sit in memory whole.
     stem = batch.file_name.rsplit(".", 1)[0] or "import"
     return download(

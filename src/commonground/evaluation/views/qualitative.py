@@ -24,6 +24,8 @@ from commonground.evaluation.forms import (
     ObservationForm,
 )
 from commonground.evaluation.models import Suggestion
+from commonground.evaluation.services.qualitative import codebook_export, project_export
+from commonground.evaluation.services.responses import import_size_check
 from commonground.evaluation.texts import KINDS, ref_of
 from commonground.lib.text import whole_number
 from commonground.lib.views import download, press, see_other, signed_in_user
@@ -392,7 +394,7 @@ def quotes(request: HttpRequest, pk: int) -> HttpResponse:
 def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'codebook'}.qdc"
-    data = services.codebook_export(programme=programme)
+    data = codebook_export(programme=programme)
     return download(data, content_type="application/xml", filename=name)
 
 
@@ -400,7 +402,7 @@ def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
 def project_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'project'}.qdpx"
-    data = services.project_export(programme=programme)
+    data = project_export(programme=programme)
     return download(data, content_type="application/zip", filename=name)
 
 
@@ -414,7 +416,7 @@ def project_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose a .qdpx file to bring back.")
         return see_other(then)
     try:
-        services.import_size_check(upload.size or 0)
+        import_size_check(upload.size or 0)
         done = services.project_import(
             programme=programme, data=upload.read(), by=signed_in_user(request)
         )
