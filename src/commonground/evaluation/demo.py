@@ -424,7 +424,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
         _add_form(programme, demo, [activities[i] for i in demo.activities], rng)
         for demo in (TRAINING, LEARNING_SETS, WORKSHOPS, SIX_MONTHS)
     ]
-    _add_qualitative(programme, activities, author)
+    _add_coding(programme, activities, author)
     _add_outcomes(programme, forms, author)
     return f"Demo evaluation: {TITLE}"
 
@@ -611,7 +611,7 @@ OBSERVATION = (
 )
 
 
-def _add_qualitative(programme: Programme, activities: list[Activity], author: User | None) -> None:
+def _add_coding(programme: Programme, activities: list[Activity], author: User | None) -> None:
     from commonground.evaluation.selectors import programme_texts
 
     codes = {

@@ -195,7 +195,7 @@ class ImportMappingForm(forms.Form):
         return [self.cleaned_data.get(f"col{place}", "") for place in range(len(self.header))]
 
 
-# -- qualitative -----------------------------------------------------------------------
+# -- coding ----------------------------------------------------------------------------
 
 
 class GuideForm(forms.ModelForm):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from commonground.evaluation.views import evidence, outcomes, qualitative
+from commonground.evaluation.views import coding, evidence, outcomes
 
 app_name = "evaluation"
 
@@ -42,53 +42,49 @@ urlpatterns = [
     path("evaluate/imports/<int:pk>/", evidence.import_detail, name="import"),
     path("evaluate/imports/<int:pk>/rejected.csv", evidence.import_rejects, name="import_rejects"),
     path("evaluate/questions/<int:pk>/remove/", evidence.question_remove, name="question_remove"),
-    path("evaluate/programmes/<int:pk>/interviews/", qualitative.interviews, name="interviews"),
-    path("evaluate/guides/<int:pk>/", qualitative.guide, name="guide"),
+    path("evaluate/programmes/<int:pk>/interviews/", coding.interviews, name="interviews"),
+    path("evaluate/guides/<int:pk>/", coding.guide, name="guide"),
     path(
         "evaluate/guides/<int:pk>/interviews/add/",
-        qualitative.interview_add,
+        coding.interview_add,
         name="interview_add",
     ),
-    path("evaluate/interviews/<int:pk>/", qualitative.interview, name="interview"),
-    path("evaluate/notes/<int:pk>/edit/", qualitative.note_edit, name="note_edit"),
+    path("evaluate/interviews/<int:pk>/", coding.interview, name="interview"),
+    path("evaluate/notes/<int:pk>/edit/", coding.note_edit, name="note_edit"),
     path(
         "evaluate/observations/<int:pk>/edit/",
-        qualitative.observation_edit,
+        coding.observation_edit,
         name="observation_edit",
     ),
     path(
         "evaluate/programmes/<int:pk>/observations/add/",
-        qualitative.observation_add,
+        coding.observation_add,
         name="observation_add",
     ),
-    path("evaluate/programmes/<int:pk>/codebook/", qualitative.codebook, name="codebook"),
-    path(
-        "evaluate/programmes/<int:pk>/codebook.qdc", qualitative.codebook_qdc, name="codebook_qdc"
-    ),
-    path(
-        "evaluate/programmes/<int:pk>/project.qdpx", qualitative.project_qdpx, name="project_qdpx"
-    ),
+    path("evaluate/programmes/<int:pk>/codebook/", coding.codebook, name="codebook"),
+    path("evaluate/programmes/<int:pk>/codebook.qdc", coding.codebook_qdc, name="codebook_qdc"),
+    path("evaluate/programmes/<int:pk>/project.qdpx", coding.project_qdpx, name="project_qdpx"),
     path(
         "evaluate/programmes/<int:pk>/project-import/",
-        qualitative.project_import,
+        coding.project_import,
         name="project_import",
     ),
-    path("evaluate/codes/<int:pk>/", qualitative.code_edit, name="code_edit"),
-    path("evaluate/codes/<int:pk>/remove/", qualitative.code_remove, name="code_remove"),
-    path("evaluate/programmes/<int:pk>/coding/", qualitative.texts, name="texts"),
+    path("evaluate/codes/<int:pk>/", coding.code_edit, name="code_edit"),
+    path("evaluate/codes/<int:pk>/remove/", coding.code_remove, name="code_remove"),
+    path("evaluate/programmes/<int:pk>/coding/", coding.texts, name="texts"),
     path(
         "evaluate/programmes/<int:pk>/coding/<str:kind>/<int:text_id>/",
-        qualitative.text,
+        coding.text,
         name="text",
     ),
-    path("evaluate/codings/<int:pk>/remove/", qualitative.coding_remove, name="coding_remove"),
+    path("evaluate/codings/<int:pk>/remove/", coding.coding_remove, name="coding_remove"),
     path(
         "evaluate/programmes/<int:pk>/suggestions/",
-        qualitative.suggestions_refresh,
+        coding.suggestions_refresh,
         name="suggestions_refresh",
     ),
-    path("evaluate/suggestions/<int:pk>/", qualitative.suggestion_decide, name="suggestion_decide"),
-    path("evaluate/programmes/<int:pk>/quotes/", qualitative.quotes, name="quotes"),
+    path("evaluate/suggestions/<int:pk>/", coding.suggestion_decide, name="suggestion_decide"),
+    path("evaluate/programmes/<int:pk>/quotes/", coding.quotes, name="quotes"),
     path("evaluate/programmes/<int:pk>/judgements/", outcomes.judgements, name="judgements"),
     path("evaluate/objectives/<int:pk>/judgement/", outcomes.judgement_edit, name="judgement"),
     path("evaluate/programmes/<int:pk>/outcomes/", outcomes.outcomes, name="outcomes"),

@@ -1,13 +1,14 @@
-"""Evaluation's tables, in one module per part: programmes, evidence, qualitative, outcomes."""
+"""Evaluation's tables, in one module per part: programmes, responses, coding, outcomes."""
 
-from commonground.evaluation.models.evidence import (
-    COMMON_SCALE,
-    Answer,
-    EvaluationForm,
-    Question,
-    Response,
-    ResponseImport,
-    Tally,
+from commonground.evaluation.models.coding import (
+    Code,
+    Coding,
+    GuideQuestion,
+    Interview,
+    InterviewGuide,
+    InterviewNote,
+    Observation,
+    Suggestion,
 )
 from commonground.evaluation.models.outcomes import (
     Indicator,
@@ -18,15 +19,14 @@ from commonground.evaluation.models.outcomes import (
     ReportSection,
 )
 from commonground.evaluation.models.programmes import Activity, Objective, Programme
-from commonground.evaluation.models.qualitative import (
-    Code,
-    Coding,
-    GuideQuestion,
-    Interview,
-    InterviewGuide,
-    InterviewNote,
-    Observation,
-    Suggestion,
+from commonground.evaluation.models.responses import (
+    COMMON_SCALE,
+    Answer,
+    EvaluationForm,
+    Question,
+    Response,
+    ResponseImport,
+    Tally,
 )
 
 __all__ = [

@@ -15,9 +15,9 @@ from django.db import models
 from django.utils import timezone
 
 from commonground.accounts.models import User
-from commonground.evaluation.models.evidence import Question
+from commonground.evaluation.models.coding import Coding
 from commonground.evaluation.models.programmes import Objective, Programme
-from commonground.evaluation.models.qualitative import Coding
+from commonground.evaluation.models.responses import Question
 
 
 class Measure(models.Model):

@@ -7,6 +7,24 @@ Rule breaks raise ``ValidationError`` with a sentence the person can act on.
 Access is checked by the callers, through ``selectors.get_<x>_for_user``.
 """
 
+from commonground.evaluation.services.coding import (
+    code_add,
+    code_remove,
+    code_update,
+    coding_add,
+    coding_remove,
+    coding_update,
+    guide_create,
+    guide_question_add,
+    interview_record,
+    note_update,
+    observation_add,
+    observation_update,
+    project_import,
+    suggestion_accept,
+    suggestion_reject,
+    suggestions_refresh,
+)
 from commonground.evaluation.services.outcomes import (
     indicator_add,
     indicator_value_add,
@@ -27,24 +45,6 @@ from commonground.evaluation.services.programmes import (
     programme_update,
     question_add,
     question_remove,
-)
-from commonground.evaluation.services.qualitative import (
-    code_add,
-    code_remove,
-    code_update,
-    coding_add,
-    coding_remove,
-    coding_update,
-    guide_create,
-    guide_question_add,
-    interview_record,
-    note_update,
-    observation_add,
-    observation_update,
-    project_import,
-    suggestion_accept,
-    suggestion_reject,
-    suggestions_refresh,
 )
 from commonground.evaluation.services.responses import (
     form_recount,

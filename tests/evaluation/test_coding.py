@@ -278,15 +278,15 @@ def test_the_coding_page_has_a_fixed_number_of_queries(
     with django_assert_max_num_queries(len(few.captured_queries)):
         ada_client.get(url)
     # 33 texts, paged here 20 at a time.
-    from commonground.evaluation.views import qualitative
+    from commonground.evaluation.views import coding as coding_pages
 
-    qualitative.TEXTS_PER_PAGE = 20
+    coding_pages.TEXTS_PER_PAGE = 20
     try:
         first = ada_client.get(url).content.decode()
         assert "Page 1 of 2" in first and "More texts" in first
         assert "Answer number 29" in ada_client.get(url, {"page": 2}).content.decode()
     finally:
-        qualitative.TEXTS_PER_PAGE = 50
+        coding_pages.TEXTS_PER_PAGE = 50
 
 
 def test_refi_qda_export_reimports_to_identical_codings(

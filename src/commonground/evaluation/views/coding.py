@@ -24,7 +24,7 @@ from commonground.evaluation.forms import (
     ObservationForm,
 )
 from commonground.evaluation.models import Suggestion
-from commonground.evaluation.services.qualitative import codebook_export, project_export
+from commonground.evaluation.services.coding import codebook_export, project_export
 from commonground.evaluation.services.responses import import_size_check
 from commonground.evaluation.texts import KINDS, ref_of
 from commonground.lib.text import whole_number

@@ -17,8 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from commonground.accounts.models import User
-from commonground.evaluation.models.evidence import Answer
 from commonground.evaluation.models.programmes import Activity, Objective, Programme
+from commonground.evaluation.models.responses import Answer
 
 
 class InterviewGuide(models.Model):
