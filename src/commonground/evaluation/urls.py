@@ -2,46 +2,50 @@ from __future__ import annotations
 
 from django.urls import path
 
-from commonground.evaluation.views import coding, evidence, outcomes
+from commonground.evaluation.views import coding, outcomes, programmes, responses
 
 app_name = "evaluation"
 
 urlpatterns = [
-    path("evaluate/", evidence.programmes, name="programmes"),
-    path("evaluate/new/", evidence.programme_create, name="programme_create"),
-    path("evaluate/programmes/<int:pk>/", evidence.programme, name="programme"),
-    path("evaluate/programmes/<int:pk>/edit/", evidence.programme_edit, name="programme_edit"),
-    path("evaluate/programmes/<int:pk>/objectives/", evidence.objective_add, name="objective_add"),
+    path("evaluate/", programmes.programmes, name="programmes"),
+    path("evaluate/new/", programmes.programme_create, name="programme_create"),
+    path("evaluate/programmes/<int:pk>/", programmes.programme, name="programme"),
+    path("evaluate/programmes/<int:pk>/edit/", programmes.programme_edit, name="programme_edit"),
+    path(
+        "evaluate/programmes/<int:pk>/objectives/", programmes.objective_add, name="objective_add"
+    ),
     path(
         "evaluate/programmes/<int:pk>/objectives/<int:objective_id>/remove/",
-        evidence.objective_remove,
+        programmes.objective_remove,
         name="objective_remove",
     ),
     path(
-        "evaluate/programmes/<int:pk>/activities/add/", evidence.activity_add, name="activity_add"
+        "evaluate/programmes/<int:pk>/activities/add/", programmes.activity_add, name="activity_add"
     ),
-    path("evaluate/activities/<int:pk>/edit/", evidence.activity_edit, name="activity_edit"),
-    path("evaluate/activities/<int:pk>/remove/", evidence.activity_remove, name="activity_remove"),
-    path("evaluate/programmes/<int:pk>/forms/add/", evidence.form_add, name="form_add"),
-    path("evaluate/forms/<int:pk>/", evidence.form_detail, name="form"),
-    path("evaluate/forms/<int:pk>/settings/", evidence.form_edit, name="form_edit"),
-    path("evaluate/forms/<int:pk>/new-link/", evidence.form_new_link, name="form_new_link"),
-    path("evaluate/forms/<int:pk>/enter/", evidence.enter, name="enter"),
-    path("evaluate/forms/<int:pk>/results/", evidence.results, name="results"),
+    path("evaluate/activities/<int:pk>/edit/", programmes.activity_edit, name="activity_edit"),
+    path(
+        "evaluate/activities/<int:pk>/remove/", programmes.activity_remove, name="activity_remove"
+    ),
+    path("evaluate/programmes/<int:pk>/forms/add/", responses.form_add, name="form_add"),
+    path("evaluate/forms/<int:pk>/", responses.form_detail, name="form"),
+    path("evaluate/forms/<int:pk>/settings/", responses.form_edit, name="form_edit"),
+    path("evaluate/forms/<int:pk>/new-link/", responses.form_new_link, name="form_new_link"),
+    path("evaluate/forms/<int:pk>/enter/", responses.enter, name="enter"),
+    path("evaluate/forms/<int:pk>/results/", responses.results, name="results"),
     path(
         "evaluate/forms/<int:pk>/statistics.<str:fmt>",
-        evidence.statistics_table,
+        responses.statistics_table,
         name="statistics_table",
     ),
     path(
         "evaluate/forms/<int:pk>/responses.<str:fmt>",
-        evidence.responses_table,
+        responses.responses_table,
         name="responses_table",
     ),
-    path("evaluate/forms/<int:pk>/import/", evidence.import_start, name="import_start"),
-    path("evaluate/imports/<int:pk>/", evidence.import_detail, name="import"),
-    path("evaluate/imports/<int:pk>/rejected.csv", evidence.import_rejects, name="import_rejects"),
-    path("evaluate/questions/<int:pk>/remove/", evidence.question_remove, name="question_remove"),
+    path("evaluate/forms/<int:pk>/import/", responses.import_start, name="import_start"),
+    path("evaluate/imports/<int:pk>/", responses.import_detail, name="import"),
+    path("evaluate/imports/<int:pk>/rejected.csv", responses.import_rejects, name="import_rejects"),
+    path("evaluate/questions/<int:pk>/remove/", responses.question_remove, name="question_remove"),
     path("evaluate/programmes/<int:pk>/interviews/", coding.interviews, name="interviews"),
     path("evaluate/guides/<int:pk>/", coding.guide, name="guide"),
     path(
@@ -92,6 +96,6 @@ urlpatterns = [
     path("evaluate/programmes/<int:pk>/report/", outcomes.report, name="report"),
     path("evaluate/programmes/<int:pk>/report.pdf", outcomes.report_pdf, name="report_pdf"),
     path("evaluate/programmes/<int:pk>/report/<str:key>/", outcomes.section_edit, name="section"),
-    path("respond/<str:key>/", evidence.respond, name="respond"),
-    path("respond/<str:key>/thanks/", evidence.respond_thanks, name="respond_thanks"),
+    path("respond/<str:key>/", responses.respond, name="respond"),
+    path("respond/<str:key>/thanks/", responses.respond_thanks, name="respond_thanks"),
 ]

@@ -1,6 +1,8 @@
-"""Evaluation's pages. Thin views: parse, check access through ``selectors``, call a service,
-render. Every action is a plain form post answered with a 303, so it all works without
-JavaScript; the public form is the only page here that needs no sign-in.
+"""Pages for forms and their responses: building a form and its questions, answering it
+(the public link and typing in paper forms), its results and downloads, and imports of
+spreadsheets of responses. Thin views: parse, check access through ``selectors``, call a
+service, render. Every action is a plain form post answered with a 303, so it all works
+without JavaScript; the public form is the only page here that needs no sign-in.
 """
 
 from __future__ import annotations
@@ -18,23 +20,13 @@ from django.views.decorators.http import require_POST
 
 from commonground.evaluation import selectors, services
 from commonground.evaluation.forms import (
-    ActivityForm,
     AnswerForm,
     EvaluationFormForm,
     ImportMappingForm,
     ImportUploadForm,
-    ObjectiveForm,
-    ProgrammeForm,
     QuestionForm,
 )
-from commonground.evaluation.models import (
-    Activity,
-    EvaluationForm,
-    Programme,
-    Question,
-    Response,
-    ResponseImport,
-)
+from commonground.evaluation.models import EvaluationForm, Question, Response, ResponseImport
 from commonground.evaluation.services.responses import (
     import_rejected_rows,
     import_size_check,
@@ -44,150 +36,6 @@ from commonground.evaluation.services.responses import (
 from commonground.lib import charts, ratelimit
 from commonground.lib.tabular import csv_bytes, csv_stream, xlsx_bytes
 from commonground.lib.views import download, press, see_other, signed_in_user
-
-# -- programmes ------------------------------------------------------------------------
-
-
-@login_required
-def programmes(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "evaluation/programmes.html",
-        {
-            "programmes": selectors.programmes_for_user(request.user),
-            "can_add": selectors.evaluating_organisations(request.user).exists(),
-            "member_elsewhere": selectors.is_member_elsewhere(request.user),
-        },
-    )
-
-
-@login_required
-def programme_create(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    organisations = selectors.evaluating_organisations(user)
-    form = ProgrammeForm(request.POST or None, organisations=organisations)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programme = services.programme_create(by=user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Programme set up. Add its objectives and activities.")
-            return see_other(programme.get_absolute_url())
-    return render(
-        request,
-        "evaluation/programme_form.html",
-        {"form": form, "heading": "New programme", "can_add": organisations.exists()},
-    )
-
-
-@login_required
-def programme(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_programme_for_user(user=request.user, pk=pk)
-    activities = list(found.activities.all())
-    by_activity, by_kind, total = selectors.costs(activities)
-    return render(
-        request,
-        "evaluation/programme.html",
-        {
-            "programme": found,
-            "objectives": found.objectives.all(),
-            "objective_form": ObjectiveForm(),
-            "activities": activities,
-            "costs_by_activity": by_activity,
-            "costs_by_kind": by_kind,
-            "costs_total": total,
-            "forms": selectors.programme_forms(found),
-        },
-    )
-
-
-@login_required
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_programme_for_user(user=request.user, pk=pk)
-    form = ProgrammeForm(request.POST or None, instance=found)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(programme=found, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Programme saved.")
-            return see_other(found.get_absolute_url())
-    return render(
-        request,
-        "evaluation/programme_form.html",
-        {"form": form, "heading": f"Edit {found.title}", "programme": found, "can_add": True},
-    )
-
-
-@login_required
-@require_POST
-def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_programme_for_user(user=request.user, pk=pk)
-    form = ObjectiveForm(request.POST)
-    text = form.cleaned_data["text"] if form.is_valid() else ""
-    return press(
-        request,
-        lambda: services.objective_add(programme=found, text=text),
-        done="Objective added.",
-        then=found.get_absolute_url() + "#objectives",
-    )
-
-
-@login_required
-@require_POST
-def objective_remove(request: HttpRequest, pk: int, objective_id: int) -> HttpResponse:
-    found = selectors.get_programme_for_user(user=request.user, pk=pk)
-    objective = found.objectives.filter(pk=objective_id).first()
-    if objective is not None:
-        services.objective_remove(objective=objective)
-        messages.success(request, "Objective removed.")
-    return see_other(found.get_absolute_url() + "#objectives")
-
-
-# -- activities ------------------------------------------------------------------------
-
-
-@login_required
-def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
-    found = selectors.get_programme_for_user(user=request.user, pk=pk)
-    return _activity_page(request, found, None)
-
-
-@login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.get_activity_for_user(user=request.user, pk=pk)
-    return _activity_page(request, activity.programme, activity)
-
-
-def _activity_page(
-    request: HttpRequest, programme: Programme, activity: Activity | None
-) -> HttpResponse:
-    form = ActivityForm(request.POST or None, instance=activity)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.activity_save(programme=programme, activity=activity, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Activity saved.")
-            return see_other(programme.get_absolute_url() + "#activities")
-    return render(
-        request,
-        "evaluation/activity_form.html",
-        {"form": form, "programme": programme, "activity": activity},
-    )
-
-
-@login_required
-@require_POST
-def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.get_activity_for_user(user=request.user, pk=pk)
-    services.activity_remove(activity=activity)
-    messages.success(request, f"{activity.title} removed.")
-    return see_other(activity.programme.get_absolute_url() + "#activities")
-
 
 # -- forms and questions ---------------------------------------------------------------
 
