@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Manager, Max, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -148,6 +148,11 @@ def programmes_for_user(user: AnyUser) -> QuerySet[Programme]:
 def is_member_elsewhere(user: AnyUser) -> bool:
     """Whether ``user`` belongs to an organisation but evaluates for none (for the empty page)."""
     return user.is_authenticated and Membership.objects.filter(user_id=user.pk).exists()
+
+
+def next_position(rows: QuerySet[Any] | Manager[Any]) -> int:
+    """The place after the last of ``rows`` (objectives, questions, figures): 1 for the first."""
+    return (rows.aggregate(last=Max("position"))["last"] or 0) + 1
 
 
 def programme_forms(programme: Programme) -> QuerySet[EvaluationForm]:

@@ -36,23 +36,23 @@ from commonground.evaluation.services.outcomes import (
 from commonground.evaluation.services.programmes import (
     activity_remove,
     activity_save,
-    form_create,
-    form_new_link,
-    form_update,
     objective_add,
     objective_remove,
     programme_create,
     programme_update,
-    question_add,
-    question_remove,
 )
 from commonground.evaluation.services.responses import (
+    form_create,
+    form_new_link,
     form_recount,
+    form_update,
     import_accept,
     import_cancel,
     import_check,
     import_run,
     import_upload,
+    question_add,
+    question_remove,
     response_delete,
     response_submit,
 )

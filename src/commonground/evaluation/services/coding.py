@@ -30,8 +30,7 @@ from commonground.evaluation.models import (
     Programme,
     Suggestion,
 )
-from commonground.evaluation.selectors import code_family, programme_texts
-from commonground.evaluation.services.programmes import next_position
+from commonground.evaluation.selectors import code_family, next_position, programme_texts
 from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef, ref_of
 
 

@@ -23,7 +23,7 @@ from commonground.evaluation.models import (
     Question,
     ReportSection,
 )
-from commonground.evaluation.services.programmes import next_position
+from commonground.evaluation.selectors import next_position
 
 
 def judgement_set(

@@ -1,4 +1,5 @@
-"""Writes for responses: one at a time (public link, paper, API), tallies, and imports."""
+"""Writes for forms and their responses: forms and questions, responses one at a time (public
+link, paper, API), tallies, and imports."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -15,23 +16,141 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import slugify
 
 from commonground.accounts.models import User
 from commonground.evaluation import tables
 from commonground.evaluation.models import (
+    COMMON_SCALE,
     Activity,
     Answer,
     EvaluationForm,
+    Programme,
     Question,
     Response,
     ResponseImport,
     Tally,
 )
-from commonground.evaluation.selectors import import_specs
+from commonground.evaluation.selectors import import_specs, next_position
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Checked, TableError
 from commonground.lib import blobs, bulk, ratelimit
 from commonground.lib.tasks import enqueue
 from commonground.lib.text import size_words, whole_number
+
+# -- forms and questions ---------------------------------------------------------------
+
+MAX_POINTS = 11
+
+
+def form_create(
+    *,
+    programme: Programme,
+    title: str,
+    introduction: str = "",
+    activities: Iterable[Activity] = (),
+    closes_at: datetime | None = None,
+) -> EvaluationForm:
+    """A new form with a public link, open for answers, for some of the programme's activities."""
+    chosen = list(activities)
+    _own_activities(programme, chosen)
+    form = EvaluationForm.objects.create(
+        programme=programme,
+        title=title.strip(),
+        introduction=introduction.strip(),
+        public_key=secrets.token_urlsafe(18),
+        closes_at=closes_at,
+    )
+    form.activities.set(chosen)
+    return form
+
+
+def form_update(
+    *,
+    form: EvaluationForm,
+    title: str,
+    introduction: str,
+    activities: Iterable[Activity],
+    accepting: bool,
+    closes_at: datetime | None,
+) -> EvaluationForm:
+    chosen = list(activities)
+    _own_activities(form.programme, chosen)
+    form.title = title.strip()
+    form.introduction = introduction.strip()
+    form.accepting = accepting
+    form.closes_at = closes_at
+    form.save(update_fields=["title", "introduction", "accepting", "closes_at"])
+    form.activities.set(chosen)
+    return form
+
+
+def form_new_link(*, form: EvaluationForm) -> EvaluationForm:
+    """Retire the form's public link and make a new one (for a link that went too far)."""
+    form.public_key = secrets.token_urlsafe(18)
+    form.save(update_fields=["public_key"])
+    return form
+
+
+def _own_activities(programme: Programme, activities: list[Activity]) -> None:
+    if any(a.programme_id != programme.pk for a in activities):
+        raise ValidationError("A form can only be for activities of its own programme.")
+
+
+def question_add(
+    *,
+    form: EvaluationForm,
+    text: str,
+    kind: str = Question.Kind.LIKERT,
+    labels: list[str] | None = None,
+    code: str = "",
+    required: bool = False,
+) -> Question:
+    """Add a question at the end of ``form``. A Likert item gets ``labels`` (lowest point
+    first), or the common four-point scale; ``code`` is its spreadsheet column heading."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write the question.")
+    if kind not in Question.Kind.values:
+        raise ValidationError("Choose whether the question is rated or answered in words.")
+    if kind == Question.Kind.LIKERT:
+        labels = [label.strip() for label in (labels or COMMON_SCALE) if label.strip()]
+        if not 2 <= len(labels) <= MAX_POINTS:
+            raise ValidationError(
+                f"A scale needs between 2 and {MAX_POINTS} labelled points, one per line."
+            )
+        if len({label.lower() for label in labels}) < len(labels):
+            raise ValidationError("Each point of the scale needs its own label.")
+    else:
+        labels = []
+    explicit = bool(code.strip())
+    code = slugify(code or text)[:50].strip("-") or "question"
+    taken = set(form.questions.values_list("code", flat=True))
+    if code in taken:
+        if explicit:
+            raise ValidationError(f"Another question on this form has the heading {code}.")
+        base, number = code, 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        code = f"{base}-{number}"
+    return Question.objects.create(
+        form=form,
+        text=text,
+        kind=kind,
+        labels=labels,
+        code=code,
+        required=required,
+        position=next_position(form.questions),
+    )
+
+
+def question_remove(*, question: Question) -> None:
+    """Remove a question, refusing while it has answers (they would be lost)."""
+    if question.answers.exists():
+        raise ValidationError(
+            "This question has answers, so it cannot be removed. Make a new form instead."
+        )
+    question.delete()
+
 
 # -- responses -------------------------------------------------------------------------
 
