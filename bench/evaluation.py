@@ -238,7 +238,7 @@ def phase_report(database_url: str, responses: int, quotes: int) -> dict[str, An
             organisation_name=f"Organisation {n % 23}",
         )
         answers.append(submitted.response.answers.get(question=why))
-    codes = [services.code_add(programme=programme, name=f"Theme {n}") for n in range(8)]
+    codes = [services.code_add(programme=programme, name=f"Code {n}") for n in range(8)]
     objectives = [
         services.objective_add(programme=programme, text=f"Objective {n}") for n in range(4)
     ]

@@ -39,7 +39,7 @@ def answered(
 
 
 def _qualitative(programme: Programme, ada: User) -> dict[str, Any]:
-    """An interview, an observation, themes, codings, a suggestion, a judgement and outcomes."""
+    """An interview, an observation, codes, codings, a suggestion, a judgement and outcomes."""
     from datetime import date
     from decimal import Decimal
 
@@ -218,12 +218,12 @@ def test_code_a_quote_judge_and_read_the_report(
     programme = answered.programme
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/evaluate/programmes/{programme.pk}/codebook/")
-    page.get_by_role("textbox", name="Theme").fill("Cross-sector learning")
-    page.get_by_role("button", name="Add theme").click()
+    page.get_by_role("textbox", name="Code").fill("Cross-sector learning")
+    page.get_by_role("button", name="Add code").click()
     page.goto(f"{base}/evaluate/programmes/{programme.pk}/coding/")
     page.get_by_role("link", name="What will you do differently?").first.click()
     passage = page.locator("#coded-text").inner_text()
-    page.get_by_role("combobox", name="Theme").select_option(label="Cross-sector learning")
+    page.get_by_role("combobox", name="Code").select_option(label="Cross-sector learning")
     page.get_by_label("Words to code").fill(passage.split()[0])
     page.get_by_label("Staff feel more confident to engage.").check()
     page.get_by_role("button", name="Code the passage").click()

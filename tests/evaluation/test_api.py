@@ -76,7 +76,9 @@ def test_the_whole_chain_through_the_api(
     rows = call(client, "get", f"/forms/{form['id']}/responses", auth).json()
     assert rows[0]["answers"] == {code: 4, "why": "Met people from health."}
 
-    theme = call(client, "post", f"/programmes/{programme}/codes", auth, {"name": "Cross-sector"})
+    cross_sector = call(
+        client, "post", f"/programmes/{programme}/codes", auth, {"name": "Cross-sector"}
+    )
     texts = call(client, "get", f"/programmes/{programme}/texts", auth).json()
     assert [t["text"] for t in texts] == ["Met people from health."]
     coding = call(
@@ -87,7 +89,7 @@ def test_the_whole_chain_through_the_api(
         {
             "kind": "answer",
             "text_id": texts[0]["id"],
-            "code": theme.json()["id"],
+            "code": cross_sector.json()["id"],
             "quote": "people from health",
             "objectives": [objective.json()["id"]],
         },

@@ -47,7 +47,7 @@ def written(evaluation_form: EvaluationForm, training_day: Activity) -> list[int
 
 
 @pytest.fixture
-def themes(programme: Programme) -> dict[str, Code]:
+def codes(programme: Programme) -> dict[str, Code]:
     confidence = services.code_add(programme=programme, name="Confidence")
     return {
         "confidence": confidence,
@@ -57,7 +57,7 @@ def themes(programme: Programme) -> dict[str, Code]:
 
 
 def test_a_passage_is_coded_by_its_exact_words_and_its_offsets_point_at_them(
-    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+    programme: Programme, written: list[int], codes: dict[str, Code], ada_client: Client
 ) -> None:
     url = reverse("evaluation:text", args=[programme.pk, ANSWER, written[0]])
     page = ada_client.get(url)
@@ -65,7 +65,7 @@ def test_a_passage_is_coded_by_its_exact_words_and_its_offsets_point_at_them(
     response = ada_client.post(
         url,
         {
-            "code": themes["staff"].pk,
+            "code": codes["staff"].pk,
             "quote": "I feel more\n confident to run a session.",  # spaces as copied
             "occurrence": "",
             "memo": "Clear statement",
@@ -79,30 +79,30 @@ def test_a_passage_is_coded_by_its_exact_words_and_its_offsets_point_at_them(
     assert coding.quote == text[coding.start : coding.end]
     page = ada_client.get(url).content.decode()
     assert "<mark" in page and "(coded: Staff confidence)" in page
-    missing = ada_client.post(url, {"code": themes["staff"].pk, "quote": "words not there"})
+    missing = ada_client.post(url, {"code": codes["staff"].pk, "quote": "words not there"})
     assert missing.status_code == 422
     assert "Those words are not in the text" in missing.content.decode()
 
 
 def test_the_quote_bank_filters_and_never_names_a_person(
-    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client, ada: Any
+    programme: Programme, written: list[int], codes: dict[str, Code], ada_client: Client, ada: Any
 ) -> None:
     objective = programme.objectives.get()
     services.coding_add(
         ref=TextRef(ANSWER, written[0]),
-        code=themes["staff"],
+        code=codes["staff"],
         quote="I feel more confident",
         objectives=[objective],
     )
     services.coding_add(
-        ref=TextRef(ANSWER, written[1]), code=themes["cross"], quote="Meeting health staff"
+        ref=TextRef(ANSWER, written[1]), code=codes["cross"], quote="Meeting health staff"
     )
     url = reverse("evaluation:quotes", args=[programme.pk])
     everything = ada_client.get(url).content.decode()
     assert "2 quotes" in everything and "Eastbrook Council" in everything
-    # A theme includes its sub-themes.
-    by_theme = ada_client.get(url, {"code": themes["confidence"].pk}).content.decode()
-    assert "1 quote." in by_theme and "I feel more confident" in by_theme
+    # A code includes its subcodes.
+    by_code = ada_client.get(url, {"code": codes["confidence"].pk}).content.decode()
+    assert "1 quote." in by_code and "I feel more confident" in by_code
     by_objective = ada_client.get(url, {"objective": objective.pk}).content.decode()
     assert "1 quote." in by_objective
     by_org = ada_client.get(url, {"organisation": "Riverside Libraries"}).content.decode()
@@ -110,8 +110,8 @@ def test_the_quote_bank_filters_and_never_names_a_person(
     assert ada.name not in everything.split("<main", 1)[1].split("</main>")[0]
 
 
-def test_interviews_follow_one_guide_and_compare_by_theme(
-    programme: Programme, training_day: Activity, themes: dict[str, Code], ada_client: Client
+def test_interviews_follow_one_guide_and_compare_by_code(
+    programme: Programme, training_day: Activity, codes: dict[str, Code], ada_client: Client
 ) -> None:
     ada_client.post(
         reverse("evaluation:interviews", args=[programme.pk]),
@@ -140,7 +140,7 @@ def test_interviews_follow_one_guide_and_compare_by_theme(
     assert "I ran my first listening session alone." in page
     note = interview.notes.get(question=first)
     coding = services.coding_add(
-        ref=TextRef(NOTE, note.pk), code=themes["confidence"], quote="my first listening session"
+        ref=TextRef(NOTE, note.pk), code=codes["confidence"], quote="my first listening session"
     )
     with pytest.raises(ValidationError, match="coded passages"):
         services.note_update(note=note, notes="Something else.")
@@ -149,7 +149,7 @@ def test_interviews_follow_one_guide_and_compare_by_theme(
 
 
 def test_observations_are_coded_like_answers(
-    programme: Programme, themes: dict[str, Code], ada_client: Client
+    programme: Programme, codes: dict[str, Code], ada_client: Client
 ) -> None:
     response = ada_client.post(
         reverse("evaluation:observation_add", args=[programme.pk]),
@@ -160,49 +160,49 @@ def test_observations_are_coded_like_answers(
         "evaluation:text", args=[programme.pk, OBSERVATION, observation.pk]
     )
     services.coding_add(
-        ref=TextRef(OBSERVATION, observation.pk), code=themes["confidence"], start=0, end=7
+        ref=TextRef(OBSERVATION, observation.pk), code=codes["confidence"], start=0, end=7
     )
     assert Coding.objects.get().quote == "Tenants"
     with pytest.raises(ValidationError, match="inside the text"):
         services.coding_add(
-            ref=TextRef(OBSERVATION, observation.pk), code=themes["cross"], start=5, end=500
+            ref=TextRef(OBSERVATION, observation.pk), code=codes["cross"], start=5, end=500
         )
 
 
 def test_the_codebook_nests_and_refuses_loops(
-    programme: Programme, themes: dict[str, Code], ada_client: Client
+    programme: Programme, codes: dict[str, Code], ada_client: Client
 ) -> None:
     page = ada_client.get(reverse("evaluation:codebook", args=[programme.pk])).content.decode()
     assert page.index("Confidence") < page.index("Staff confidence")
     with pytest.raises(ValidationError, match="under itself"):
         services.code_update(
-            code=themes["confidence"], name="Confidence", description="", parent=themes["staff"]
+            code=codes["confidence"], name="Confidence", description="", parent=codes["staff"]
         )
-    with pytest.raises(ValidationError, match="already has a theme"):
+    with pytest.raises(ValidationError, match="already has a code"):
         services.code_add(programme=programme, name="confidence")
 
 
 def test_suggestions_come_from_coded_examples_and_are_accepted_or_rejected(
     programme: Programme,
     written: list[int],
-    themes: dict[str, Code],
+    codes: dict[str, Code],
     ada_client: Client,
     evaluation_form: EvaluationForm,
 ) -> None:
     services.coding_add(
         ref=TextRef(ANSWER, written[0]),
-        code=themes["confidence"],
+        code=codes["confidence"],
         quote="I feel more confident to run a session.",
     )
     services.coding_add(
         ref=TextRef(ANSWER, written[1]),
-        code=themes["cross"],
+        code=codes["cross"],
         quote="Meeting health staff was the best part.",
     )
     ada_client.post(reverse("evaluation:suggestions_refresh", args=[programme.pk]))
     third = "I am more confident now, and my manager backs the plan."
     chosen = Suggestion.objects.select_related("code").get(quote=third)
-    assert chosen.code == themes["confidence"] and chosen.answer_id == written[2]
+    assert chosen.code == codes["confidence"] and chosen.answer_id == written[2]
     ada_client.post(
         reverse("evaluation:suggestion_decide", args=[chosen.pk]), {"decision": "reject"}
     )
@@ -220,7 +220,7 @@ def test_suggestions_come_from_coded_examples_and_are_accepted_or_rejected(
         reverse("evaluation:suggestion_decide", args=[offer.pk]), {"decision": "accept"}
     )
     coding = Coding.objects.get(answer=later)
-    assert coding.code == themes["confidence"] and coding.quote == later.text
+    assert coding.code == codes["confidence"] and coding.quote == later.text
 
 
 def test_sentences_and_words_for_suggestions() -> None:
@@ -254,7 +254,7 @@ def test_outsiders_and_members_are_kept_out(
 def test_the_coding_page_has_a_fixed_number_of_queries(
     programme: Programme,
     written: list[int],
-    themes: dict[str, Code],
+    codes: dict[str, Code],
     ada_client: Client,
     evaluation_form: EvaluationForm,
     training_day: Activity,
@@ -272,7 +272,7 @@ def test_the_coding_page_has_a_fixed_number_of_queries(
         )
         services.coding_add(
             ref=TextRef(ANSWER, submitted.response.answers.get().pk),
-            code=themes["cross"],
+            code=codes["cross"],
             quote="Answer number",
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
@@ -290,18 +290,18 @@ def test_the_coding_page_has_a_fixed_number_of_queries(
 
 
 def test_refi_qda_export_reimports_to_identical_codings(
-    programme: Programme, written: list[int], themes: dict[str, Code], ada_client: Client
+    programme: Programme, written: list[int], codes: dict[str, Code], ada_client: Client
 ) -> None:
     services.coding_add(
         ref=TextRef(ANSWER, written[0]),
-        code=themes["staff"],
+        code=codes["staff"],
         quote="I feel more confident",
         memo="first words",
     )
     services.coding_add(
-        ref=TextRef(ANSWER, written[1]), code=themes["cross"], quote="Meeting health staff"
+        ref=TextRef(ANSWER, written[1]), code=codes["cross"], quote="Meeting health staff"
     )
-    services.coding_add(ref=TextRef(ANSWER, written[1]), code=themes["confidence"], start=0, end=7)
+    services.coding_add(ref=TextRef(ANSWER, written[1]), code=codes["confidence"], start=0, end=7)
 
     def snapshot() -> list[tuple[Any, ...]]:
         return sorted(
@@ -359,7 +359,7 @@ def test_a_qdpx_from_elsewhere_or_broken_says_why(programme: Programme) -> None:
 
 
 def test_notes_and_observations_can_be_edited_until_coded(
-    programme: Programme, themes: dict[str, Code], ada_client: Client
+    programme: Programme, codes: dict[str, Code], ada_client: Client
 ) -> None:
     observation = services.observation_add(
         programme=programme, title="Workshop", observed_on=date(2026, 6, 1), notes="First draft."
@@ -370,7 +370,7 @@ def test_notes_and_observations_can_be_edited_until_coded(
     observation.refresh_from_db()
     assert (observation.title, observation.notes) == ("Workshop one", "Tenants led it.")
     services.coding_add(
-        ref=TextRef(OBSERVATION, observation.pk), code=themes["confidence"], quote="Tenants"
+        ref=TextRef(OBSERVATION, observation.pk), code=codes["confidence"], quote="Tenants"
     )
     refused = ada_client.post(url, {**fields, "notes": "Something else."})
     assert "coded passages" in refused.content.decode()
@@ -379,7 +379,7 @@ def test_notes_and_observations_can_be_edited_until_coded(
 
 
 def test_your_data_leaves_the_evidence_with_an_organisation_you_left(
-    programme: Programme, written: list[int], themes: dict[str, Code], ada: Any, ben: Any
+    programme: Programme, written: list[int], codes: dict[str, Code], ada: Any, ben: Any
 ) -> None:
     import csv
     import io
@@ -388,7 +388,7 @@ def test_your_data_leaves_the_evidence_with_an_organisation_you_left(
     from tests.conftest import client_for
 
     services.coding_add(
-        ref=TextRef(ANSWER, written[0]), code=themes["staff"], quote="I feel more confident", by=ada
+        ref=TextRef(ANSWER, written[0]), code=codes["staff"], quote="I feel more confident", by=ada
     )
 
     def download() -> zipfile.ZipFile:

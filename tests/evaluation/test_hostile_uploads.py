@@ -187,7 +187,7 @@ PROJECTS = [
     Hostile(
         "shared-member.qdpx",
         lambda: hostile.kept("shared-member.qdpx"),
-        "0 new themes and 0 new codings brought back. 500 left out: "
+        "0 new codes and 0 new codings brought back. 500 left out: "
         + "; ".join(f"'Text {n}' is not a text of this programme" for n in range(5))
         + ".",
     ),

@@ -635,13 +635,13 @@ def codes_list(request: HttpRequest, programme_id: int) -> list[CodeOut]:
 @router.post(
     "/evaluation/programmes/{programme_id}/codes",
     response={201: CodeOut},
-    summary="Add a theme to the codebook",
+    summary="Add a code to the codebook",
 )
 def code_create(request: HttpRequest, programme_id: int, data: CodeIn) -> Status[CodeOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     parent = programme.codes.filter(pk=data.parent).first() if data.parent else None
     if data.parent and parent is None:
-        raise HttpError(422, "The parent theme is not in this codebook.")
+        raise HttpError(422, "The parent code is not in this codebook.")
     code = services.code_add(
         programme=programme, name=data.name, description=data.description, parent=parent
     )
@@ -682,7 +682,7 @@ def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> St
     unit = selectors.programme_text(programme, kind=data.kind, pk=data.text_id)
     code = programme.codes.filter(pk=data.code).first()
     if code is None:
-        raise HttpError(422, "The theme is not in this codebook.")
+        raise HttpError(422, "The code is not in this codebook.")
     objectives = list(programme.objectives.filter(pk__in=data.objectives))
     coding = services.coding_add(
         ref=unit.ref,
@@ -706,7 +706,7 @@ def coding_delete(request: HttpRequest, coding_id: int) -> Status[None]:
 
 
 class QuoteFilters(Schema):
-    code: int | None = Field(default=None, description="A theme id (its sub-themes included).")
+    code: int | None = Field(default=None, description="A code id (its subcodes included).")
     objective: int | None = None
     activity: str = ""
     organisation: str = ""
@@ -715,7 +715,7 @@ class QuoteFilters(Schema):
 @router.get(
     "/evaluation/programmes/{programme_id}/quotes",
     response=list[QuoteOut],
-    summary="The quote bank, filtered by theme, objective, activity and organisation",
+    summary="The quote bank, filtered by code, objective, activity and organisation",
 )
 def quotes_list(
     request: HttpRequest, programme_id: int, filters: Query[QuoteFilters]

@@ -480,8 +480,8 @@ def _add_form(
 
 # -- interviews, observations, coding --------------------------------------------------
 
-# Theme, its memo, and phrases that mark a passage as showing it (for the demo's codings).
-THEMES = (
+# Each code, its memo, and phrases that mark a passage as showing it (for the demo's codings).
+CODES = (
     ("Confidence", "Feeling able to plan, run and learn from engagement.", ("confident",)),
     (
         "Cross-sector learning",
@@ -616,7 +616,7 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
 
     codes = {
         name: services.code_add(programme=programme, name=name, description=memo)
-        for name, memo, _ in THEMES
+        for name, memo, _ in CODES
     }
     services.code_add(
         programme=programme,
@@ -653,7 +653,7 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
         activity=activities[4],
         by=author,
     )
-    # Code each text's sentences that carry a theme's phrases: a fraction of the written
+    # Code each text's sentences that carry a code's phrases: a fraction of the written
     # answers (as an evaluator would sample them), every interview note and the observation.
     from commonground.evaluation.suggest import sentences
 
@@ -664,7 +664,7 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
         seen.add(unit.text)
         for sentence in sentences(unit.ref, unit.text):
             lowered = sentence.text.lower()
-            for name, _, phrases in THEMES:
+            for name, _, phrases in CODES:
                 if any(re.search(rf"\b{re.escape(p)}\b", lowered) for p in phrases):
                     services.coding_add(
                         ref=unit.ref,
@@ -736,9 +736,9 @@ def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: Use
     items = {q.code: q for f in forms for q in f.questions.all()}
     quotes = {
         name: list(Coding.objects.filter(code__programme=programme, code__name=name)[:2])
-        for name, _, _ in THEMES
+        for name, _, _ in CODES
     }
-    for objective, rating, narrative, item_codes, themes, measure_names in (
+    for objective, rating, narrative, item_codes, code_names, measure_names in (
         (
             objectives[0],
             "clearly_met",
@@ -783,7 +783,7 @@ def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: Use
             rating=rating,
             narrative=narrative,
             items=[items[c] for c in item_codes if c in items],
-            quotes=[c for name in themes for c in quotes[name]],
+            quotes=[c for name in code_names for c in quotes[name]],
             measures=[measures[name] for name in measure_names],
             by=author,
         )
@@ -798,7 +798,7 @@ def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: Use
             "methods",
             "We used the evaluation forms from each activity, follow-up telephone and video "
             "interviews with a shared guide, and observation of the workshops. Written "
-            "answers and interview notes were coded into five themes.",
+            "answers and interview notes were coded with five main codes.",
         ),
         (
             "conclusions",

@@ -263,20 +263,20 @@ class ObservationForm(forms.ModelForm):
 
 
 class CodeForm(forms.Form):
-    name = forms.CharField(label="Theme", max_length=120)
+    name = forms.CharField(label="Code", max_length=120)
     parent = forms.ModelChoiceField(
         queryset=Code.objects.none(),
         required=False,
         label="Under",
         empty_label="The top of the codebook",
-        help_text="Put a sub-theme under a broader theme.",
+        help_text="Put a narrower code under a broader one.",
     )
     description = forms.CharField(
         label="Memo",
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What the theme means and when to use it.",
+        help_text="What the code means and when to use it.",
     )
 
     def __init__(self, *args: Any, programme: Programme, **kwargs: Any) -> None:
@@ -285,7 +285,7 @@ class CodeForm(forms.Form):
 
 
 class CodingForm(forms.Form):
-    code = forms.ModelChoiceField(queryset=Code.objects.none(), label="Theme")
+    code = forms.ModelChoiceField(queryset=Code.objects.none(), label="Code")
     quote = forms.CharField(
         label="Words to code",
         max_length=20_000,

@@ -80,7 +80,7 @@ def _export(user: User) -> list[DataFile]:
         ),
         DataFile(
             "passages_coded.csv",
-            header=["theme", "passage", "memo", "coded"],
+            header=["code", "passage", "memo", "coded"],
             rows=[(c.code.name, c.quote, c.memo, c.created_at) for c in codings],
         ),
         DataFile(

@@ -379,7 +379,7 @@ class TextUnit:
         return reverse("evaluation:text", args=[programme.pk, self.ref.kind, self.ref.pk])
 
     def segments(self) -> list[tuple[str, list[str]]]:
-        """The text cut at every coding's edges: each piece with the themes covering it."""
+        """The text cut at every coding's edges: each piece with the codes covering it."""
         edges = sorted(
             {0, len(self.text)} | {c.start for c in self.codings} | {c.end for c in self.codings}
         )
@@ -470,7 +470,7 @@ def programme_text(programme: Programme, *, kind: str, pk: int) -> TextUnit:
 
 
 def code_family(code_id: int) -> set[int]:
-    """The theme ``code_id`` and all its sub-themes, however deep."""
+    """The code ``code_id`` and all its subcodes, however deep."""
     ids, frontier = {code_id}, {code_id}
     while frontier:
         frontier = set(Code.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
@@ -479,7 +479,7 @@ def code_family(code_id: int) -> set[int]:
 
 
 def codebook(programme: Programme) -> list[tuple[Code, int, int]]:
-    """The themes in tree order: each with its depth and how many passages it codes."""
+    """The codes in tree order: each with its depth and how many passages it codes."""
     codes = list(programme.codes.annotate(uses=Count("codings")).order_by("name"))
     children: dict[int | None, list[Code]] = {}
     for code in codes:
@@ -510,7 +510,7 @@ def quote_bank(
     organisation: str = "",
     texts: list[TextUnit] | None = None,
 ) -> list[Quote]:
-    """Coded passages with where they came from, filtered; a theme includes its sub-themes.
+    """Coded passages with where they came from, filtered; a code includes its subcodes.
     ``texts`` are the programme's texts when the caller has them already."""
     units = {u.ref: u for u in (texts if texts is not None else programme_texts(programme))}
     codings = (
@@ -537,7 +537,7 @@ def quote_bank(
 
 
 def get_code_for_user(*, user: AnyUser, pk: int) -> Code:
-    return _owned(user, Code.objects.all(), pk, "programme__organisation", "No such theme.")
+    return _owned(user, Code.objects.all(), pk, "programme__organisation", "No such code.")
 
 
 def get_coding_for_user(*, user: AnyUser, pk: int) -> Coding:

@@ -1,10 +1,10 @@
-"""Suggest themes for passages nobody has coded yet, from text statistics alone: pure, no
+"""Suggest codes for passages nobody has coded yet, from text statistics alone: pure, no
 ORM, no network, no model to download.
 
-Each theme gets a profile: the words of the passages already coded with it
+Each code gets a profile: the words of the passages already coded with it
 (and of its name and memo), weighted by TF-IDF over everything the programme
 holds, so words every answer uses count for little. Each sentence not yet
-coded is compared with every profile by cosine similarity; a theme whose
+coded is compared with every profile by cosine similarity; a code whose
 profile is close enough is suggested for the sentence. People accept or
 reject each suggestion; nothing is coded without them.
 """
@@ -72,7 +72,7 @@ def sentences(source: Hashable, text: str) -> list[Passage]:
         raw = match.group(0)
         start = match.start() + (len(raw) - len(raw.lstrip()))
         end = match.end() - (len(raw) - len(raw.rstrip()))
-        if end - start >= 15:  # too short to say anything a theme could match
+        if end - start >= 15:  # too short to say anything a code could match
             passages.append(Passage(source, start, end, text[start:end]))
     return passages
 
@@ -83,10 +83,10 @@ def propose(
     *,
     threshold: float = THRESHOLD,
 ) -> list[Proposal]:
-    """For each passage, the theme whose examples it is closest to, when close enough.
+    """For each passage, the code whose examples it is closest to, when close enough.
 
-    ``examples`` maps each theme to texts that show it (its coded quotes, its
-    name and memo); a theme with none is never proposed.
+    ``examples`` maps each code to texts that show it (its coded quotes, its
+    name and memo); a code with none is never proposed.
     """
     documents = [Counter(words(p.text)) for p in passages]
     profiles_raw = {code: Counter(words(" ".join(texts))) for code, texts in examples.items()}

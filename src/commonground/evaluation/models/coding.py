@@ -1,5 +1,5 @@
 """Qualitative evidence and its coding: interview guides and interviews, observation notes,
-the codebook of themes, codings on exact spans of text, and suggested codings.
+the codebook, codings on exact spans of text, and suggested codings.
 
 Three kinds of text can be coded: a write-in answer (``Answer.text``), the notes
 for one question of an interview (``InterviewNote.notes``), and an observation
@@ -123,7 +123,7 @@ class Observation(models.Model):
 
 
 class Code(models.Model):
-    """A theme in the programme's codebook; themes nest (a parent and its sub-themes)."""
+    """A code in the programme's codebook; codes nest (a parent and its subcodes)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="codes")
     parent = models.ForeignKey(
@@ -134,7 +134,7 @@ class Code(models.Model):
         "memo",
         blank=True,
         max_length=4000,
-        help_text="What the theme means and when to use it.",
+        help_text="What the code means and when to use it.",
     )
     # Stable across exports and imports (REFI-QDA identifies codes by GUID).
     guid = models.UUIDField(default=uuid.uuid4, editable=False)
@@ -200,7 +200,7 @@ class Coding(CodedText):
 
 
 class Suggestion(CodedText):
-    """A theme the server proposes for a passage nobody has coded, to accept or reject."""
+    """A code the server proposes for a passage nobody has coded, to accept or reject."""
 
     class State(models.TextChoices):
         OPEN = "open", "Waiting"

@@ -173,14 +173,14 @@ def observation_update(
 def code_add(
     *, programme: Programme, name: str, description: str = "", parent: Code | None = None
 ) -> Code:
-    """Add a theme to the codebook, at the top or under ``parent``."""
+    """Add a code to the codebook, at the top or under ``parent``."""
     name = name.strip()
     if not name:
-        raise ValidationError("Name the theme.")
+        raise ValidationError("Name the code.")
     if parent is not None and parent.programme_id != programme.pk:
-        raise ValidationError("A theme can only sit under a theme of the same codebook.")
+        raise ValidationError("A code can only sit under a code of the same codebook.")
     if Code.objects.filter(programme=programme, parent=parent, name__iexact=name).exists():
-        raise ValidationError(f"The codebook already has a theme called {name} there.")
+        raise ValidationError(f"The codebook already has a code called {name} there.")
     return Code.objects.create(
         programme=programme, name=name[:120], description=description.strip(), parent=parent
     )
@@ -189,11 +189,11 @@ def code_add(
 def code_update(*, code: Code, name: str, description: str, parent: Code | None) -> Code:
     name = name.strip()
     if not name:
-        raise ValidationError("Name the theme.")
+        raise ValidationError("Name the code.")
     walk = parent
     while walk is not None:
         if walk.pk == code.pk:
-            raise ValidationError("A theme cannot sit under itself or its own sub-themes.")
+            raise ValidationError("A code cannot sit under itself or its own subcodes.")
         walk = walk.parent
     code.name, code.description, code.parent = name[:120], description.strip(), parent
     code.save(update_fields=["name", "description", "parent"])
@@ -201,7 +201,7 @@ def code_update(*, code: Code, name: str, description: str, parent: Code | None)
 
 
 def code_remove(*, code: Code) -> int:
-    """Remove a theme, its sub-themes and their codings; returns how many codings went."""
+    """Remove a code, its subcodes and their codings; returns how many codings went."""
     with transaction.atomic():
         ids = code_family(code.pk)
         removed = Coding.objects.filter(code_id__in=ids).count()
@@ -246,14 +246,14 @@ def coding_add(
     """Code a passage of the text ``ref``: given by its words (``quote``) or its offsets.
 
     Raises ``ValidationError`` if the words are not in the text, the offsets
-    fall outside it, or the theme or objectives are another programme's.
+    fall outside it, or the code or objectives are another programme's.
     """
     try:
         text, programme = text_of(ref)
     except (LookupError, ObjectDoesNotExist) as exc:
         raise ValidationError("That text no longer exists.") from exc
     if code.programme_id != programme.pk:
-        raise ValidationError("Use a theme from this programme's codebook.")
+        raise ValidationError("Use a code from this programme's codebook.")
     chosen = list(objectives)
     if any(o.programme_id != programme.pk for o in chosen):
         raise ValidationError("Link the passage to this programme's objectives only.")
@@ -300,7 +300,7 @@ def coding_remove(*, coding: Coding) -> None:
 
 
 def suggestions_refresh(*, programme: Programme) -> int:
-    """Work out theme suggestions for every uncoded sentence of the programme's texts;
+    """Work out code suggestions for every uncoded sentence of the programme's texts;
     returns how many are waiting. Rejected suggestions are not made again."""
     units = programme_texts(programme)
     codes = list(programme.codes.all())
@@ -309,7 +309,7 @@ def suggestions_refresh(*, programme: Programme) -> int:
     for coding in Coding.objects.filter(code__programme=programme).only("code_id", "quote"):
         examples[coding.code_id].append(coding.quote)
         coded_with[coding.code_id] = coded_with.get(coding.code_id, 0) + 1
-    # Only themes with coded passages: a name alone is too little to go on.
+    # Only codes with coded passages: a name alone is too little to go on.
     usable: dict[Hashable, Iterable[str]] = {
         pk: texts for pk, texts in examples.items() if coded_with.get(pk)
     }

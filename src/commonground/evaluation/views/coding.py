@@ -1,5 +1,5 @@
 """Pages for qualitative evidence: interview guides and interviews, observations, the codebook,
-coding passages of text, suggested themes, and the quote bank."""
+coding passages of text, suggested codes, and the quote bank."""
 
 from __future__ import annotations
 
@@ -201,7 +201,7 @@ def codebook(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("name", exc)
         else:
-            messages.success(request, "Theme added.")
+            messages.success(request, "Code added.")
             return see_other(reverse("evaluation:codebook", args=[programme.pk]))
     return render(
         request,
@@ -223,7 +223,7 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("parent", exc)
         else:
-            messages.success(request, "Theme saved.")
+            messages.success(request, "Code saved.")
             return see_other(reverse("evaluation:codebook", args=[programme.pk]))
     return render(
         request, "evaluation/code_form.html", {"programme": programme, "code": code, "form": form}
@@ -236,7 +236,7 @@ def code_remove(request: HttpRequest, pk: int) -> HttpResponse:
     code = selectors.get_code_for_user(user=request.user, pk=pk)
     removed = services.code_remove(code=code)
     messages.success(
-        request, f"Theme {code.name} removed, with {removed} coded passage{'s' * (removed != 1)}."
+        request, f"Code {code.name} removed, with {removed} coded passage{'s' * (removed != 1)}."
     )
     return see_other(reverse("evaluation:codebook", args=[code.programme_id]))
 
@@ -246,7 +246,7 @@ def code_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def texts(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything there is to code, and the themes suggested for passages not yet coded."""
+    """Everything there is to code, and the codes suggested for passages not yet coded."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     units = selectors.programme_texts(programme)
     uncoded = request.GET.get("show") == "uncoded"
@@ -331,7 +331,7 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         f"{count} suggestion{'s' * (count != 1)} for passages nobody has coded yet."
         if count
-        else "No suggestions: code a few passages with each theme first, so there is "
+        else "No suggestions: code a few passages with each code first, so there is "
         "something to compare with.",
     )
     return see_other(reverse("evaluation:texts", args=[programme.pk]) + "#suggestions")
@@ -359,7 +359,7 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def quotes(request: HttpRequest, pk: int) -> HttpResponse:
-    """The quote bank: coded passages by theme, objective, activity and organisation."""
+    """The quote bank: coded passages by code, objective, activity and organisation."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     chosen = {
         "code": _int(request.GET.get("code")),
@@ -423,7 +423,7 @@ def project_import(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
         return see_other(then)
-    note = f"{done.codes} new theme{'s' * (done.codes != 1)} and {done.codings} new coding"
+    note = f"{done.codes} new code{'s' * (done.codes != 1)} and {done.codings} new coding"
     note += "s" * (done.codings != 1) + " brought back."
     if done.skipped:
         note += f" {len(done.skipped)} left out: " + "; ".join(done.skipped[:5]) + "."
