@@ -20,6 +20,7 @@ from commonground.evaluation.models import (
     Question,
     Response,
 )
+from commonground.evaluation.texts import ANSWER, TextRef
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +59,8 @@ def evidence(
         organisation_name="Eastbrook Council",
     )
     answer = submitted.response.answers.get()
-    theme = services.code_add(programme=programme, name="Confidence")
-    services.coding_add(
-        ref=services.TextRef(services.ANSWER, answer.pk), code=theme, quote="Morwenna", by=ada
-    )
+    code = services.code_add(programme=programme, name="Confidence")
+    services.coding_add(ref=TextRef(ANSWER, answer.pk), code=code, quote="Morwenna", by=ada)
     guide = services.guide_create(programme=programme, title="Six months on")
     asked = services.guide_question_add(guide=guide, theme="Confidence", text="What changed?")
     services.interview_record(
