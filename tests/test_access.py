@@ -203,7 +203,9 @@ def world(commons: Any) -> World:
     item = hub.Item.objects.order_by("pk").first()
     assert item is not None
     comment = hub_services.comment_add(item=item, author=admin, body="A first comment.")
-    source = item.source
+    carriage = hub.Carriage.objects.select_related("source").filter(item=item).first()
+    assert carriage is not None
+    source = carriage.source
     sector = hub.Sector.objects.order_by("pk").first()
     theme = hub.Theme.objects.order_by("pk").first()
     assert sector is not None and theme is not None

@@ -14,14 +14,17 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from commonground import access
+from commonground.access import allow
 from commonground.accounts.models import Organisation
-from commonground.evaluation import selectors, services, stats
+from commonground.evaluation import rules, selectors, services, stats
 from commonground.evaluation.models import (
     Activity,
     Code,
     Coding,
     EvaluationForm,
     Judgement,
+    Objective,
     Programme,
     Question,
     Response,
@@ -309,6 +312,7 @@ def _item_out(item: selectors.ItemResult) -> ItemOut:
     response=list[ProgrammeBrief],
     summary="Programmes you can evaluate",
 )
+@allow(access.SIGNED_IN)
 def programmes_list(request: HttpRequest) -> list[ProgrammeBrief]:
     """Programmes of the organisations where you are an evaluator or an admin."""
     user = signed_in_user(request)
@@ -320,6 +324,7 @@ def programmes_list(request: HttpRequest) -> list[ProgrammeBrief]:
     response={201: ProgrammeOut},
     summary="Set up a programme",
 )
+@allow(access.SIGNED_IN)
 def programme_create(request: HttpRequest, data: ProgrammeIn) -> Status[ProgrammeOut]:
     user = signed_in_user(request)
     organisation = selectors.evaluating_organisations(user).filter(slug=data.organisation).first()
@@ -356,6 +361,7 @@ def _programme_out(request: HttpRequest, programme: Programme) -> ProgrammeOut:
     response=ProgrammeOut,
     summary="A programme with its objectives, activities (and their costs) and forms",
 )
+@allow(rules.EVALUATE, on=Programme)
 def programme_detail(request: HttpRequest, programme_id: int) -> ProgrammeOut:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     return _programme_out(request, programme)
@@ -366,6 +372,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> ProgrammeOut:
     response={201: ObjectiveOut},
     summary="Add an objective",
 )
+@allow(rules.EVALUATE, on=Programme)
 def objective_add(
     request: HttpRequest, programme_id: int, data: ObjectiveIn
 ) -> Status[ObjectiveOut]:
@@ -379,6 +386,7 @@ def objective_add(
     response={201: ActivityOut},
     summary="Add an activity",
 )
+@allow(rules.EVALUATE, on=Programme)
 def activity_add(request: HttpRequest, programme_id: int, data: ActivityIn) -> Status[ActivityOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     activity = services.activity_save(programme=programme, **data.dict())
@@ -388,6 +396,7 @@ def activity_add(request: HttpRequest, programme_id: int, data: ActivityIn) -> S
 @router.put(
     "/evaluation/activities/{activity_id}", response=ActivityOut, summary="Change an activity"
 )
+@allow(rules.EVALUATE, on=Activity)
 def activity_update(request: HttpRequest, activity_id: int, data: ActivityIn) -> ActivityOut:
     activity = selectors.get_activity_for_user(user=request.user, pk=activity_id)
     services.activity_save(programme=activity.programme, activity=activity, **data.dict())
@@ -402,6 +411,7 @@ def activity_update(request: HttpRequest, activity_id: int, data: ActivityIn) ->
     response={201: FormOut},
     summary="Make an evaluation form",
 )
+@allow(rules.EVALUATE, on=Programme)
 def form_create(request: HttpRequest, programme_id: int, data: FormIn) -> Status[FormOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     activities = list(programme.activities.filter(pk__in=data.activities))
@@ -427,6 +437,7 @@ def _form_out(request: HttpRequest, form: EvaluationForm) -> FormOut:
 
 
 @router.get("/evaluation/forms/{form_id}", response=FormOut, summary="A form and its questions")
+@allow(rules.EVALUATE, on=EvaluationForm)
 def form_detail(request: HttpRequest, form_id: int) -> FormOut:
     return _form_out(request, selectors.get_form_for_user(user=request.user, pk=form_id))
 
@@ -436,6 +447,7 @@ def form_detail(request: HttpRequest, form_id: int) -> FormOut:
     response={201: QuestionOut},
     summary="Add a question to a form",
 )
+@allow(rules.EVALUATE, on=EvaluationForm)
 def question_add(request: HttpRequest, form_id: int, data: QuestionIn) -> Status[QuestionOut]:
     form = selectors.get_form_for_user(user=request.user, pk=form_id)
     q = services.question_add(
@@ -454,6 +466,7 @@ def question_add(request: HttpRequest, form_id: int, data: QuestionIn) -> Status
     response={201: ResponseOut, 200: ResponseOut},
     summary="Add a filled-in form (from paper or another tool)",
 )
+@allow(rules.EVALUATE, on=EvaluationForm)
 def response_add(request: HttpRequest, form_id: int, data: ResponseIn) -> Status[ResponseOut]:
     """Answers are keyed by question code or id. Problems answer 422 naming each question."""
     form = selectors.get_form_for_user(user=request.user, pk=form_id)
@@ -481,6 +494,7 @@ def response_add(request: HttpRequest, form_id: int, data: ResponseIn) -> Status
     response=StatisticsOut,
     summary="Every figure for each Likert item of a form",
 )
+@allow(rules.EVALUATE, on=EvaluationForm)
 def statistics(request: HttpRequest, form_id: int) -> StatisticsOut:
     """Valid N, response rate (with its denominator), counts and percentages at each point,
     median and interquartile range, mean with a 95% t-interval, top-box and top-two-box
@@ -506,6 +520,7 @@ def statistics(request: HttpRequest, form_id: int) -> StatisticsOut:
     response=list[ResponseRow],
     summary="Every response to a form, with its answers by question code",
 )
+@allow(rules.EVALUATE, on=EvaluationForm)
 def responses_list(request: HttpRequest, form_id: int) -> list[ResponseRow]:
     form = selectors.get_form_for_user(user=request.user, pk=form_id)
     codes = {q.pk: q.code for q in selectors.form_questions(form)}
@@ -627,6 +642,7 @@ def _coding_out(coding: Coding) -> CodingOut:
 @router.get(
     "/evaluation/programmes/{programme_id}/codes", response=list[CodeOut], summary="The codebook"
 )
+@allow(rules.EVALUATE, on=Programme)
 def codes_list(request: HttpRequest, programme_id: int) -> list[CodeOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     return [_code_out(c) for c, _, _ in selectors.codebook(programme)]
@@ -637,6 +653,7 @@ def codes_list(request: HttpRequest, programme_id: int) -> list[CodeOut]:
     response={201: CodeOut},
     summary="Add a code to the codebook",
 )
+@allow(rules.EVALUATE, on=Programme)
 def code_create(request: HttpRequest, programme_id: int, data: CodeIn) -> Status[CodeOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     parent = programme.codes.filter(pk=data.parent).first() if data.parent else None
@@ -653,6 +670,7 @@ def code_create(request: HttpRequest, programme_id: int, data: CodeIn) -> Status
     response=list[TextOut],
     summary="Every codable text (written answers, interview notes, observations) and its codings",
 )
+@allow(rules.EVALUATE, on=Programme)
 def texts_list(request: HttpRequest, programme_id: int) -> list[TextOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     return [
@@ -675,6 +693,7 @@ def texts_list(request: HttpRequest, programme_id: int) -> list[TextOut]:
     response={201: CodingOut},
     summary="Code a passage of a text, by its words or its offsets",
 )
+@allow(rules.EVALUATE, on=Programme)
 def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> Status[CodingOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     if data.kind not in KINDS:
@@ -699,6 +718,7 @@ def coding_create(request: HttpRequest, programme_id: int, data: CodingIn) -> St
 
 
 @router.delete("/evaluation/codings/{coding_id}", response={204: None}, summary="Remove a coding")
+@allow(rules.EVALUATE, on=Coding)
 def coding_delete(request: HttpRequest, coding_id: int) -> Status[None]:
     coding = selectors.get_coding_for_user(user=request.user, pk=coding_id)
     services.coding_remove(coding=coding)
@@ -717,6 +737,7 @@ class QuoteFilters(Schema):
     response=list[QuoteOut],
     summary="The quote bank, filtered by code, objective, activity and organisation",
 )
+@allow(rules.EVALUATE, on=Programme)
 def quotes_list(
     request: HttpRequest, programme_id: int, filters: Query[QuoteFilters]
 ) -> list[QuoteOut]:
@@ -756,6 +777,7 @@ def _judgement_out(judged: selectors.Judged) -> JudgementOut:
     response=list[JudgementOut],
     summary="Each objective's judgement and the evidence linked to it",
 )
+@allow(rules.EVALUATE, on=Programme)
 def judgements_list(request: HttpRequest, programme_id: int) -> list[JudgementOut]:
     programme = selectors.get_programme_for_user(user=request.user, pk=programme_id)
     return [_judgement_out(j) for j in selectors.judgements(programme)]
@@ -766,6 +788,7 @@ def judgements_list(request: HttpRequest, programme_id: int) -> list[JudgementOu
     response=JudgementOut,
     summary="Judge an objective: a rating, a narrative and the evidence behind it",
 )
+@allow(rules.EVALUATE, on=Objective)
 def judgement_put(request: HttpRequest, objective_id: int, data: JudgementIn) -> JudgementOut:
     objective = selectors.get_objective_for_user(user=request.user, pk=objective_id)
     programme = objective.programme

@@ -1,10 +1,7 @@
-"""Reads for evaluation, and the access checks written once.
+"""Reads for evaluation, and fetching its objects for a person.
 
-An organisation's evaluators and admins (and site administrators) see and
-change its programmes and everything in them. Anyone else who is not a
-member gets 404: the programme's existence is not theirs to know. A member
-in another role gets 403 with a sentence saying who may look. Respondents
-never see anything but the public form they were sent.
+Who may see what is the rule in ``rules.py``, applied through the one access
+layer (``commonground/access.py``); the helpers here say which object.
 """
 
 from __future__ import annotations
@@ -13,15 +10,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Manager, Max, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from commonground.accounts.models import Membership, Organisation, Role
-from commonground.accounts.selectors import AnyUser, membership_of
-from commonground.evaluation import stats
+from commonground import access
+from commonground.accounts.models import Membership, Organisation
+from commonground.accounts.selectors import AnyUser
+from commonground.evaluation import rules, stats
 from commonground.evaluation.models import (
     Activity,
     Answer,
@@ -48,66 +45,32 @@ from commonground.evaluation.models import (
 from commonground.evaluation.tables import ACTIVITY, ORGANISATION, Spec
 from commonground.evaluation.texts import ANSWER, NOTE, OBSERVATION, TextRef, ref_of
 
-EVALUATING_ROLES = (Role.ADMIN, Role.EVALUATOR)
-
-
-def can_evaluate(user: AnyUser, organisation: Organisation) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    membership = membership_of(user, organisation)
-    return membership is not None and membership.role in EVALUATING_ROLES
-
-
-def _check(user: AnyUser, organisation: Organisation) -> None:
-    if can_evaluate(user, organisation):
-        return
-    if user.is_authenticated and membership_of(user, organisation) is not None:
-        raise PermissionDenied(
-            f"Only evaluators and admins of {organisation} can see its programmes. "
-            "Ask an admin to give you the evaluator role."
-        )
-    raise Http404("No such programme.")
-
-
 M = TypeVar("M", bound=models.Model)
 
 
-def _owned(user: AnyUser, queryset: QuerySet[M], pk: int, owner: str, missing: str) -> M:
-    """The row ``pk`` of ``queryset`` if ``user`` may evaluate the programme it belongs to.
+def can_evaluate(user: AnyUser, organisation: Organisation) -> bool:
+    return access.may(user, rules.EVALUATE, organisation)
 
-    ``owner`` is the path from the row to that programme's organisation, such as
-    ``programme__organisation``.
-    """
-    found = queryset.select_related(owner).filter(pk=pk).first()
-    if found is None:
-        raise Http404(missing)
-    organisation = found
-    for step in owner.split("__"):
-        organisation = getattr(organisation, step)
-    _check(user, organisation)  # type: ignore[arg-type]
-    return found
+
+def _owned(user: AnyUser, queryset: QuerySet[M], pk: int, missing: str) -> M:
+    """The row ``pk`` of ``queryset`` if ``user`` may evaluate the programme it belongs to."""
+    return access.get(user, queryset, rules.EVALUATE, missing=missing, pk=pk)
 
 
 def get_programme_for_user(*, user: AnyUser, pk: int) -> Programme:
-    return _owned(user, Programme.objects.all(), pk, "organisation", "No such programme.")
+    return _owned(user, Programme.objects.all(), pk, "No such programme.")
 
 
 def get_activity_for_user(*, user: AnyUser, pk: int) -> Activity:
-    return _owned(user, Activity.objects.all(), pk, "programme__organisation", "No such activity.")
+    return _owned(user, Activity.objects.all(), pk, "No such activity.")
 
 
 def get_form_for_user(*, user: AnyUser, pk: int) -> EvaluationForm:
-    return _owned(
-        user, EvaluationForm.objects.all(), pk, "programme__organisation", "No such form."
-    )
+    return _owned(user, EvaluationForm.objects.all(), pk, "No such form.")
 
 
 def get_question_for_user(*, user: AnyUser, pk: int) -> Question:
-    return _owned(
-        user, Question.objects.all(), pk, "form__programme__organisation", "No such question."
-    )
+    return _owned(user, Question.objects.all(), pk, "No such question.")
 
 
 def get_form_for_respondent(*, key: str) -> EvaluationForm:
@@ -127,13 +90,7 @@ def get_form_for_respondent(*, key: str) -> EvaluationForm:
 
 def evaluating_organisations(user: AnyUser) -> QuerySet[Organisation]:
     """Organisations whose programmes ``user`` may see and add to."""
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    if user.is_superuser:
-        return Organisation.objects.all()
-    return Organisation.objects.filter(
-        memberships__user=user, memberships__role__in=EVALUATING_ROLES
-    ).distinct()
+    return access.scopes_where(user, rules.EVALUATE, Organisation)
 
 
 def programmes_for_user(user: AnyUser) -> QuerySet[Programme]:
@@ -355,7 +312,6 @@ def get_import_for_user(*, user: AnyUser, pk: int) -> ResponseImport:
         user,
         ResponseImport.objects.defer("content"),
         pk,
-        "form__programme__organisation",
         "No such import.",
     )
 
@@ -537,19 +493,15 @@ def quote_bank(
 
 
 def get_code_for_user(*, user: AnyUser, pk: int) -> Code:
-    return _owned(user, Code.objects.all(), pk, "programme__organisation", "No such code.")
+    return _owned(user, Code.objects.all(), pk, "No such code.")
 
 
 def get_coding_for_user(*, user: AnyUser, pk: int) -> Coding:
-    return _owned(
-        user, Coding.objects.all(), pk, "code__programme__organisation", "No such coding."
-    )
+    return _owned(user, Coding.objects.all(), pk, "No such coding.")
 
 
 def get_suggestion_for_user(*, user: AnyUser, pk: int) -> Suggestion:
-    return _owned(
-        user, Suggestion.objects.all(), pk, "code__programme__organisation", "No such suggestion."
-    )
+    return _owned(user, Suggestion.objects.all(), pk, "No such suggestion.")
 
 
 def get_guide_for_user(*, user: AnyUser, pk: int) -> InterviewGuide:
@@ -557,7 +509,6 @@ def get_guide_for_user(*, user: AnyUser, pk: int) -> InterviewGuide:
         user,
         InterviewGuide.objects.all(),
         pk,
-        "programme__organisation",
         "No such interview guide.",
     )
 
@@ -567,15 +518,12 @@ def get_note_for_user(*, user: AnyUser, pk: int) -> InterviewNote:
         user,
         InterviewNote.objects.select_related("question", "interview"),
         pk,
-        "interview__guide__programme__organisation",
         "No such notes.",
     )
 
 
 def get_observation_for_user(*, user: AnyUser, pk: int) -> Observation:
-    return _owned(
-        user, Observation.objects.all(), pk, "programme__organisation", "No such observation."
-    )
+    return _owned(user, Observation.objects.all(), pk, "No such observation.")
 
 
 def get_interview_for_user(*, user: AnyUser, pk: int) -> Interview:
@@ -583,7 +531,6 @@ def get_interview_for_user(*, user: AnyUser, pk: int) -> Interview:
         user,
         Interview.objects.select_related("activity"),
         pk,
-        "guide__programme__organisation",
         "No such interview.",
     )
 
@@ -617,19 +564,15 @@ def guide_answers_by_theme(
 
 
 def get_objective_for_user(*, user: AnyUser, pk: int) -> Objective:
-    return _owned(
-        user, Objective.objects.all(), pk, "programme__organisation", "No such objective."
-    )
+    return _owned(user, Objective.objects.all(), pk, "No such objective.")
 
 
 def get_measure_for_user(*, user: AnyUser, pk: int) -> Measure:
-    return _owned(user, Measure.objects.all(), pk, "programme__organisation", "No such measure.")
+    return _owned(user, Measure.objects.all(), pk, "No such measure.")
 
 
 def get_indicator_for_user(*, user: AnyUser, pk: int) -> Indicator:
-    return _owned(
-        user, Indicator.objects.all(), pk, "programme__organisation", "No such indicator."
-    )
+    return _owned(user, Indicator.objects.all(), pk, "No such indicator.")
 
 
 @dataclass

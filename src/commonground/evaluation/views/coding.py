@@ -4,7 +4,6 @@ coding passages of text, suggested codes, and the quote bank."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +12,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from commonground.evaluation import selectors, services
+from commonground.access import allow
+from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     CodeForm,
     CodingForm,
@@ -23,7 +23,16 @@ from commonground.evaluation.forms import (
     NoteForm,
     ObservationForm,
 )
-from commonground.evaluation.models import Suggestion
+from commonground.evaluation.models import (
+    Code,
+    Coding,
+    Interview,
+    InterviewGuide,
+    InterviewNote,
+    Observation,
+    Programme,
+    Suggestion,
+)
 from commonground.evaluation.services.coding import codebook_export, project_export
 from commonground.evaluation.services.responses import import_size_check
 from commonground.evaluation.texts import KINDS, ref_of
@@ -40,7 +49,7 @@ def _int(raw: str | None) -> int | None:
 # -- interviews and observations -------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def interviews(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     guide_form = GuideForm(request.POST or None)
@@ -60,7 +69,7 @@ def interviews(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=InterviewGuide)
 def guide(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_guide_for_user(user=request.user, pk=pk)
     form = GuideQuestionForm(request.POST or None)
@@ -81,7 +90,7 @@ def guide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=InterviewGuide)
 def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_guide_for_user(user=request.user, pk=pk)
     form = InterviewForm(request.POST or None, guide=found)
@@ -110,7 +119,7 @@ def interview_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Interview)
 def interview(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_interview_for_user(user=request.user, pk=pk)
     return render(
@@ -124,7 +133,7 @@ def interview(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = ObservationForm(request.POST or None, programme=programme)
@@ -145,7 +154,7 @@ def observation_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=InterviewNote)
 def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     note = selectors.get_note_for_user(user=request.user, pk=pk)
     form = NoteForm(request.POST or None, initial={"notes": note.notes})
@@ -166,7 +175,7 @@ def note_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Observation)
 def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     observation = selectors.get_observation_for_user(user=request.user, pk=pk)
     programme = observation.programme
@@ -191,7 +200,7 @@ def observation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the codebook ----------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def codebook(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = CodeForm(request.POST or None, programme=programme)
@@ -210,7 +219,7 @@ def codebook(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Code)
 def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
     code = selectors.get_code_for_user(user=request.user, pk=pk)
     programme = code.programme
@@ -230,8 +239,8 @@ def code_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Code)
 def code_remove(request: HttpRequest, pk: int) -> HttpResponse:
     code = selectors.get_code_for_user(user=request.user, pk=pk)
     removed = services.code_remove(code=code)
@@ -244,7 +253,7 @@ def code_remove(request: HttpRequest, pk: int) -> HttpResponse:
 # -- coding ----------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def texts(request: HttpRequest, pk: int) -> HttpResponse:
     """Everything there is to code, and the codes suggested for passages not yet coded."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
@@ -273,7 +282,7 @@ def texts(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def text(request: HttpRequest, pk: int, kind: str, text_id: int) -> HttpResponse:
     """One text with its coded passages marked, and a form to code another passage."""
     if kind not in KINDS:
@@ -311,8 +320,8 @@ def text(request: HttpRequest, pk: int, kind: str, text_id: int) -> HttpResponse
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Coding)
 def coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     coding = selectors.get_coding_for_user(user=request.user, pk=pk)
     programme = coding.code.programme
@@ -322,8 +331,8 @@ def coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(reverse("evaluation:text", args=[programme.pk, ref.kind, ref.pk]))
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Programme)
 def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     count = services.suggestions_refresh(programme=programme)
@@ -337,8 +346,8 @@ def suggestions_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     return see_other(reverse("evaluation:texts", args=[programme.pk]) + "#suggestions")
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Suggestion)
 def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = selectors.get_suggestion_for_user(user=request.user, pk=pk)
     then = reverse("evaluation:texts", args=[suggestion.code.programme_id]) + "#suggestions"
@@ -357,7 +366,7 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # -- quotes ----------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def quotes(request: HttpRequest, pk: int) -> HttpResponse:
     """The quote bank: coded passages by code, objective, activity and organisation."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
@@ -390,7 +399,7 @@ def quotes(request: HttpRequest, pk: int) -> HttpResponse:
 # -- REFI-QDA --------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'codebook'}.qdc"
@@ -398,7 +407,7 @@ def codebook_qdc(request: HttpRequest, pk: int) -> HttpResponse:
     return download(data, content_type="application/xml", filename=name)
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def project_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     name = f"{slugify(programme.title)[:60] or 'project'}.qdpx"
@@ -406,8 +415,8 @@ def project_qdpx(request: HttpRequest, pk: int) -> HttpResponse:
     return download(data, content_type="application/zip", filename=name)
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Programme)
 def project_import(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     upload = request.FILES.get("file")

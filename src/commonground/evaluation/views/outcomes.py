@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +14,8 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from commonground.evaluation import selectors, services
+from commonground.access import allow
+from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     FigureForm,
     IndicatorForm,
@@ -23,13 +23,13 @@ from commonground.evaluation.forms import (
     MeasureForm,
     SectionForm,
 )
-from commonground.evaluation.models import ReportSection
+from commonground.evaluation.models import Measure, Objective, Programme, ReportSection
 from commonground.lib import charts
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.views import download, see_other, signed_in_user
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def judgements(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     return render(
@@ -39,7 +39,7 @@ def judgements(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Objective)
 def judgement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     objective = selectors.get_objective_for_user(user=request.user, pk=pk)
     programme = objective.programme
@@ -74,7 +74,7 @@ def judgement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # -- outcomes --------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     """Programme measures and, kept apart, population indicators."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
@@ -123,8 +123,8 @@ def _charted(found: list[Any]) -> list[tuple[Any, list[Any], object]]:
     ]
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Measure)
 def figure_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Add one period's figure to a measure or an indicator."""
     if kind == "measure":
@@ -174,13 +174,13 @@ def _report_context(programme: Any) -> dict[str, Any]:
     }
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     return render(request, "evaluation/report.html", _report_context(programme))
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as a PDF, drawn by WeasyPrint from the same templates."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
@@ -194,7 +194,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return download(pdf, content_type="application/pdf", filename=f"{name}-report.pdf")
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
     if key not in ReportSection.Key.values:

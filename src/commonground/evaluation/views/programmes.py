@@ -7,13 +7,14 @@ a 303, so it all works without JavaScript.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from commonground.evaluation import selectors, services
+from commonground import access
+from commonground.access import allow
+from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import ActivityForm, ObjectiveForm, ProgrammeForm
 from commonground.evaluation.models import Activity, Programme
 from commonground.lib.views import press, see_other, signed_in_user
@@ -21,7 +22,7 @@ from commonground.lib.views import press, see_other, signed_in_user
 # -- programmes ------------------------------------------------------------------------
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def programmes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -34,7 +35,7 @@ def programmes(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@allow(access.SIGNED_IN)
 def programme_create(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     organisations = selectors.evaluating_organisations(user)
@@ -54,7 +55,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def programme(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     activities = list(found.activities.all())
@@ -75,7 +76,7 @@ def programme(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = ProgrammeForm(request.POST or None, instance=found)
@@ -94,8 +95,8 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Programme)
 def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = ObjectiveForm(request.POST)
@@ -108,8 +109,8 @@ def objective_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Programme)
 def objective_remove(request: HttpRequest, pk: int, objective_id: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     objective = found.objectives.filter(pk=objective_id).first()
@@ -122,13 +123,13 @@ def objective_remove(request: HttpRequest, pk: int, objective_id: int) -> HttpRe
 # -- activities ------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def activity_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     return _activity_page(request, found, None)
 
 
-@login_required
+@allow(rules.EVALUATE, on=Activity)
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(user=request.user, pk=pk)
     return _activity_page(request, activity.programme, activity)
@@ -153,8 +154,8 @@ def _activity_page(
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Activity)
 def activity_remove(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.get_activity_for_user(user=request.user, pk=pk)
     services.activity_remove(activity=activity)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -18,7 +17,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from commonground.evaluation import selectors, services
+from commonground import access
+from commonground.access import allow
+from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     AnswerForm,
     EvaluationFormForm,
@@ -26,7 +27,13 @@ from commonground.evaluation.forms import (
     ImportUploadForm,
     QuestionForm,
 )
-from commonground.evaluation.models import EvaluationForm, Question, Response, ResponseImport
+from commonground.evaluation.models import (
+    EvaluationForm,
+    Programme,
+    Question,
+    Response,
+    ResponseImport,
+)
 from commonground.evaluation.services.responses import (
     import_rejected_rows,
     import_size_check,
@@ -40,7 +47,7 @@ from commonground.lib.views import download, press, see_other, signed_in_user
 # -- forms and questions ---------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=Programme)
 def form_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_programme_for_user(user=request.user, pk=pk)
     form = EvaluationFormForm(request.POST or None, programme=found)
@@ -62,7 +69,7 @@ def form_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     form = EvaluationFormForm(request.POST or None, instance=found, programme=found.programme)
@@ -83,7 +90,7 @@ def form_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The form builder: its questions, a question to add, and its public link."""
     found = selectors.get_form_for_user(user=request.user, pk=pk)
@@ -119,8 +126,8 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=Question)
 def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     question = selectors.get_question_for_user(user=request.user, pk=pk)
     return press(
@@ -131,8 +138,8 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @require_POST
+@allow(rules.EVALUATE, on=EvaluationForm)
 def form_new_link(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     services.form_new_link(form=found)
@@ -143,7 +150,7 @@ def form_new_link(request: HttpRequest, pk: int) -> HttpResponse:
 # -- results ---------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     figures = selectors.form_results(found)
@@ -191,7 +198,7 @@ def _table(header: list[str], rows: list[list[object]], fmt: str, name: str) -> 
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def statistics_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     figures = selectors.form_results(found, write_ins=False)
@@ -253,7 +260,7 @@ def statistics_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     return _table(header, rows, fmt, f"statistics-form-{found.pk}")
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def responses_table(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     questions = selectors.form_questions(found)
@@ -365,7 +372,7 @@ def _answer_page(
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def enter(request: HttpRequest, pk: int) -> HttpResponse:
     """Type in paper forms one after another, with the keyboard only."""
     found = selectors.get_form_for_user(user=request.user, pk=pk)
@@ -379,6 +386,7 @@ def enter(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allow(access.ANYONE)
 def respond(request: HttpRequest, key: str) -> HttpResponse:
     """The public form: no sign-in, for anyone holding the link."""
     found = selectors.get_form_for_respondent(key=key)
@@ -393,6 +401,7 @@ def respond(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@allow(access.ANYONE)
 def respond_thanks(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.get_form_for_respondent(key=key)
     return render(request, "evaluation/respond_thanks.html", {"evaluation_form": found})
@@ -401,7 +410,7 @@ def respond_thanks(request: HttpRequest, key: str) -> HttpResponse:
 # -- importing -------------------------------------------------------------------------
 
 
-@login_required
+@allow(rules.EVALUATE, on=EvaluationForm)
 def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload a spreadsheet of responses; earlier imports are listed below."""
     found = selectors.get_form_for_user(user=request.user, pk=pk)
@@ -431,7 +440,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=ResponseImport)
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Match columns, check every cell, then import all rows or only the valid ones."""
     batch = selectors.get_import_for_user(user=request.user, pk=pk)
@@ -476,7 +485,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@allow(rules.EVALUATE, on=ResponseImport)
 def import_rejects(request: HttpRequest, pk: int) -> HttpResponseBase:
     batch = selectors.get_import_for_user(user=request.user, pk=pk)
     if batch.state != ResponseImport.State.CHECKED:
