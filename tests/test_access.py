@@ -34,11 +34,16 @@ from commonground.accounts.models import ApiToken, Invitation, Membership, Organ
 from commonground.api.api import api
 from commonground.evaluation import demo as evaluation_demo
 from commonground.evaluation import models as ev
+from commonground.evaluation import services as evaluation_services
 from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
+
+# Steps inside allauth's sign-in that only a sign-in in progress reaches: anyone else is
+# sent back to the start, whoever they are.
+SIGN_IN_STAGES = {"account_confirm_login_code"}
 
 PERSONAS = ("anonymous", "member", "admin", "evaluator", "facilitator", "outsider", "site_admin")
 
@@ -163,6 +168,7 @@ class World:
     api: dict[str, int]
     bodies: dict[tuple[str, str], dict[str, object]]
     tokens: dict[str, str]
+    posts: dict[str, dict[str, object]]
 
 
 @pytest.fixture
@@ -217,6 +223,13 @@ def world(commons: Any) -> World:
     membership = Membership.objects.get(user=people["member"])
     form = ev.EvaluationForm.objects.filter(programme=programme).order_by("pk").first()
     assert form is not None
+    evaluation_services.suggestions_refresh(programme=programme)
+    evaluation_services.import_upload(
+        form=form,
+        by=admin,
+        file_name="paper.csv",
+        data=b"When,Note\n2026-03-01,Fine\n",
+    )
     answer = ev.Answer.objects.filter(response__form__programme=programme).exclude(text="")
     first = lambda model, **where: model.objects.filter(**where).order_by("pk").first()  # noqa: E731
     objects = {
@@ -376,18 +389,20 @@ def world(commons: Any) -> World:
         },
         ("POST", "/evaluation/programmes/{programme_id}/codes"): {"name": "A new code"},
         ("POST", "/evaluation/programmes/{programme_id}/codings"): {
-            "code": getattr(objects["code"], "pk", 0),
+            "code": o["code"],
             "kind": "answer",
-            "text": text_id or 0,
+            "text_id": text_id or 0,
             "start": 0,
             "end": 4,
         },
         ("PUT", "/evaluation/objectives/{objective_id}/judgement"): {
-            "rating": "met",
-            "reasoning": "Shown by the survey.",
+            "rating": "largely_met",
+            "narrative": "Shown by the survey.",
         },
     }
-    return World(people, scope, samples, api_ids, bodies, tokens)
+    # What a form posts, where an empty post would be turned away before the rule is met.
+    posts: dict[str, dict[str, object]] = {"hub:item_theme": {"theme": theme.pk}}
+    return World(people, scope, samples, api_ids, bodies, tokens, posts)
 
 
 def _client(world: World, persona: str) -> Client:
@@ -445,6 +460,8 @@ def test_every_page_answers_each_persona_as_its_rule_says(world: World) -> None:
         if needs_args and route.name not in world.pages:
             if route.name.startswith("account_"):
                 continue  # allauth's links carry secrets its own tests cover
+        if route.name in SIGN_IN_STAGES:
+            continue
             wrong.append(f"{route.name}: add a sample to the world")
             continue
         kwargs, scope = world.pages.get(route.name, ({}, None))
@@ -453,12 +470,12 @@ def test_every_page_answers_each_persona_as_its_rule_says(world: World) -> None:
             client = _client(world, persona)
             response = _send(client, "GET", url)
             if response.status_code == 405:
-                response = _send(client, "POST", url)
+                response = _send(client, "POST", url, data=world.posts.get(route.name, {}))
             expected = _expected(rule, world.people[persona], scope)
             got = _outcome(response, api=False)
             if got != expected:
                 wrong.append(f"{persona} at {url} ({rule.name}): expected {expected}, got {got}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)
 
 
 def test_every_api_operation_answers_each_persona_as_its_rule_says(world: World) -> None:
@@ -493,4 +510,4 @@ def test_every_api_operation_answers_each_persona_as_its_rule_says(world: World)
                 continue  # let in, and told what was wrong with the sample
             if got != expected:
                 wrong.append(f"{persona} {op.method} {path}: expected {expected}, got {got}")
-    assert wrong == []
+    assert wrong == [], "\n".join(wrong)

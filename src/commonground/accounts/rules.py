@@ -62,6 +62,13 @@ MEMBERS = access.rule(
     refusal="Only members of {scope} can see this page.",
     missing="No such organisation.",
 )
+BELONG = access.rule(
+    "organisation.belong",
+    roles={Role.MEMBER},
+    hidden=False,
+    refusal="You are not a member of {scope}.",
+    missing="No such organisation.",
+)
 MANAGE = access.rule(
     "organisation.manage",
     roles={Role.ADMIN},

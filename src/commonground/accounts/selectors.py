@@ -48,9 +48,8 @@ def get_membership_for_admin(*, user: AnyUser, slug: str, membership_id: int) ->
 
 def get_own_membership(*, user: AnyUser, slug: str) -> Membership:
     """The person's own membership, for leaving an organisation."""
-    organisation, membership = get_organisation_for_user(user=user, slug=slug, rule=rules.MEMBERS)
-    if membership is None:  # a site administrator who is not a member
-        raise Http404("You are not a member of this organisation.")
+    organisation, membership = get_organisation_for_user(user=user, slug=slug, rule=rules.BELONG)
+    assert membership is not None  # noqa: S101 - only members pass BELONG
     return membership
 
 

@@ -231,7 +231,7 @@ def member_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRe
     )
 
 
-@allow(rules.MEMBERS, on=Organisation)
+@allow(rules.BELONG, on=Organisation)
 @require_POST
 def organisation_leave(request: HttpRequest, slug: str) -> HttpResponse:
     member = selectors.get_own_membership(user=request.user, slug=slug)

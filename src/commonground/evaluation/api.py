@@ -324,14 +324,16 @@ def programmes_list(request: HttpRequest) -> list[ProgrammeBrief]:
     response={201: ProgrammeOut},
     summary="Set up a programme",
 )
-@allow(access.SIGNED_IN)
+@allow(rules.ADD_PROGRAMME, on=Organisation)
 def programme_create(request: HttpRequest, data: ProgrammeIn) -> Status[ProgrammeOut]:
     user = signed_in_user(request)
-    organisation = selectors.evaluating_organisations(user).filter(slug=data.organisation).first()
-    if organisation is None:
-        if Organisation.objects.filter(slug=data.organisation).exists():
-            raise HttpError(403, "Only evaluators and admins of an organisation add programmes.")
-        raise HttpError(422, f"No organisation with the slug {data.organisation}.")
+    organisation = access.get(
+        user,
+        Organisation.objects.all(),
+        rules.ADD_PROGRAMME,
+        missing=f"No organisation with the slug {data.organisation}.",
+        slug=data.organisation,
+    )
     programme = services.programme_create(
         organisation=organisation,
         by=user,

@@ -43,6 +43,18 @@ EVALUATE = access.rule(
     missing="No such programme.",
 )
 
+# Adding a programme names its organisation, whose name is public anyway: refused
+# with a reason rather than a 404.
+ADD_PROGRAMME = access.rule(
+    "evaluation.add-programme",
+    roles={Role.ADMIN, Role.EVALUATOR},
+    hidden=False,
+    refusal=(
+        "Only evaluators and admins of {scope} can add its programmes. "
+        "Ask an admin to give you the evaluator role."
+    ),
+)
+
 for model, path in [
     (Programme, "organisation"),
     (Objective, "programme__organisation"),
