@@ -404,8 +404,8 @@ def test_your_data_leaves_the_evidence_with_an_organisation_you_left(
         "I feel more confident"
     ]
     # Once she no longer does, the respondent's words stay with the organisation.
-    ben.memberships.update(role="admin")
-    ada.memberships.update(role="member")
+    ben.memberships.update(roles={"admin"})
+    ada.memberships.update(roles=set())
     archive = download()
     everything = b"".join(archive.read(name) for name in archive.namelist())
     assert b"I feel more confident" not in everything

@@ -322,7 +322,7 @@ def test_your_data_holds_your_evaluation_work_and_erasure_keeps_the_evidence(
         "utf-8-sig"
     )
     # Ben stays on as an admin, so the organisation and its evaluation stay too.
-    ben.memberships.update(role="admin")
+    ben.memberships.update(roles={"admin"})
     accounts.account_delete(user=ada)
     assert evaluation_form.responses.get().entered_by is None
     assert Programme.objects.get().created_by is None
