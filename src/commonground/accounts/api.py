@@ -11,7 +11,7 @@ from commonground import access
 from commonground.access import allow
 from commonground.accounts import selectors
 from commonground.accounts.models import Role
-from commonground.lib.views import signed_in_user
+from commonground.accounts.selectors import signed_in_user
 
 router = Router(tags=["People and organisations"])
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from commonground import access
 from commonground.accounts import rules
@@ -16,6 +16,13 @@ from commonground.accounts.models import ApiToken, Invitation, Membership, Organ
 from commonground.accounts.tokens import invitation_id_from_token
 
 AnyUser = User | AnonymousUser
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in person; only for views and API operations whose rule lets in nobody
+    who is not signed in (see ``access.allow``)."""
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by the caller's guard
+    return request.user
 
 
 def membership_of(user: AnyUser, organisation: Organisation) -> Membership | None:

@@ -30,7 +30,8 @@ from commonground.accounts.forms import (
     RoleForm,
 )
 from commonground.accounts.models import EXTRA_ROLES, ROLE_HELP, ApiToken, Organisation, Role, User
-from commonground.lib.views import download, press, see_other, signed_in_user
+from commonground.accounts.selectors import signed_in_user
+from commonground.lib.views import download, press, see_other
 
 EXTRA_ROLE_CHOICES = [(r.value, r.label) for r in EXTRA_ROLES]
 

@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.models import Organisation
+from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services, stats
 from commonground.evaluation.models import (
     Activity,
@@ -30,7 +31,6 @@ from commonground.evaluation.models import (
     Response,
 )
 from commonground.evaluation.texts import KINDS
-from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Evaluation"])
 

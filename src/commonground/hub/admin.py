@@ -19,9 +19,9 @@ from django.http import HttpRequest
 
 from commonground import access
 from commonground.accounts.admin import ReadOnlyInline, ServiceModelAdmin
+from commonground.accounts.selectors import signed_in_user
 from commonground.hub import rules, services
 from commonground.hub.models import Comment, Item, Sector, Source, SourceCheck, Theme
-from commonground.lib.views import signed_in_user
 
 
 @admin.register(Sector)

@@ -16,10 +16,10 @@ from ninja.errors import HttpError
 
 from commonground import access
 from commonground.access import allow
+from commonground.accounts.selectors import signed_in_user
 from commonground.hub import rules, search, selectors, services
 from commonground.hub.models import Comment, Item, Sector, Source, Theme
 from commonground.lib.sanitise import web_link
-from commonground.lib.views import signed_in_user
 
 router = Router(tags=["Hub"])
 

@@ -20,12 +20,13 @@ from django.views.decorators.http import require_POST
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.rules import OWN
+from commonground.accounts.selectors import signed_in_user
 from commonground.hub import rules, search, selectors, services, syndication
 from commonground.hub.forms import OpmlImportForm, SourceAddForm, SourceEditForm
 from commonground.hub.models import Comment, Follow, Item, Sector, Source, Theme
 from commonground.lib import ratelimit
 from commonground.lib.text import whole_number
-from commonground.lib.views import see_other, signed_in_user
+from commonground.lib.views import see_other
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -12,15 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
-from commonground.accounts.models import User
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The signed-in person; only for views behind ``login_required`` and API endpoints
-    that need a token or a session."""
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by the caller's guard
-    return request.user
-
 
 def see_other(url: str) -> HttpResponseRedirect:
     """303 See Other: after a POST, the browser fetches ``url`` with GET."""

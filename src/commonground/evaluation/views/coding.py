@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from commonground.access import allow
+from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     CodeForm,
@@ -37,7 +38,7 @@ from commonground.evaluation.services.coding import codebook_export, project_exp
 from commonground.evaluation.services.responses import import_size_check
 from commonground.evaluation.texts import KINDS, ref_of
 from commonground.lib.text import whole_number
-from commonground.lib.views import download, press, see_other, signed_in_user
+from commonground.lib.views import download, press, see_other
 
 TEXTS_PER_PAGE = 50
 

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from commonground.access import allow
+from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     FigureForm,
@@ -26,7 +27,7 @@ from commonground.evaluation.forms import (
 from commonground.evaluation.models import Measure, Objective, Programme, ReportSection
 from commonground.lib import charts
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
-from commonground.lib.views import download, see_other, signed_in_user
+from commonground.lib.views import download, see_other
 
 
 @allow(rules.EVALUATE, on=Programme)

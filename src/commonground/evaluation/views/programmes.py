@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from commonground import access
 from commonground.access import allow
+from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import ActivityForm, ObjectiveForm, ProgrammeForm
 from commonground.evaluation.models import Activity, Programme
-from commonground.lib.views import press, see_other, signed_in_user
+from commonground.lib.views import press, see_other
 
 # -- programmes ------------------------------------------------------------------------
 

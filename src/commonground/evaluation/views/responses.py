@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from commonground import access
 from commonground.access import allow
+from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import (
     AnswerForm,
@@ -42,7 +43,7 @@ from commonground.evaluation.services.responses import (
 )
 from commonground.lib import charts, ratelimit
 from commonground.lib.tabular import csv_bytes, csv_stream, xlsx_bytes
-from commonground.lib.views import download, press, see_other, signed_in_user
+from commonground.lib.views import download, press, see_other
 
 # -- forms and questions ---------------------------------------------------------------
 
