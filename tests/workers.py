@@ -56,14 +56,7 @@ def workers(
     env: dict[str, str] | None = None,
 ) -> Iterator[list[Path]]:
     """``count`` worker processes taking tasks from ``queue``; yields their log files."""
-    need(redis_is_up(), f"Redis is not reachable at {REDIS_URL}")
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url_for_worker(),
-        "REDIS_URL": REDIS_URL,
-        "DATA_DIR": str(logs),
-        **(env or {}),
-    }
+    environment = _environment(logs=logs, env=env)
     paths = [logs / f"worker-{n}.log" for n in range(count)]
     with ExitStack() as stack:
         for n, path in enumerate(paths):
@@ -76,6 +69,37 @@ def workers(
             )
             stack.callback(_stop, process)
         yield paths
+
+
+@contextmanager
+def beat(*, queue: str, logs: Path, env: dict[str, str] | None = None) -> Iterator[Path]:
+    """``commonground scheduler`` (Celery beat) sending every task to ``queue``, with its
+    schedule file in ``logs``; yields its log file. Workers started with the same ``queue``
+    take what it sends, and what those tasks queue in turn."""
+    environment = _environment(logs=logs, env=env) | routed_to(queue)
+    path = logs / "beat.log"
+    with path.open("w") as log, ExitStack() as stack:
+        command = [sys.executable, "-m", "commonground.cli", "scheduler", "--loglevel", "DEBUG"]
+        process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
+        stack.callback(_stop, process)
+        yield path
+
+
+def routed_to(queue: str) -> dict[str, str]:
+    """Environment for a worker or beat whose tasks, sent without a queue named, go to
+    ``queue`` rather than Celery's default one (tests/queue_settings.py)."""
+    return {"DJANGO_SETTINGS_MODULE": "tests.queue_settings", "TEST_QUEUE": queue}
+
+
+def _environment(*, logs: Path, env: dict[str, str] | None) -> dict[str, str]:
+    need(redis_is_up(), f"Redis is not reachable at {REDIS_URL}")
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url_for_worker(),
+        "REDIS_URL": REDIS_URL,
+        "DATA_DIR": str(logs),
+        **(env or {}),
+    }
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

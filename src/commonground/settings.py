@@ -385,20 +385,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "clear-expired-sessions": {
-        "task": "commonground.accounts.tasks.sessions_clear_expired",
-        "schedule": 60 * 60 * 6,
-    },
-    "hub-harvest-due": {
-        "task": "commonground.hub.tasks.harvest_enqueue_due",
-        "schedule": 60,
-    },
-    "hub-relate-items": {
-        "task": "commonground.hub.tasks.items_relate_pending",
-        "schedule": 120,
-    },
-}
+# Periodic jobs are not listed here: each part registers its own (commonground/jobs.py),
+# and `commonground scheduler` (with REDIS_URL) or a thread of `serve` and `demo`
+# (without) runs them.
 
 # The Hub's harvester. Private networks are refused unless listed here
 # (comma-separated CIDRs), for tests, benchmarks and intranet hubs.
@@ -413,9 +402,9 @@ HUB_FETCH_THREADS = env_int("HUB_FETCH_THREADS", 16)
 # Processes that parse and sanitise feeds in big harvests; 0 means one fewer than the
 # cores (this process stores what they prepare); a negative number means none.
 HUB_PARSE_PROCESSES = env_int("HUB_PARSE_PROCESSES", 0)
-# Minutes between in-process harvests of due sources when there is no REDIS_URL
-# (commonground serve and demo); 0 turns the in-process schedule off.
-HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 5)
+# Minutes between looks for sources due a harvest, whichever runs the periodic jobs
+# (Celery beat, or the thread in serve and demo); 0 turns scheduled harvesting off.
+HUB_HARVEST_EVERY = env_int("HUB_HARVEST_EVERY", 1)
 
 # Evaluation: the largest spreadsheet of responses (or .qdpx project) one import takes
 # (bytes). Uploads this size pass through the web server, so keep the proxy's body limit

@@ -1,8 +1,29 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.conf import settings
+
+from commonground import jobs
+
+
+def _harvest_every() -> float:
+    # Read when a schedule is built, not at import (STYLE.md).
+    return settings.HUB_HARVEST_EVERY * 60
 
 
 class HubConfig(AppConfig):
     name = "commonground.hub"
     verbose_name = "Hub"
+
+    def ready(self) -> None:
+        from commonground.hub import tasks
+
+        # With Celery, beat's run shares the due sources among the workers in batches;
+        # in-process, one harvest takes them all at once, on its fetch threads.
+        jobs.every(
+            _harvest_every,
+            tasks.harvest_enqueue_due,
+            name="hub-harvest-due",
+            here=tasks.harvest_due_here,
+        )
+        jobs.every(120, tasks.items_relate_pending, name="hub-relate-items")

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from commonground import jobs
 from commonground.cli import OWN_COMMANDS
-from commonground.hub import scheduler
 
 
 class Command(BaseCommand):
@@ -50,6 +50,7 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         self.stdout.write("Press Ctrl-C to stop.\n")
-        # The demo hubs' feeds are served by this server, so harvest once it answers.
-        scheduler.start(wait_for=host, first_now=True)
+        # The periodic jobs run now (the demo hubs' feeds are served by this server, so
+        # once it answers) and then at their intervals.
+        jobs.start(wait_for=host, first_now=True)
         call_command("runserver", host, use_reloader=False, use_threading=True)

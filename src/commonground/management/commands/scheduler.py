@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from commonground import jobs
 from commonground.celery import app
 from commonground.cli import OWN_COMMANDS
 
@@ -23,4 +24,6 @@ class Command(BaseCommand):
             )
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         schedule = settings.DATA_DIR / "celerybeat-schedule"
+        # Each part registered its jobs when its app was ready (commonground/jobs.py).
+        app.conf.beat_schedule = jobs.beat_schedule()
         app.start(["beat", f"--loglevel={options['loglevel']}", f"--schedule={schedule}"])

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from commonground import jobs
 from commonground.cli import OWN_COMMANDS
-from commonground.hub import scheduler
 
 
 class _Gunicorn(BaseApplication):
@@ -60,8 +60,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Collecting static files into {settings.STATIC_ROOT} (first run).")
             call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Serving Common Ground on {options['bind']}.")
-        # Without Celery, the Hub's due sources are harvested from this (master) process.
-        scheduler.start()
+        # Without Celery beat, the parts' periodic jobs run in this (master) process.
+        jobs.start()
         _Gunicorn(
             {
                 "bind": options["bind"],
