@@ -38,7 +38,8 @@ def run(
 def test_help_explains_each_own_command(tmp_path: Path) -> None:
     result = run(["--help"], {"DATA_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    for command in ("demo", "serve", "worker", "scheduler"):
+    # Found in the project and in each part's app, each with its own help.
+    for command in ("demo", "serve", "worker", "scheduler", "hub"):
         assert f"  {command} " in result.stdout
     assert "migrate" in result.stdout  # Django's own commands are listed too
 

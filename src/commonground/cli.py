@@ -1,19 +1,21 @@
-"""The ``commonground`` command: every Django management command, plus four of our own."""
+"""The ``commonground`` command: every Django management command, ours listed first."""
 
 from __future__ import annotations
 
 import os
 import sys
 
-OWN_COMMANDS = {
-    "demo": "Start Common Ground on this machine with demonstration content, "
-    "at http://127.0.0.1:8000, until Ctrl-C.",
-    "serve": "Serve the site for production with gunicorn; choose the address with --bind.",
-    "worker": "Run a Celery worker that carries out background tasks (needs REDIS_URL).",
-    "scheduler": "Run the Celery beat scheduler that queues periodic tasks (needs REDIS_URL).",
-    "hub": "Follow and harvest hubs: 'hub import-opml FILE [--sector NAME]', "
-    "'hub harvest [--due | --all]', 'hub export-opml'.",
-}
+
+def own_commands() -> list[tuple[str, str]]:
+    """Our commands, from the project and from each part's app, with their help."""
+    from django.core.management import get_commands, load_command_class
+
+    found = sorted(
+        (name, app)
+        for name, app in get_commands().items()
+        if app == "commonground" or app.startswith("commonground.")
+    )
+    return [(name, str(load_command_class(app, name).help)) for name, app in found]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,13 +26,15 @@ def main(argv: list[str] | None = None) -> None:
         os.environ["COMMONGROUND_DEMO"] = "1"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
 
+    import django
     from django.core.management import execute_from_command_line
 
     if len(argv) == 1 or (len(argv) == 2 and argv[1] in {"-h", "--help", "help"}):
+        django.setup()
         print("Common Ground: a platform for people who do community engagement.\n")
         print("Usage: commonground COMMAND [options]   (commonground help COMMAND for details)\n")
         print("Common Ground's own commands:")
-        for name, sentence in OWN_COMMANDS.items():
+        for name, sentence in own_commands():
             print(f"  {name:<10} {sentence}")
         print("\nEvery Django management command also works, for example")
         print("  migrate    Bring the database up to date after installing or upgrading.")

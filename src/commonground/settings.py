@@ -391,7 +391,7 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # The Hub's harvester. Private networks are refused unless listed here
 # (comma-separated CIDRs), for tests, benchmarks and intranet hubs.
-# The demo harvests its own /demo-feeds/ over loopback.
+# The demo harvests its own /hub/demo-feeds/ over loopback.
 HUB_ALLOWED_PRIVATE_NETWORKS = env_list(
     "HUB_ALLOWED_PRIVATE_NETWORKS", ["127.0.0.1/32", "::1/128"] if DEMO else []
 )

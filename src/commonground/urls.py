@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
-from commonground import views
+from commonground import parts, views
 from commonground.api import views as api_views
 from commonground.api.api import api
-from commonground.hub import demo as hub_demo
 
 admin.site.site_header = "Common Ground administration"
 admin.site.site_title = "Common Ground administration"
@@ -23,9 +22,6 @@ urlpatterns = [
     path("api/v1/docs/", api_views.docs, name="api_docs"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("hub/", include("commonground.hub.urls")),
-    path("", include("commonground.evaluation.urls")),
-    path("demo-feeds/<slug:name>", hub_demo.feed, name="demo_feed"),
-    path("accounts/", include("allauth.urls")),
-    path("", include("commonground.accounts.urls")),
+    # Each part's pages, and the common addresses it answers by redirecting.
+    *parts.url_patterns(),
 ]

@@ -1,8 +1,9 @@
 """The JSON API, version 1, under ``/api/v1/``.
 
-Each part of Common Ground adds a ``ninja.Router`` from its own ``api.py``
-here. The OpenAPI document is served at ``/api/v1/openapi.json`` and read by
-the docs page in ``views.py``.
+Each part of Common Ground brings a ``ninja.Router`` from its own ``api.py``
+(named by its ``Part.api``); they are added here in ``INSTALLED_APPS`` order. The
+OpenAPI document is served at ``/api/v1/openapi.json`` and read by the docs page in
+``views.py``.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.security import django_auth
 
-from commonground.accounts.api import router as accounts_router
-from commonground.api.auth import AUTH
-from commonground.evaluation.api import router as evaluation_router
-from commonground.hub.api import router as hub_router
+from commonground import parts
 from commonground.lib import ratelimit
 
 api = NinjaAPI(
@@ -25,14 +24,15 @@ api = NinjaAPI(
         "Send a personal API token as `Authorization: Bearer <token>`; make one on your "
         "account's API tokens page. Times are ISO 8601 with a time zone."
     ),
-    auth=AUTH,
+    # The parts' ways first (a personal token), then the session of a signed-in browser,
+    # which must send its CSRF token on writes.
+    auth=[*parts.api_authenticators(), django_auth],
     urls_namespace="api",
     docs_url=None,
     openapi_url="/openapi.json",
 )
-api.add_router("", accounts_router)
-api.add_router("", hub_router)
-api.add_router("", evaluation_router)
+for router in parts.api_routers():
+    api.add_router("", router)
 
 
 @api.exception_handler(ValidationError)

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from django.apps import AppConfig
 from django.conf import settings
 
-from commonground import jobs
+from commonground import jobs, parts
 
 
 def _harvest_every() -> float:
@@ -11,9 +10,15 @@ def _harvest_every() -> float:
     return settings.HUB_HARVEST_EVERY * 60
 
 
-class HubConfig(AppConfig):
+class HubConfig(parts.Part):
     name = "commonground.hub"
     verbose_name = "Hub"
+    order = 10
+    mounts = (parts.Mount("hub/", "commonground.hub.urls"),)
+    redirects = {"search/": "hub:search"}
+    api = "commonground.hub.api"
+    demo = "commonground.hub.demo"
+    nav = parts.NavEntry("Hub", "hub:index")
 
     def ready(self) -> None:
         from commonground.hub import tasks

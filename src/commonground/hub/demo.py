@@ -1,6 +1,6 @@
 """Demonstration hubs: fictional networks in several sectors, with posts written for Common Ground.
 
-The demo server serves their feeds itself under ``/demo-feeds/`` (RSS, Atom
+The demo server serves their feeds itself under ``/hub/demo-feeds/`` (RSS, Atom
 and JSON Feed, so each format is exercised) and harvests them over HTTP
 once it is up, so a newcomer sees a live commons with no internet.
 """
@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 
 from commonground.hub.models import Sector, Source
 
@@ -354,9 +355,10 @@ def feed(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def load(*, addr: str = "127.0.0.1:8000") -> str:
-    """Follow the demonstration hubs at this server's address (kept up to date on restart)."""
+    """Follow the demonstration hubs at this server's address (kept up to date on restart,
+    and when the feeds' address moves: they were once at /demo-feeds/)."""
     for hub in HUBS:
-        url = f"http://{addr}/demo-feeds/{hub.slug}"
+        url = f"http://{addr}{reverse('hub:demo_feed', args=[hub.slug])}"
         source = Source.objects.filter(feed_url__endswith=f"/demo-feeds/{hub.slug}").first()
         if source is None:
             source = Source.objects.create(

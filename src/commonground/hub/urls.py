@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from commonground.hub import views
+from commonground.hub import demo, views
 
 app_name = "hub"
 
@@ -36,4 +36,6 @@ urlpatterns = [
     path("following/<str:key>/feed.<str:fmt>", views.personal_feed, name="personal_feed"),
     path("follow/", views.follow, name="follow"),
     path("follows/<int:pk>/remove/", views.unfollow, name="unfollow"),
+    # The demonstration hubs' feeds, served only when Common Ground runs as the demo.
+    path("demo-feeds/<slug:name>", demo.feed, name="demo_feed"),
 ]

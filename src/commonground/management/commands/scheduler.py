@@ -7,11 +7,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonground import jobs
 from commonground.celery import app
-from commonground.cli import OWN_COMMANDS
 
 
 class Command(BaseCommand):
-    help = OWN_COMMANDS["scheduler"]
+    help = (
+        "Run the Celery beat scheduler that queues each part's periodic jobs "
+        "(needs REDIS_URL; run one)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loglevel", default="INFO")

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from commonground import jobs
-from commonground.cli import OWN_COMMANDS
 
 
 class _Gunicorn(BaseApplication):
@@ -28,7 +27,7 @@ class _Gunicorn(BaseApplication):
 
 
 class Command(BaseCommand):
-    help = OWN_COMMANDS["serve"]
+    help = "Serve the site for production with gunicorn; choose the address with --bind."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -6,11 +6,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonground.celery import app
-from commonground.cli import OWN_COMMANDS
 
 
 class Command(BaseCommand):
-    help = OWN_COMMANDS["worker"]
+    help = "Run a Celery worker that carries out background tasks (needs REDIS_URL)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -7,12 +7,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commonground.cli import OWN_COMMANDS
 from commonground.hub import services
 
 
 class Command(BaseCommand):
-    help = OWN_COMMANDS["hub"]
+    help = (
+        "Follow and harvest hubs: 'hub import-opml FILE [--sector NAME]', "
+        "'hub harvest [--due | --all]', 'hub export-opml'."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -1,9 +1,12 @@
-"""How API callers prove who they are: a personal token, or a browser session."""
+"""How API callers prove who they are with a personal token (``Part.api_auth``).
+
+The API tries the parts' ways first, then the session of a signed-in browser.
+"""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
 
 from commonground.accounts.models import User
 from commonground.accounts.services import api_token_authenticate
@@ -21,7 +24,3 @@ class PersonalToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
-
-
-# Tokens first, then the session of a signed-in browser (which must send its CSRF token on writes).
-AUTH = [PersonalToken(), django_auth]
