@@ -2,14 +2,14 @@
 
 A part (the Hub, Evaluate, people and organisations, ...) is a Django app whose
 ``AppConfig`` subclasses :class:`Part` and declares, from its own app, where its pages
-are mounted, its API router, its entry in the main navigation, and its demonstration
-content; it adds its periodic jobs in ``ready()`` (see
+are mounted, its API router, its entry in the main navigation, its panel on the home
+page and its demonstration content; it adds its periodic jobs in ``ready()`` (see
 ``commonground.jobs``). The project root (``urls.py``, ``api/api.py``, ``base.html``,
-the ``demo`` command) loops over the parts found here and names none.
+the ``demo`` command, the home page) loops over the parts found here and names none.
 
 Mounts, API routers and demo loaders come in ``INSTALLED_APPS`` order, so a part's demo
-loader can use what the parts above it made; navigation entries come in each part's
-``order``.
+loader can use what the parts above it made; navigation entries and home panels come in
+each part's ``order``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.apps import AppConfig, apps
@@ -57,10 +58,16 @@ class NavLink:
     current: str
 
 
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: Mapping[str, Any]
+
+
 class Part(AppConfig):
     """An app that is one part of Common Ground. Everything here is optional."""
 
-    # Where the navigation entry comes among the parts', lowest first.
+    # Where the navigation entry and home panel come among the parts', lowest first.
     order: ClassVar[int] = 100
     mounts: ClassVar[tuple[Mount, ...]] = ()
     # Common addresses people type or guess (``"login/"``), each sent on to the URL name
@@ -75,6 +82,14 @@ class Part(AppConfig):
     # for the console (or "").
     demo: ClassVar[str] = ""
     nav: ClassVar[NavEntry | None] = None
+    # The template of the part's panel on the home page; its context comes from
+    # ``home_context``.
+    home_panel: ClassVar[str] = ""
+
+    def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any] | None:
+        """What the home panel shows to this request (``None`` leaves the panel out).
+        ``since`` is when the person's previous visit ended: show what is new after it."""
+        return {}
 
 
 def registered() -> list[Part]:
@@ -130,3 +145,14 @@ def navigation(request: HttpRequest) -> list[NavLink]:
 def lazy_navigation(request: HttpRequest) -> SimpleLazyObject:
     """:func:`navigation`, worked out only if a template shows it."""
     return SimpleLazyObject(lambda: navigation(request))
+
+
+def home_panels(request: HttpRequest, *, since: datetime) -> list[Panel]:
+    panels = []
+    for part in _by_order():
+        if not part.home_panel:
+            continue
+        context = part.home_context(request, since=since)
+        if context is not None:
+            panels.append(Panel(template=part.home_panel, context=context))
+    return panels

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
 from django.utils.module_loading import autodiscover_modules
 
 from commonground import jobs, parts
@@ -25,6 +30,7 @@ class AccountsConfig(parts.Part):
     api_auth = "commonground.accounts.api_auth.PersonalToken"
     demo = "commonground.accounts.demo"
     nav = parts.NavEntry("Organisations", "accounts:organisations")
+    home_panel = "accounts/includes/home_panel.html"
 
     def ready(self) -> None:
         from commonground.accounts import tasks
@@ -34,3 +40,40 @@ class AccountsConfig(parts.Part):
         autodiscover_modules("personal_data")
         autodiscover_modules("rules")
         jobs.every(6 * 60 * 60, tasks.sessions_clear_expired, name="clear-expired-sessions")
+
+    def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any]:
+        from allauth.account.models import EmailAddress
+        from django.db.models import Exists, OuterRef
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from commonground.accounts import selectors, services
+        from commonground.accounts.models import Invitation, User
+
+        user = request.user
+        if not isinstance(user, User):
+            return {}
+        # Open invitations to the address the person signs in with, once they have shown
+        # it is theirs (accepting one needs both), to organisations they are not yet in.
+        confirmed = EmailAddress.objects.filter(
+            user_id=user.pk, email__iexact=OuterRef("email"), verified=True
+        )
+        invitations = list(
+            Invitation.objects.filter(
+                Exists(confirmed),
+                email__iexact=user.email,
+                accepted_at=None,
+                revoked_at=None,
+                expires__gt=timezone.now(),
+            )
+            .exclude(organisation__memberships__user=user)
+            .select_related("organisation")
+            .order_by("-created")
+        )
+        return {
+            "memberships": list(selectors.memberships_for_user(user)),
+            "invitations": [
+                (i, reverse("accounts:invitation", args=[services.invitation_token(i)]))
+                for i in invitations
+            ],
+        }

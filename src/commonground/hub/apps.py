@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest
 
 from commonground import jobs, parts
+
+# Followed items the home page lists.
+HOME_ITEMS = 5
 
 
 def _harvest_every() -> float:
@@ -19,6 +27,7 @@ class HubConfig(parts.Part):
     api = "commonground.hub.api"
     demo = "commonground.hub.demo"
     nav = parts.NavEntry("Hub", "hub:index")
+    home_panel = "hub/includes/home_panel.html"
 
     def ready(self) -> None:
         from commonground.hub import tasks
@@ -32,3 +41,23 @@ class HubConfig(parts.Part):
             here=tasks.harvest_due_here,
         )
         jobs.every(120, tasks.items_relate_pending, name="hub-relate-items")
+
+    def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any]:
+        from commonground.accounts.models import User
+        from commonground.hub import selectors
+
+        user = request.user
+        if not isinstance(user, User):
+            return {}
+        follows = list(user.hub_follows.select_related("source", "sector", "theme"))
+        if not follows:
+            return {"follows": []}
+        # Only what the panel shows: a harvested item's content can be long.
+        followed = selectors.followed_items(user=user).only(
+            "pk", "title", "published_at", "first_seen_at"
+        )
+        return {
+            "follows": follows,
+            "items": list(selectors.with_sources(followed)[:HOME_ITEMS]),
+            "new_count": followed.filter(first_seen_at__gt=since).count(),
+        }
