@@ -18,6 +18,9 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from commonground.accounts.demo import ADMIN_EMAIL
+from commonground.accounts.models import User
+from commonground.hub import services
 from commonground.hub.models import Sector, Source
 
 
@@ -354,6 +357,24 @@ def feed(request: HttpRequest, name: str) -> HttpResponse:
     return response
 
 
+# What the demo administrator follows, so the home page shows what following does.
+ADMIN_FOLLOWS = ("shelf-life", "tenant-voice")
+ADMIN_FOLLOWS_SECTOR = "health"
+
+
+def _follow_for_the_administrator() -> None:
+    admin = User.objects.filter(email=ADMIN_EMAIL).first()
+    if admin is None or admin.hub_follows.exists():
+        return  # no administrator, or one who has chosen what to follow
+    for slug in ADMIN_FOLLOWS:
+        source = Source.objects.filter(feed_url__endswith=f"/demo-feeds/{slug}").first()
+        if source is not None:
+            services.follow_add(user=admin, source=source)
+    sector = Sector.objects.filter(slug=ADMIN_FOLLOWS_SECTOR).first()
+    if sector is not None:
+        services.follow_add(user=admin, sector=sector)
+
+
 def load(*, addr: str = "127.0.0.1:8000") -> str:
     """Follow the demonstration hubs at this server's address (kept up to date on restart,
     and when the feeds' address moves: they were once at /demo-feeds/)."""
@@ -372,6 +393,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
         elif source.feed_url != url:
             source.feed_url = url
             source.save(update_fields=["feed_url"])
+    _follow_for_the_administrator()
     return (
         f"{len(HUBS)} demonstration hubs are followed; "
         "their feeds are harvested once the server is up."
