@@ -128,7 +128,7 @@ def test_a_signed_in_person_sees_their_own_things_in_each_part(
     assert "Engaging Communities 2026" in html
     assert "1 new response" in html
     # Accounts: her organisation, and an invitation waiting for her.
-    assert "Riverside Libraries" in html
+    assert 'Riverside Libraries</a> <span class="meta">Admin · 1 member</span>' in html
     assert "Elsewhere Museum invites you to join as evaluator" in html
     assert "/invitations/" in html
 
