@@ -102,10 +102,16 @@ def _by_order() -> list[Part]:
 
 
 def url_patterns() -> list[URLPattern | URLResolver]:
+    # Not at the top: parts.py is imported while apps load, before access.py can be.
+    from commonground import access
+
     patterns: list[URLPattern | URLResolver] = []
     for part in registered():
         for address, url_name in part.redirects.items():
-            view = RedirectView.as_view(pattern_name=url_name, query_string=True)
+            # Anyone may be sent on; the page they reach applies its own rule.
+            view = access.allow(access.ANYONE)(
+                RedirectView.as_view(pattern_name=url_name, query_string=True)
+            )
             patterns.append(path(address, view))
     for part in registered():
         patterns += [path(mount.prefix, include(mount.urls)) for mount in part.mounts]

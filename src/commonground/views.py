@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from commonground import parts
+from commonground import access, parts
 
 # A visit ends after this long without opening the home page; what arrived after the
 # last visit is what the home page calls new.
@@ -18,6 +18,7 @@ VISIT_GAP = timedelta(hours=1)
 FIRST_VISIT_LOOKBACK = timedelta(days=7)
 
 
+@access.allow(access.ANYONE)
 def home(request: HttpRequest) -> HttpResponse:
     """What Common Ground is for and the way into each part; for a signed-in person,
     what is theirs in each part and what is new since their last visit."""
