@@ -275,5 +275,13 @@ OUTSIDE_VIEWS: dict[str, Rule] = {}
 
 
 def allow_outside(rule: Rule, names: Iterable[str]) -> None:
+    """Declare the rule of views mounted from a library, by URL name (``"admin:*"`` for
+    every view of a namespace)."""
     for name in names:
         OUTSIDE_VIEWS[name] = rule
+
+
+def outside_rule(url_name: str) -> Rule | None:
+    """The rule declared for a library's view, by its URL name or its namespace."""
+    namespace = url_name.rpartition(":")[0]
+    return OUTSIDE_VIEWS.get(url_name) or OUTSIDE_VIEWS.get(f"{namespace}:*")

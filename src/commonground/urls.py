@@ -4,7 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import path
 
-from commonground import parts, views
+from commonground import access, parts, views
 from commonground.api import views as api_views
 from commonground.api.api import api
 
@@ -14,6 +14,8 @@ admin.site.index_title = "Site administration"
 # The admin's own sign-in page would skip verification, rate limits and two-step
 # sign-in: send people to ours instead.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+# Django's admin checks its own: staff only, and each model's permissions.
+access.allow_outside(access.SITE_ADMIN, ["admin:*"])
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -61,10 +61,12 @@ def _moment(value: object) -> datetime | None:
     return moment if timezone.is_aware(moment) else None
 
 
+@access.allow(access.ANYONE)
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
 
 
+@access.allow(access.ANYONE)
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitors: 200 when the database answers."""
     with connection.cursor() as cursor:

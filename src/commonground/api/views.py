@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from commonground import access
 from commonground.api.api import api
 
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -29,6 +30,7 @@ def _schema_name(schema: dict[str, Any]) -> str:
     return f"{kind} ({schema['format']})" if "format" in schema else kind
 
 
+@access.allow(access.ANYONE)
 def docs(request: HttpRequest) -> HttpResponse:
     document = api.get_openapi_schema(path_prefix=reverse("api:api-root"))
     operations = []

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 
+from commonground import access
 from commonground.accounts.demo import ADMIN_EMAIL
 from commonground.accounts.models import User
 from commonground.hub import services
@@ -342,6 +343,7 @@ def render(hub: Hub, *, now: datetime) -> tuple[bytes, str]:
     return body.encode(), "application/rss+xml"
 
 
+@access.allow(access.ANYONE)
 def feed(request: HttpRequest, name: str) -> HttpResponse:
     """Serve a demonstration hub's feed; only when Common Ground runs as the demo."""
     hub = next((h for h in HUBS if h.slug == name), None)
