@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 
 from commonground import parts
 
@@ -12,4 +13,7 @@ def site(request: HttpRequest) -> dict[str, object]:
         "SITE_URL": settings.SITE_URL,
         "DEMO": settings.DEMO,
         "MAIN_NAV": parts.lazy_navigation(request),
+        "HEADER_LINKS": parts.header_links(),
+        "FOOTER_LINKS": parts.footer_links(),
+        "LOGIN_PAGE": resolve_url(settings.LOGIN_URL),
     }

@@ -78,6 +78,8 @@ class Part(AppConfig):
     # A ``ninja.security`` class by which API callers may prove who they are (tried
     # before the session of a signed-in browser).
     api_auth: ClassVar[str] = ""
+    # The URL name of the page where people make what ``api_auth`` checks (their tokens).
+    api_auth_page: ClassVar[str] = ""
     # The module whose ``load(*, addr)`` adds demonstration content and returns a line
     # for the console (or "").
     demo: ClassVar[str] = ""
@@ -85,6 +87,10 @@ class Part(AppConfig):
     # The template of the part's panel on the home page; its context comes from
     # ``home_context``.
     home_panel: ClassVar[str] = ""
+    # Templates of list items the part adds to the header's account menu and to the
+    # footer's links (``<li>`` elements; the request's context is theirs).
+    header_links: ClassVar[str] = ""
+    footer_links: ClassVar[str] = ""
 
     def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any] | None:
         """What the home panel shows to this request (``None`` leaves the panel out).
@@ -124,6 +130,18 @@ def api_routers() -> list[Router]:
 
 def api_authenticators() -> list[Any]:
     return [import_string(part.api_auth)() for part in registered() if part.api_auth]
+
+
+def api_auth_pages() -> list[str]:
+    return [reverse(part.api_auth_page) for part in registered() if part.api_auth_page]
+
+
+def header_links() -> list[str]:
+    return [part.header_links for part in _by_order() if part.header_links]
+
+
+def footer_links() -> list[str]:
+    return [part.footer_links for part in _by_order() if part.footer_links]
 
 
 def demo_loaders() -> list[Callable[..., str]]:

@@ -30,7 +30,10 @@ class AccountsConfig(parts.Part):
     api_auth = "commonground.accounts.api_auth.PersonalToken"
     demo = "commonground.accounts.demo"
     nav = parts.NavEntry("Organisations", "accounts:organisations")
+    api_auth_page = "accounts:api_tokens"
     home_panel = "accounts/includes/home_panel.html"
+    header_links = "accounts/includes/header_links.html"
+    footer_links = "accounts/includes/footer_links.html"
 
     def ready(self) -> None:
         from commonground.accounts import tasks

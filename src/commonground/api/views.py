@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from commonground import access
+from commonground import access, parts
 from commonground.api.api import api
 
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -83,5 +83,6 @@ def docs(request: HttpRequest) -> HttpResponse:
         "operations": operations,
         "schemas": schemas,
         "openapi_url": reverse("api:openapi-json"),
+        "token_pages": parts.api_auth_pages(),
     }
     return render(request, "api/docs.html", context)
