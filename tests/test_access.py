@@ -521,3 +521,33 @@ def test_every_api_operation_answers_each_persona_as_its_rule_says(world: World)
             if got != expected:
                 wrong.append(f"{persona} {op.method} {path}: expected {expected}, got {got}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_the_site_admin_reads_no_evidence_without_a_role(
+    evaluation_form: ev.EvaluationForm, riverside: Organisation
+) -> None:
+    """Respondents are told only the organisation's evaluators and admins see their
+    answers: the site's administrator is neither until the organisation says so."""
+    root = User.objects.create_superuser(email="root@example.org", password="x", name="Root")
+    client = Client()
+    client.force_login(root)
+    results = f"/evaluate/forms/{evaluation_form.pk}/results/"
+    assert client.get(results).status_code == 404
+    assert client.get(f"/api/v1/evaluation/forms/{evaluation_form.pk}").status_code == 404
+    Membership.objects.create(user=root, organisation=riverside, roles={Role.EVALUATOR})
+    assert client.get(results).status_code == 200
+
+
+def test_a_facilitator_may_also_evaluate(
+    evaluation_form: ev.EvaluationForm, riverside: Organisation, ben: User
+) -> None:
+    client = Client()
+    client.force_login(ben)
+    results = f"/evaluate/forms/{evaluation_form.pk}/results/"
+    Membership.objects.filter(user=ben).update(roles={Role.FACILITATOR})
+    assert client.get(results).status_code == 403
+    Membership.objects.filter(user=ben).update(roles={Role.FACILITATOR, Role.EVALUATOR})
+    assert client.get(results).status_code == 200
+    assert Membership.objects.filter(roles__has=Role.FACILITATOR).filter(
+        roles__has=Role.EVALUATOR
+    ).get() == Membership.objects.get(user=ben)
