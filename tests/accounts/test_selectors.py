@@ -44,12 +44,12 @@ def test_get_organisation_for_user(
             selectors.get_organisation_for_user(user=user, slug="riverside", rule=need)
 
 
-def test_site_administrator_may_manage_any_organisation(ada: User) -> None:
+def test_site_administrator_cannot_manage_an_organisation(ada: User) -> None:
+    """Else they could invite themselves as its evaluator and read its evidence."""
     root = User.objects.create_superuser(email="root@example.org", password="x", name="Root")
-    organisation, membership = selectors.get_organisation_for_user(
-        user=root, slug="riverside", rule=rules.MANAGE
-    )
-    assert membership is None
+    for rule in (rules.MANAGE, rules.MEMBERS):
+        with pytest.raises(PermissionDenied):
+            selectors.get_organisation_for_user(user=root, slug="riverside", rule=rule)
 
 
 def test_unknown_organisation_is_404(ada: User) -> None:

@@ -54,10 +54,11 @@ access.belongs(ApiToken, "user")
 
 OWN = access.rule("own", roles={"self"}, missing="Not found.")
 
+# Site admins run the site, not its organisations: were they let in here, they could
+# give themselves the evaluator role and read evidence nobody had shown them.
 MEMBERS = access.rule(
     "organisation.members",
     roles={Role.MEMBER},
-    site_admin=True,
     hidden=False,
     refusal="Only members of {scope} can see this page.",
     missing="No such organisation.",
@@ -72,7 +73,6 @@ BELONG = access.rule(
 MANAGE = access.rule(
     "organisation.manage",
     roles={Role.ADMIN},
-    site_admin=True,
     hidden=False,
     refusal="Only admins of {scope} can do this.",
     missing="No such organisation.",
