@@ -95,7 +95,7 @@ def evaluating_organisations(user: AnyUser) -> QuerySet[Organisation]:
 
 def programmes_for_user(user: AnyUser) -> QuerySet[Programme]:
     return (
-        Programme.objects.filter(organisation__in=evaluating_organisations(user))
+        access.visible(user, Programme.objects.all(), rules.EVALUATE)
         .select_related("organisation")
         .annotate(activity_count=Count("activities", distinct=True))
         .order_by("organisation__name", "-created_at")
