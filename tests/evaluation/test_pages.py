@@ -86,7 +86,7 @@ def test_an_evaluator_builds_a_programme_through_the_pages(ada_client: Client) -
     assert "between 2 and 11 labelled points" in refused.content.decode()
     questions = list(form.questions.all())
     assert [(q.code, q.labels) for q in questions] == [
-        ("did-you-feel-listened-to", ["No", "A little", "Yes"]),
+        ("listened", ["No", "A little", "Yes"]),
         ("anything-else", []),
     ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -106,32 +106,16 @@ def question_add(
     required: bool = False,
 ) -> Question:
     """Add a question at the end of ``form``. A Likert item gets ``labels`` (lowest point
-    first), or the common four-point scale; ``code`` is its spreadsheet column heading."""
+    first), or the common four-point scale; ``code`` is its spreadsheet column heading, made
+    from the question's significant words when not given (``short_code``)."""
     text = text.strip()
     if not text:
         raise ValidationError("Write the question.")
     if kind not in Question.Kind.values:
         raise ValidationError("Choose whether the question is rated or answered in words.")
-    if kind == Question.Kind.LIKERT:
-        labels = [label.strip() for label in (labels or COMMON_SCALE) if label.strip()]
-        if not 2 <= len(labels) <= MAX_POINTS:
-            raise ValidationError(
-                f"A scale needs between 2 and {MAX_POINTS} labelled points, one per line."
-            )
-        if len({label.lower() for label in labels}) < len(labels):
-            raise ValidationError("Each point of the scale needs its own label.")
-    else:
-        labels = []
-    explicit = bool(code.strip())
-    code = slugify(code or text)[:50].strip("-") or "question"
+    labels = _scale(kind, labels)
     taken = set(form.questions.values_list("code", flat=True))
-    if code in taken:
-        if explicit:
-            raise ValidationError(f"Another question on this form has the heading {code}.")
-        base, number = code, 2
-        while f"{base}-{number}" in taken:
-            number += 1
-        code = f"{base}-{number}"
+    code = _own_code(code, taken) if code.strip() else short_code(text, taken=taken)
     return Question.objects.create(
         form=form,
         text=text,
@@ -150,6 +134,143 @@ def question_remove(*, question: Question) -> None:
             "This question has answers, so it cannot be removed. Make a new form instead."
         )
     question.delete()
+
+
+def question_update(
+    *,
+    question: Question,
+    text: str,
+    kind: str,
+    labels: list[str] | None = None,
+    code: str = "",
+    required: bool = False,
+) -> Question:
+    """Change a question's wording, scale labels, heading or whether it must be answered.
+
+    Once a question has answers, its stored answers must still mean what they meant:
+    it cannot change between rated and written, and its scale keeps its number of
+    points (labels may be reworded). An empty ``code`` keeps the current heading.
+    Raises ``ValidationError`` with a sentence saying what to do instead.
+    """
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write the question.")
+    if kind not in Question.Kind.values:
+        raise ValidationError("Choose whether the question is rated or answered in words.")
+    labels = _scale(kind, labels or (question.labels if kind == question.kind else None))
+    answered = question.answers.count()
+    if answered and kind != question.kind:
+        raise ValidationError(
+            f"This question has {answered} answer{'s' if answered != 1 else ''}, so it cannot "
+            "change between rated and answered in words. Add a new question instead."
+        )
+    if answered and kind == Question.Kind.LIKERT and len(labels) != question.points:
+        raise ValidationError(
+            f"This question has {answered} answer{'s' if answered != 1 else ''} on a "
+            f"{question.points}-point scale, so its scale keeps {question.points} points. "
+            "You can reword the labels, or add a new question with a different scale."
+        )
+    if code.strip():
+        taken = set(question.form.questions.exclude(pk=question.pk).values_list("code", flat=True))
+        question.code = _own_code(code, taken)
+    question.text = text
+    question.kind = kind
+    question.labels = labels
+    question.required = required
+    question.save(update_fields=["text", "kind", "labels", "code", "required"])
+    return question
+
+
+def question_move(*, question: Question, up: bool) -> Question:
+    """Move a question one place up (``up``) or down its form.
+
+    Raises ``ValidationError`` if it is already first (or last)."""
+    with transaction.atomic():
+        order = list(question.form.questions.select_for_update().order_by("position", "pk"))
+        place = next(i for i, q in enumerate(order) if q.pk == question.pk)
+        other = place - 1 if up else place + 1
+        if not 0 <= other < len(order):
+            raise ValidationError(
+                f"This question is already {'first' if up else 'last'} on the form."
+            )
+        order[place], order[other] = order[other], order[place]
+        # Number them afresh: forms made before positions were kept may share one.
+        for position, row in enumerate(order, start=1):
+            row.position = position
+        Question.objects.bulk_update(order, ["position"])
+    question.position = order.index(question) + 1
+    return question
+
+
+def _scale(kind: str, labels: list[str] | None) -> list[str]:
+    """A Likert item's point labels, checked (the common scale if none); none for a write-in."""
+    if kind != Question.Kind.LIKERT:
+        return []
+    labels = [label.strip() for label in (labels or COMMON_SCALE) if label.strip()]
+    if not 2 <= len(labels) <= MAX_POINTS:
+        raise ValidationError(
+            f"A scale needs between 2 and {MAX_POINTS} labelled points, one per line."
+        )
+    if len({label.lower() for label in labels}) < len(labels):
+        raise ValidationError("Each point of the scale needs its own label.")
+    return labels
+
+
+def _own_code(code: str, taken: set[str]) -> str:
+    """A heading the evaluator typed, as a slug, refused if another question has it."""
+    code = slugify(code)[:50].strip("-") or "question"
+    if code in taken:
+        raise ValidationError(f"Another question on this form has the heading {code}.")
+    return code
+
+
+# Words that carry little meaning in a question, left out of its heading.
+_FILLER = frozenset(
+    """a about after all also am an and any anyone are as at be been before being both but
+    by can could did do does doing during each either ever every for from get got had
+    has have having he her here his how i if in into is it its just me might more most much
+    must my no nor not now of on once one only or other our out over own please quite rather
+    really same she should so some someone something than that the their them then there
+    these they this those through to too under until up us very was we were what when
+    where whether which while who whom why will with would yet you your yours feel felt
+    think thought helping help make made use using today""".split()
+)
+_CODE_WORDS = 3
+_CODE_LENGTH = 40
+
+
+def short_code(text: str, *, taken: Collection[str] = ()) -> str:
+    """A short column heading for a question: its first few significant words, whole.
+
+    "How confident do you feel helping someone spot a scam email?" becomes
+    ``confident-spot-scam``. A heading in ``taken`` gets one more of the question's
+    words, then a number, so each question of a form has its own (issue 14: headings
+    were cut mid-word at 50 characters).
+    """
+    words = slugify(text).split("-")
+    meaningful = [w for w in words if w and w not in _FILLER] or [w for w in words if w]
+    if not meaningful:
+        meaningful = ["question"]
+
+    def joined(count: int) -> str:
+        code = ""
+        for word in meaningful[:count]:
+            longer = f"{code}-{word}" if code else word
+            if len(longer) > _CODE_LENGTH:
+                break
+            code = longer
+        # A single word longer than the limit is the only one cut.
+        return code or meaningful[0][:_CODE_LENGTH]
+
+    base = joined(_CODE_WORDS)
+    code = base
+    if code in taken:
+        code = joined(_CODE_WORDS + 1)
+    number = 2
+    while code in taken:
+        code = f"{base}-{number}"
+        number += 1
+    return code
 
 
 # -- responses -------------------------------------------------------------------------
