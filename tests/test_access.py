@@ -324,6 +324,8 @@ def world(commons: Any) -> World:
         "evaluation:import": "import",
         "evaluation:import_rejects": "import",
         "evaluation:question_remove": "question",
+        "evaluation:question_edit": "question",
+        "evaluation:question_move": "question",
         "evaluation:interviews": "programme",
         "evaluation:guide": "guide",
         "evaluation:interview_add": "guide",

@@ -46,6 +46,8 @@ urlpatterns = [
     path("evaluate/imports/<int:pk>/", responses.import_detail, name="import"),
     path("evaluate/imports/<int:pk>/rejected.csv", responses.import_rejects, name="import_rejects"),
     path("evaluate/questions/<int:pk>/remove/", responses.question_remove, name="question_remove"),
+    path("evaluate/questions/<int:pk>/edit/", responses.question_edit, name="question_edit"),
+    path("evaluate/questions/<int:pk>/move/", responses.question_move, name="question_move"),
     path("evaluate/programmes/<int:pk>/interviews/", coding.interviews, name="interviews"),
     path("evaluate/guides/<int:pk>/", coding.guide, name="guide"),
     path(

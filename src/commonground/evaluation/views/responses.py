@@ -139,6 +139,65 @@ def question_remove(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allow(rules.EVALUATE, on=Question)
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reword a question, relabel its scale, change its heading or whether it must be
+    answered; the service refuses what would change the meaning of stored answers."""
+    question = selectors.get_question_for_user(user=request.user, pk=pk)
+    found = question.form
+    question_form = QuestionForm(
+        request.POST or None,
+        initial={
+            "text": question.text,
+            "kind": question.kind,
+            "labels": "\n".join(question.labels) if question.is_likert else "",
+            "code": question.code,
+            "required": question.required,
+        },
+        editing=True,
+    )
+    if request.method == "POST" and question_form.is_valid():
+        data = question_form.cleaned_data
+        try:
+            services.question_update(
+                question=question,
+                text=data["text"],
+                kind=data["kind"],
+                labels=data["labels"],
+                code=data["code"],
+                required=data["required"],
+            )
+        except ValidationError as exc:
+            question_form.add_error(None, exc)
+        else:
+            messages.success(request, "Question saved.")
+            return see_other(f"{found.get_absolute_url()}#question-{question.pk}")
+    return render(
+        request,
+        "evaluation/question_form.html",
+        {
+            "evaluation_form": found,
+            "programme": found.programme,
+            "question": question,
+            "question_form": question_form,
+            "answer_count": question.answers.count(),
+        },
+    )
+
+
+@require_POST
+@allow(rules.EVALUATE, on=Question)
+def question_move(request: HttpRequest, pk: int) -> HttpResponse:
+    question = selectors.get_question_for_user(user=request.user, pk=pk)
+    up = request.POST.get("direction") != "down"
+    return press(
+        request,
+        lambda: services.question_move(question=question, up=up),
+        done=f"Question moved {'up' if up else 'down'}.",
+        then=f"{question.form.get_absolute_url()}#question-{question.pk}",
+    )
+
+
 @require_POST
 @allow(rules.EVALUATE, on=EvaluationForm)
 def form_new_link(request: HttpRequest, pk: int) -> HttpResponse:
