@@ -452,6 +452,9 @@ def respond(request: HttpRequest, key: str) -> HttpResponse:
     found = selectors.get_form_for_respondent(key=key)
     if not found.is_open:
         return render(request, "evaluation/respond_closed.html", {"evaluation_form": found})
+    if not found.questions.all():
+        # A link sent before the form had questions (issue 14): say so, take nothing.
+        return render(request, "evaluation/respond_not_ready.html", {"evaluation_form": found})
     return _answer_page(
         request,
         found,
