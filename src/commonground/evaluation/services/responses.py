@@ -283,6 +283,10 @@ class Submitted:
     repeated: bool = False
 
 
+# What a required question left empty is told (the page's summary names the question).
+NO_ANSWER = "Answer this question."
+
+
 def check_answers(
     questions: list[Question], raw: Mapping[int, object]
 ) -> tuple[dict[int, int | str], dict[int, str]]:
@@ -295,7 +299,7 @@ def check_answers(
         text = "" if value is None else str(value).strip()
         if not text:
             if question.required:
-                problems[question.pk] = "Answer this question."
+                problems[question.pk] = NO_ANSWER
             continue
         if question.is_likert:
             point = whole_number(text)

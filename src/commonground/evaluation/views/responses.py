@@ -36,6 +36,7 @@ from commonground.evaluation.models import (
     ResponseImport,
 )
 from commonground.evaluation.services.responses import (
+    NO_ANSWER,
     import_rejected_rows,
     import_size_check,
     submission_key,
@@ -424,12 +425,19 @@ def _answer_page(
             "questions": [
                 (q, answer_form[f"q{q.pk}"].value() or "", problems.get(q.pk)) for q in questions
             ],
-            "problems": [(q, problems[q.pk]) for q in questions if q.pk in problems],
+            "problems": [(q, _summary(q, problems[q.pk])) for q in questions if q.pk in problems],
             "submission": _page_token(form, token),
             **(extra or {}),
         },
         status=status,
     )
+
+
+def _summary(question: Question, problem: str) -> str:
+    """A line of the error summary: the question named in quotes, then what to do."""
+    if problem == NO_ANSWER:
+        return f"Answer \u201c{question.text}\u201d"
+    return f"\u201c{question.text}\u201d: {problem}"
 
 
 @allow(rules.EVALUATE, on=EvaluationForm)
