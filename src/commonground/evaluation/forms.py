@@ -29,6 +29,24 @@ from commonground.evaluation.services.programmes import ACTIVITY_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def preselect_only_choice(form: forms.BaseForm) -> None:
+    """Choose already, in each required list of ``form``, an option that is the only one.
+
+    Otherwise the list starts at "---------" and the first save fails for want of the
+    one possible answer (issue 14: "New programme" for someone in one organisation).
+    """
+    for field in form.fields.values():
+        if not isinstance(field, forms.ModelChoiceField) or not field.required:
+            continue
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            continue
+        queryset = field.queryset
+        options = list(queryset[:2]) if queryset is not None else []
+        if len(options) == 1:
+            field.empty_label = None
+            field.initial = options[0].pk
+
+
 class ProgrammeForm(forms.ModelForm):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -48,6 +66,7 @@ class ProgrammeForm(forms.ModelForm):
             del self.fields["organisation"]
         else:
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+            preselect_only_choice(self)
 
 
 class ObjectiveForm(forms.Form):
@@ -115,6 +134,14 @@ class QuestionForm(forms.Form):
         "Leave empty to make one from the question.",
     )
     required = forms.BooleanField(label="People must answer it", required=False)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["code"].help_text = (
+                "The column name that stands for this question in imports and exports. "
+                "Spreadsheets you downloaded before keep the old one."
+            )
 
     def clean_labels(self) -> list[str]:
         """The point labels, typed one per line, lowest first."""
@@ -314,6 +341,7 @@ class CodingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["code"].queryset = programme.codes.order_by("name")  # type: ignore[attr-defined]
         self.fields["objectives"].queryset = programme.objectives.all()  # type: ignore[attr-defined]
+        preselect_only_choice(self)
 
 
 # -- outcomes --------------------------------------------------------------------------
