@@ -283,3 +283,65 @@ def test_build_a_form_and_answer_it_on_a_phone(
     page.get_by_role("link", name="Results").click()
     expect(page.get_by_text("1 form returned from 60 participants")).to_be_visible()
     expect(page.get_by_text("Longer lunch.")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_form_opens_with_its_questions_and_reads_calmly_on_a_phone(
+    browser: Any, live_server: Any, programme: Programme, width: int
+) -> None:
+    base = live_server.url
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    form = services.form_create(programme=programme, title="Spotting scams")
+    # Before its first question the link is not live, and says so.
+    page.goto(base + form.public_path())
+    expect(page.get_by_role("heading", name="Spotting scams")).to_be_visible()
+    expect(page.get_by_text("This form is not open yet")).to_be_visible()
+    expect(page.get_by_role("button", name="Send my answers")).to_have_count(0)
+    check_axe(page)
+    check_reflow(page)
+
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/evaluate/forms/{form.pk}/")
+    expect(page.get_by_text("The link is not live yet")).to_be_visible()
+    check_axe(page)
+    check_reflow(page)
+    page.get_by_label("Question", exact=True).fill(
+        "How confident do you feel helping someone spot a scam email?"
+    )
+    page.get_by_label("People must answer it").check()
+    page.get_by_role("button", name="Add question").click()
+    page.get_by_label("Question", exact=True).fill("What would you tell a neighbour?")
+    page.get_by_label("Answered in their own words").check()
+    page.get_by_role("button", name="Add question").click()
+    expect(page.locator("code", has_text="confident-spot-scam")).to_be_visible()
+    # Move the written question first, then edit the rated one.
+    page.get_by_role("button", name="Move up question 2").click()
+    expect(page.get_by_text("Question moved up.")).to_be_visible()
+    assert page.locator(".question-list__text").first.inner_text().startswith("What would")
+    page.get_by_role("link", name="Edit question 2").click()
+    page.get_by_label("Question", exact=True).fill("How confident are you at spotting a scam?")
+    page.get_by_role("button", name="Save question").click()
+    expect(page.get_by_text("Question saved.")).to_be_visible()
+    page.get_by_role("button", name="Copy link").click()
+    expect(page.get_by_role("status").filter(has_text="Link")).to_be_visible()
+    check_axe(page)
+    check_reflow(page)
+    link = page.locator("#public-link").input_value()
+
+    respondent = browser.new_context(viewport={"width": width, "height": 800}).new_page()
+    respondent.goto(link)
+    expect(respondent.get_by_role("navigation", name="Main")).to_have_count(0)
+    respondent.get_by_role("button", name="Send my answers").click()
+    summary = respondent.locator("[data-error-summary]")
+    expect(summary).to_contain_text("Answer \u201cHow confident are you at spotting a scam?\u201d")
+    check_axe(respondent)
+    check_reflow(respondent)
+    respondent.get_by_label("Very").check()
+    respondent.get_by_role("button", name="Send my answers").click()
+    expect(respondent.get_by_role("heading", name="Thank you")).to_be_visible()
+    check_axe(respondent)
+    respondent.context.close()
+    context.close()
