@@ -7,6 +7,15 @@
     if (summary) { summary.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrors(document); });
+  // On a phone a tab bar is one row that scrolls: bring the current tab into sight.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".tabs [aria-current]").forEach(function (tab) {
+      var row = tab.closest("ul");
+      if (row && row.scrollWidth > row.clientWidth) {
+        row.scrollLeft = tab.offsetLeft - row.offsetLeft - 16;
+      }
+    });
+  });
   // A freshly made API token is selected so it can be copied at once.
   document.addEventListener("DOMContentLoaded", function () {
     var token = document.getElementById("new-token");
