@@ -32,6 +32,9 @@ from functools import cache
 # Two-sided 95%: the normal quantile for Wilson intervals.
 Z95 = 1.959963984540054
 MIN_GROUP = 5
+# Below this many answers a mean's likely range is too wide to tell anyone anything:
+# pages say so in words instead of showing it.
+MIN_FOR_RANGE = 10
 BANDS = ("bottom quarter", "second quarter", "third quarter", "top quarter")
 
 
@@ -75,6 +78,16 @@ class ItemStats:
     def lowest(self) -> int:
         """Answers at the lowest point."""
         return self.counts[0] if self.counts else 0
+
+    @property
+    def likely_range(self) -> tuple[float, float] | None:
+        """The mean's 95% interval as a reader should meet it: kept inside the scale (an
+        average cannot fall below its lowest point or above its highest), and ``None``
+        with fewer than ``MIN_FOR_RANGE`` answers, when it says too little to be worth
+        showing."""
+        if self.ci_low is None or self.ci_high is None or self.n < MIN_FOR_RANGE:
+            return None
+        return max(1.0, self.ci_low), min(float(self.points), self.ci_high)
 
 
 def item_stats(counts: Sequence[int]) -> ItemStats:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.selectors import signed_in_user
-from commonground.evaluation import rules, selectors, services
+from commonground.evaluation import rules, selectors, services, stats
 from commonground.evaluation.forms import (
     AnswerForm,
     EvaluationFormForm,
@@ -215,7 +215,6 @@ def form_new_link(request: HttpRequest, pk: int) -> HttpResponse:
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     figures = selectors.form_results(found)
-    likert = [item.question for item in figures.items]
     return render(
         request,
         "evaluation/results.html",
@@ -223,25 +222,26 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation_form": found,
             "programme": found.programme,
             "results": figures,
-            "charted": [
-                (item, charts.diverging_bar(item.figures.counts, label=item.question.text))
-                for item in figures.items
-            ],
-            "scales": _scales(likert),
+            "scales": _scales(figures.items),
+            "min_for_range": stats.MIN_FOR_RANGE,
         },
     )
 
 
-def _scales(questions: list[Question]) -> list[tuple[list[str], list[tuple[str, str]]]]:
-    """Each distinct scale among ``questions`` with its colours, for the charts' keys."""
-    seen: list[list[str]] = []
-    for question in questions:
-        if question.labels not in seen:
-            seen.append(question.labels)
-    return [
-        (labels, list(zip(labels, charts.point_colours(len(labels)), strict=True)))
-        for labels in seen
-    ]
+def _scales(items: list[selectors.ItemResult]) -> list[dict[str, object]]:
+    """The items' charts grouped by their scale, each group with its own key of colours,
+    so every legend sits beside the bars it explains."""
+    groups: list[dict[str, object]] = []
+    by_labels: dict[tuple[str, ...], list[object]] = {}
+    for item in items:
+        labels = tuple(item.question.labels)
+        if labels not in by_labels:
+            by_labels[labels] = []
+            key = list(zip(labels, charts.point_colours(len(labels)), strict=True))
+            groups.append({"labels": labels, "key": key, "charted": by_labels[labels]})
+        chart = charts.diverging_bar(item.figures.counts, label=item.question.text)
+        by_labels[labels].append((item, chart))
+    return groups
 
 
 def _table(header: list[str], rows: list[list[object]], fmt: str, name: str) -> HttpResponse:
