@@ -70,6 +70,8 @@ def _listing(
         "themes": Theme.objects.all(),
         **(extra or {}),
     }
+    # The follow button says whether the viewer already follows this list, and toggles.
+    context["followed"] = selectors.follow_of(user=request.user, target=context.get("follow"))
     return render(request, template, context)
 
 
@@ -339,10 +341,16 @@ def follow(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.messages[0])
     else:
         messages.success(
-            request, "Followed. Its items are on your Following page and in your private feed."
+            request,
+            "You now follow this. Its items are on your Following page and in your private feed.",
         )
-    back = post.get("back", "")
-    return see_other(back if back.startswith("/hub/") else reverse("hub:following"))
+    return see_other(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a follow button's page asked to go back to: a Hub page, else Following."""
+    back = request.POST.get("back", "")
+    return back if back.startswith("/hub/") else reverse("hub:following")
 
 
 @allow(OWN, on=Follow)
@@ -351,8 +359,8 @@ def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     services.follow_remove(
         follow=selectors.get_follow_for_user(user=signed_in_user(request), pk=pk)
     )
-    messages.success(request, "No longer followed.")
-    return see_other(reverse("hub:following"))
+    messages.success(request, "You no longer follow this.")
+    return see_other(_back(request))
 
 
 @allow(access.SIGNED_IN)
