@@ -4,6 +4,7 @@ word for the hubs it harvests, "follow" a person's; operator detail is for site 
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from commonground.accounts.models import User
@@ -78,3 +79,34 @@ def test_anonymous_visitors_are_asked_to_sign_in(commons: FeedServer, client: Cl
     for url, _ in _pages(commons):
         page = client.get(url).content.decode()
         assert "to follow this." in page and "Stop following" not in page, url
+
+
+def test_the_site_collects_and_people_follow(
+    commons: FeedServer, client: Client, staff: User
+) -> None:
+    source = Source.objects.get(feed_url=commons.url("/rss20.xml"))
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "Collected by this site" in page
+    assert "Followed" not in page
+    source.state = Source.State.RETIRED
+    source.save(update_fields=["state"])
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "No longer collected" in page and "Collected by this site" not in page
+    assert "Collected hubs" in client.get("/hub/sources/").content.decode()
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "site admin"])
+def test_operator_detail_is_for_site_admins(
+    commons: FeedServer, ben: User, staff: User, who: str
+) -> None:
+    source = Source.objects.get(feed_url=commons.url("/rss20.xml"))
+    client = {"anonymous": Client(), "member": client_for(ben), "site admin": client_for(staff)}[
+        who
+    ]
+    page = client.get(source.get_absolute_url()).content.decode()
+    operator = [source.feed_url, "Check history", " ms</td>", "Next check", source.last_message]
+    if who == "site admin":
+        assert all(text in page for text in operator), page
+    else:
+        assert not [text for text in operator if text in page]
+        assert "Collected by this site" in page and "Sectors" in page

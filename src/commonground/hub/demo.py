@@ -378,7 +378,7 @@ def _follow_for_the_administrator() -> None:
 
 
 def load(*, addr: str = "127.0.0.1:8000") -> str:
-    """Follow the demonstration hubs at this server's address (kept up to date on restart,
+    """Collect the demonstration hubs at this server's address (kept up to date on restart,
     and when the feeds' address moves: they were once at /demo-feeds/)."""
     for hub in HUBS:
         url = f"http://{addr}{reverse('hub:demo_feed', args=[hub.slug])}"
@@ -397,6 +397,6 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
             source.save(update_fields=["feed_url"])
     _follow_for_the_administrator()
     return (
-        f"{len(HUBS)} demonstration hubs are followed; "
+        f"{len(HUBS)} demonstration hubs are collected by this site; "
         "their feeds are harvested once the server is up."
     )

@@ -81,7 +81,8 @@ def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         request,
         fmt=fmt,
         heading="The commons",
-        intro="Everything the hubs we follow have published, newest first, from every sector.",
+        intro="Everything the hubs this site collects have published, newest first, from every "
+        "sector.",
         page_url=reverse("hub:index"),
         feed_url=reverse("hub:feed", args=["FORMAT"]),
         page=selectors.items_page(number=_page_number(request)),
@@ -94,8 +95,10 @@ def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
     page = selectors.items_page(number=_page_number(request), source=found)
     extra: dict[str, Any] = {"source": found, "follow": {"source": found.pk}}
     if fmt is None:
-        extra["checks"] = found.checks.all()[:20]
+        # The feed address and the check history are for the site admins who run the
+        # harvest; everyone else sees the hub, its sectors and whether it is collected.
         extra["can_manage"] = access.may(request.user, rules.SOURCES)
+        extra["checks"] = found.checks.all()[:20] if extra["can_manage"] else []
     return _listing(
         request,
         fmt=fmt,
@@ -450,7 +453,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error("feed_url", exc)
             else:
-                messages.success(request, f"Now following {added.title}.")
+                messages.success(request, f"This site now collects {added.title}.")
                 return see_other(added.get_absolute_url())
         else:
             try:
