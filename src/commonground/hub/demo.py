@@ -183,7 +183,7 @@ HUBS: tuple[Hub, ...] = (
         "Past & Present: community archives",
         "https://past-present.example/",
         "rss",
-        ("archives", "museums"),
+        ("archives", "museums", "arts-culture"),
         (
             Post(
                 "oral-history",
@@ -251,7 +251,7 @@ HUBS: tuple[Hub, ...] = (
         "Groundwork Notes: community development",
         "https://groundwork-notes.example/",
         "json",
-        ("voluntary-community", "neighbourhood-renewal"),
+        ("voluntary-community", "neighbourhood-renewal", "education"),
         (
             Post(
                 "asset-transfer",
@@ -392,9 +392,12 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
                 description=f"A fictional {hub.fmt.upper()} hub for the demonstration.",
             )
             source.sectors.set(Sector.objects.filter(slug__in=hub.sectors))
-        elif source.feed_url != url:
+            continue
+        if source.feed_url != url:
             source.feed_url = url
             source.save(update_fields=["feed_url"])
+        # Sectors given to a hub since (arts and culture, education) reach older demos.
+        source.sectors.add(*Sector.objects.filter(slug__in=hub.sectors))
     _follow_for_the_administrator()
     return (
         f"{len(HUBS)} demonstration hubs are collected by this site; "
