@@ -86,3 +86,12 @@ def test_the_migration_themes_items_stored_before_it(demo_commons: FeedServer) -
     migration.add_keywords(apps, None)
     migration.reapply(apps, None)
     assert ItemTheme.objects.count() == before
+
+
+def test_searching_the_demo_for_a_theme_finds_its_posts(
+    demo_commons: FeedServer, client: Client
+) -> None:
+    page = _titles(client, "/hub/search/?q=co-production")
+    assert "Co-curating an exhibition with the people in the photographs" in page
+    assert "What a tenant scrutiny panel changed about repairs" in page
+    assert "Digital inclusion" in _titles(client, "/hub/themes/digital-inclusion/")

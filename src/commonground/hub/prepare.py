@@ -119,6 +119,13 @@ def _stems(text: str, *, joined: bool) -> str:
     return " ".join(stem(p) for t in tokens for p in t.split("-"))
 
 
+def word_key(text: str) -> str:
+    """What ``text`` and its word forms have in common: "Co-producing", "coproduction"
+    and "co-production" share one key (search compares a query's words with themes
+    by it)."""
+    return _stems(text.lower(), joined=True)
+
+
 @functools.lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """A light English stemmer, the same for keywords and text: enough that a keyword
