@@ -116,7 +116,7 @@ def test_add_a_source_by_its_website(page: Any, live_server: Any, hub: dict[str,
     page.get_by_label("Harbour news (rss").check()
     page.get_by_label("Museums").check()
     check_axe(page)
-    page.get_by_role("button", name="Follow this feed").click()
+    page.get_by_role("button", name="Collect this feed").click()
     expect(page.get_by_role("heading", name="Harbour news")).to_be_visible()
     expect(page.get_by_text("Oral histories from the dockside")).to_be_visible()
     check_axe(page)
@@ -140,7 +140,7 @@ def test_search_filter_and_follow(page: Any, live_server: Any, hub: dict[str, An
     page.get_by_label("Sector").select_option(label="Any sector")
     page.get_by_role("button", name="Search", exact=True).click()
     page.get_by_role("button", name="Follow").click()
-    expect(page.get_by_text("Followed.")).to_be_visible()
+    expect(page.get_by_text("You now follow this.")).to_be_visible()
     page.goto(f"{base}/hub/themes/volunteering/")
     page.get_by_role("button", name="Follow").click()
     page.goto(f"{base}/hub/following/")
@@ -192,3 +192,27 @@ def test_comment_report_and_moderate(
     reader.context.close()
     page.reload()
     expect(page.get_by_text("Hidden by a moderator: Duplicate of the newsletter")).to_be_visible()
+
+
+def test_follow_and_stop_following_a_hub(page: Any, live_server: Any, hub: dict[str, Any]) -> None:
+    """The button says whether you follow, and toggles (tests/hub/test_following.py
+    covers the same without JavaScript)."""
+    base = live_server.url
+    source = hub["source"]
+    url = f"{base}/hub/sources/{source.pk}/"
+    sign_in(page, base, "mo@example.org", PASSWORD)
+    page.goto(url)
+    expect(page.get_by_text("Collected by this site")).to_be_visible()
+    expect(page.get_by_text("Check history")).to_have_count(0)
+    page.get_by_role("button", name=f"Follow {source.title}", exact=True).click()
+    expect(page.get_by_text("You now follow this.")).to_be_visible()
+    expect(page.get_by_text("You follow this", exact=True)).to_be_visible()
+    stop = page.get_by_role("button", name=f"Stop following {source.title}")
+    expect(stop).to_be_visible()
+    assert page.url == url
+    check_axe(page)
+    check_reflow(page)
+    stop.click()
+    expect(page.get_by_text("You no longer follow this.")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Follow {source.title}", exact=True)).to_be_visible()
+    assert not Follow.objects.filter(user__email="mo@example.org", source=source).exists()

@@ -65,3 +65,70 @@ def test_each_filter_keeps_exactly_the_matches_that_pass_it(allotments: dict) ->
     # A sector no hub is in matches nothing (and is not an error).
     empty = Sector.objects.create(name="Nowhere", slug="nowhere")
     assert _found(search.Filters(sector=empty.pk)) == set()
+
+
+def _item(n: int, title: str, text: str, *themes: Theme) -> Item:
+    when = START + timedelta(days=n)
+    item = Item.objects.create(
+        link_key=f"{n:040d}",
+        link=f"https://hub.example/{n}",
+        title=title,
+        text=text,
+        published_at=when,
+        content_hash="x",
+    )
+    for theme in themes:
+        ItemTheme.objects.create(item=item, theme=theme, by_rule=True)
+    return item
+
+
+@pytest.fixture
+def coproduced(db: None) -> dict[str, Item]:
+    """Posts that write co-production three ways, and one that only has its theme."""
+    theme = Theme.objects.get(slug="co-production")
+    return {
+        "hyphen": _item(1, "Co-production in housing", "Tenants and staff, side by side."),
+        "joined": _item(2, "Why coproduction works", "It takes longer and lasts longer."),
+        "spaced": _item(3, "Notes", "We tried co production with a youth club."),
+        "themed": _item(
+            4,
+            "Co-curating an exhibition",
+            "The people in the photographs chose what went on the walls. " * 8,
+            theme,
+        ),
+        "other": _item(5, "Opening hours", "Later evenings won over Sunday mornings."),
+    }
+
+
+def _ids(query: str, filters: search.Filters | None = None) -> list[int]:
+    return [hit.id for hit in search.search(query, filters=filters).hits]
+
+
+def test_hyphenated_words_match_however_they_are_written(coproduced: dict[str, Item]) -> None:
+    found = set(_ids("co-production"))
+    assert {coproduced[k].pk for k in ("hyphen", "joined", "spaced")} <= found
+    assert coproduced["other"].pk not in found
+    assert coproduced["joined"].pk in _ids("coproduction")
+    assert coproduced["hyphen"].pk in _ids('"co-production in housing"')
+
+
+def test_words_that_name_a_theme_find_its_items(coproduced: dict[str, Item]) -> None:
+    themed = coproduced["themed"]
+    for query in ("co-production", "Co-producing", "coproduction", "participation"):
+        assert themed.pk in _ids(query), query
+    # Items whose text has the words rank above those that only have the theme.
+    assert _ids("co-production")[-1] == themed.pk
+    hit = next(h for h in search.search("co-production").hits if h.id == themed.pk)
+    assert hit.snippet.startswith("The people in the photographs")
+    assert "<mark>" not in hit.snippet
+    # Every other word must still be in the text; filters still apply.
+    assert _ids("co-production walls") == [themed.pk]
+    assert _ids("co-production kettles") == []
+    assert _ids("co-production", search.Filters(until=date(2026, 3, 3))) == [
+        coproduced["joined"].pk,
+        coproduced["hyphen"].pk,
+    ]
+    volunteering = Theme.objects.get(slug="volunteering")
+    assert themed.pk not in _ids("co-production", search.Filters(theme=volunteering.pk))
+    # A word that names no theme matches text only.
+    assert _ids("photographs") == [themed.pk]

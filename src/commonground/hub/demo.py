@@ -183,7 +183,7 @@ HUBS: tuple[Hub, ...] = (
         "Past & Present: community archives",
         "https://past-present.example/",
         "rss",
-        ("archives", "museums"),
+        ("archives", "museums", "arts-culture"),
         (
             Post(
                 "oral-history",
@@ -251,7 +251,7 @@ HUBS: tuple[Hub, ...] = (
         "Groundwork Notes: community development",
         "https://groundwork-notes.example/",
         "json",
-        ("voluntary-community", "neighbourhood-renewal"),
+        ("voluntary-community", "neighbourhood-renewal", "education"),
         (
             Post(
                 "asset-transfer",
@@ -378,7 +378,7 @@ def _follow_for_the_administrator() -> None:
 
 
 def load(*, addr: str = "127.0.0.1:8000") -> str:
-    """Follow the demonstration hubs at this server's address (kept up to date on restart,
+    """Collect the demonstration hubs at this server's address (kept up to date on restart,
     and when the feeds' address moves: they were once at /demo-feeds/)."""
     for hub in HUBS:
         url = f"http://{addr}{reverse('hub:demo_feed', args=[hub.slug])}"
@@ -392,11 +392,14 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
                 description=f"A fictional {hub.fmt.upper()} hub for the demonstration.",
             )
             source.sectors.set(Sector.objects.filter(slug__in=hub.sectors))
-        elif source.feed_url != url:
+            continue
+        if source.feed_url != url:
             source.feed_url = url
             source.save(update_fields=["feed_url"])
+        # Sectors given to a hub since (arts and culture, education) reach older demos.
+        source.sectors.add(*Sector.objects.filter(slug__in=hub.sectors))
     _follow_for_the_administrator()
     return (
-        f"{len(HUBS)} demonstration hubs are followed; "
+        f"{len(HUBS)} demonstration hubs are collected by this site; "
         "their feeds are harvested once the server is up."
     )

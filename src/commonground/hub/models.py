@@ -1,4 +1,4 @@
-"""The hubs we follow (sources), what they publish (items), and what people do with it."""
+"""The hubs this site collects (sources), what they publish (items), and what people do with it."""
 
 from __future__ import annotations
 
@@ -57,10 +57,10 @@ class Theme(models.Model):
 
 
 class Source(models.Model):
-    """A hub whose feed we follow, and the state of our checks on it."""
+    """A hub whose feed this site collects, and the state of our checks on it."""
 
     class State(models.TextChoices):
-        ACTIVE = "active", "Followed"
+        ACTIVE = "active", "Collected"
         RETIRED = "retired", "Retired"
 
     class Outcome(models.TextChoices):

@@ -6,6 +6,7 @@ Pure: no database, no settings, so a harvest can run it in other processes
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -41,33 +42,41 @@ class Prepared:
 class Rules:
     """Keyword rules and category mappings of every theme, compiled once per harvest.
 
-    A keyword matches, whatever its case, where no letter, digit or underscore
-    directly precedes or follows it ("grant" is not in "granted"; "c++" is in
-    "learning c++ together"). Keywords that start and end with a letter or digit
-    are found by substring search and a look at the characters either side,
-    several times faster than a regular expression over the whole text; the rest
-    get a regular expression with the same rule.
+    A keyword made of words (letters, digits, spaces, hyphens, apostrophes) matches,
+    whatever its case, the forms of its words (issue 14): "volunteer" matches
+    "volunteers", "volunteering" and "volunteered"; "co-production" matches
+    "co-productions" and "coproduction"; "wellbeing" matches "well-being". Both
+    sides are cut to their stems (:func:`stem`) and compared word by word, never
+    inside a word ("grant" is not in "migrant", nor "volunteer" in "volunteer_rota").
+
+    A keyword "in double quotes", or one with other characters ("c++", "(pilot)"),
+    matches only as written, where no letter, digit or underscore directly precedes
+    or follows it: the way to keep "grant" from matching "granted".
     """
 
-    keywords: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]]
+    keywords: list[tuple[int, tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]]
     categories: dict[str, int]
 
     @classmethod
     def compile(cls, themes: Iterable[tuple[int, str, str]]) -> Rules:
         """From (theme id, keywords one per line, categories one per line)."""
-        keywords: list[tuple[int, tuple[str, ...], re.Pattern[str] | None]] = []
+        keywords: list[tuple[int, tuple[str, ...], tuple[str, ...], re.Pattern[str] | None]] = []
         categories: dict[str, int] = {}
         for pk, words_text, categories_text in themes:
             words = [w.strip().lower() for w in words_text.splitlines() if w.strip()]
-            plain = tuple(w for w in words if _wordish(w[0]) and _wordish(w[-1]))
-            awkward = [w for w in words if w not in plain]
+            exact = [w[1:-1] for w in words if len(w) > 2 and w[0] == w[-1] == '"']
+            exact += [w for w in words if w[0] != '"' and not _forms(w)]
+            # A hyphenated keyword is looked for with its words joined up ("coproduct"),
+            # so as not to find "well-being" in "as well be"; any other, in both forms.
+            anywhere = {f" {_stems(w, joined=True)} " for w in words if _forms(w) and "-" not in w}
+            joined = {f" {_stems(w, joined=True)} " for w in words if _forms(w) and "-" in w}
             pattern = (
-                re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in awkward)})(?!\w)")
-                if awkward
+                re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in exact)})(?!\w)")
+                if exact
                 else None
             )
             if words:
-                keywords.append((pk, plain, pattern))
+                keywords.append((pk, tuple(sorted(anywhere)), tuple(sorted(joined)), pattern))
             for category in categories_text.splitlines():
                 if category.strip():
                     categories[category.strip().lower()] = pk
@@ -76,33 +85,71 @@ class Rules:
     def themes_for(self, title: str, text: str, categories: Iterable[str]) -> list[int]:
         found = {self.categories[c.lower()] for c in categories if c.lower() in self.categories}
         haystack = f"{title}\n{text[:5000]}".lower()
+        split = f" {_stems(haystack, joined=False)} "
+        joined = f" {_stems(haystack, joined=True)} "
         found.update(
             pk
-            for pk, plain, pattern in self.keywords
+            for pk, anywhere, joined_forms, pattern in self.keywords
             if pk not in found
             and (
-                any(_has_word(haystack, w) for w in plain)
+                any(f in split or f in joined for f in anywhere)
+                or any(f in joined for f in joined_forms)
                 or (pattern is not None and pattern.search(haystack))
             )
         )
         return sorted(found)
 
 
-def _wordish(character: str) -> bool:
-    return character.isalnum() or character == "_"
+_WORDS = re.compile(r"[\w\s'’-]+")
+_TOKEN = re.compile(r"\w+(?:-\w+)*")
+_POSSESSIVE = re.compile(r"['’]s\b")
 
 
-def _has_word(text: str, word: str) -> bool:
-    """Whether ``word`` (starting and ending with a letter or digit) is in ``text`` whole."""
-    start = text.find(word)
-    while start != -1:
-        end = start + len(word)
-        if (start == 0 or not _wordish(text[start - 1])) and (
-            end == len(text) or not _wordish(text[end])
-        ):
-            return True
-        start = text.find(word, start + 1)
-    return False
+def _forms(keyword: str) -> bool:
+    """Whether a keyword is made of words only, and so matches their forms."""
+    return keyword[0] != '"' and _WORDS.fullmatch(keyword) is not None
+
+
+def _stems(text: str, *, joined: bool) -> str:
+    """The stems of the words of ``text``, one space apart: hyphenated words joined up
+    first ("co-design" as "codesign") or, without ``joined``, taken part by part."""
+    tokens = _TOKEN.findall(_POSSESSIVE.sub("", text))
+    if joined:
+        return " ".join(stem(t.replace("-", "")) for t in tokens)
+    return " ".join(stem(p) for t in tokens for p in t.split("-"))
+
+
+def word_key(text: str) -> str:
+    """What ``text`` and its word forms have in common: "Co-producing", "coproduction"
+    and "co-production" share one key (search compares a query's words with themes
+    by it)."""
+    return _stems(text.lower(), joined=True)
+
+
+@functools.lru_cache(maxsize=50_000)
+def stem(word: str) -> str:
+    """A light English stemmer, the same for keywords and text: enough that a keyword
+    meets its plural, -ing, -ed and -ion forms ("volunteers", "co-curating",
+    "consultations"). Words of digits or underscores, and short words, are left alone.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            # "running" and "planned": the doubled consonant goes too (not "install").
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+                word = word[:-1]
+            break
+    if word.endswith("ion") and len(word) > 6:
+        word = word[:-3]
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
 
 
 def entry(item: Entry, *, source_id: int, now: datetime, rules: Rules) -> Prepared:

@@ -16,7 +16,7 @@ access.belongs(Follow, "user")
 SOURCES = access.rule(
     "hub.sources",
     site_admin=True,
-    refusal="Only site admins can change the sources the Hub follows.",
+    refusal="Only site admins can change the hubs this site collects.",
 )
 MODERATE = access.rule(
     "hub.moderate",

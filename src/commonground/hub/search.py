@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from commonground.hub import prepare
+
 _MARK_ON, _MARK_OFF = "\x02", "\x03"
 # A query matching more items than this ranks its newest this many (see search()).
 MAX_RANKED = 2_000
@@ -109,8 +111,12 @@ def terms(query: str) -> list[str]:
 
 
 def _fts5_query(words: list[str]) -> str:
-    # Each word or phrase quoted: nothing the user types is FTS5 syntax.
-    return " ".join('"' + w.replace('"', "") + '"' for w in words)
+    # Each word or phrase quoted: nothing the user types is FTS5 syntax. A hyphenated
+    # word is also looked for joined up: "co-production" finds "coproduction" too.
+    return " AND ".join(
+        f'("{w}" OR "{w.replace("-", "")}")' if "-" in w else f'"{w}"'
+        for w in (w.replace('"', "") for w in words)
+    )
 
 
 def _filters_sql(cursor: Any, filters: Filters, item: str = "i.id") -> tuple[str, list[Any]]:
@@ -169,12 +175,53 @@ def _snippet(raw: str | None) -> SafeString:
 
 
 def _tsquery(words: list[str]) -> str:
-    # Each word or phrase as quoted lexemes: nothing the user types is tsquery syntax.
-    return " & ".join(
-        "(" + " <-> ".join(f"'{part}'" for part in re.findall(r"\w+", w)) + ")"
-        for w in words
-        if re.findall(r"\w+", w)
-    )
+    # Each word or phrase as quoted lexemes: nothing the user types is tsquery syntax. A
+    # hyphenated word is also looked for joined up, as in _fts5_query.
+    return " & ".join(_tsquery_word(w) for w in words if re.findall(r"\w+", w))
+
+
+def _tsquery_word(word: str) -> str:
+    phrase = "(" + " <-> ".join(f"'{part}'" for part in re.findall(r"\w+", word)) + ")"
+    if "-" not in word:
+        return phrase
+    joined = "".join(re.findall(r"\w+", word))
+    return f"({phrase} | '{joined}')"
+
+
+def _themes_named(words: list[str]) -> list[list[int]]:
+    """For each word or phrase, the themes it names: by the theme's name, its address or
+    one of its keywords, in any of their word forms ("co-production" names the theme
+    "Participation and co-production"). Items with the theme then match the word even
+    where their text does not say it (issue 14)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, name, slug, keywords FROM hub_theme")
+        themes = [
+            (pk, {prepare.word_key(n) for n in [name, slug, *keywords.splitlines()] if n.strip()})
+            for pk, name, slug, keywords in cursor.fetchall()
+        ]
+    keys = [prepare.word_key(w) for w in words]
+    return [[pk for pk, names in themes if key and key in names] for key in keys]
+
+
+def _word_sets(words: list[str], themed: list[list[int]]) -> tuple[str, list[Any]]:
+    """SQL for the ids of items that match every word, each in their text or by one of
+    the themes it names, newest first; and its parameters (the last is the limit)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for word, themes in zip(words, themed, strict=True):
+        if connection.vendor == "sqlite":
+            part = "SELECT rowid AS id FROM hub_item_fts WHERE hub_item_fts MATCH %s"
+            params.append(_fts5_query([word]))
+        else:
+            part = "SELECT id FROM hub_item WHERE search_vector @@ to_tsquery('english', %s)"
+            params.append(_tsquery([word]) or "''")
+        if themes:
+            marks = ", ".join(["%s"] * len(themes))
+            part += f" UNION SELECT item_id FROM hub_itemtheme WHERE theme_id IN ({marks})"  # noqa: S608 - placeholders only
+            params.extend(themes)
+        parts.append(f"SELECT id FROM ({part}) w{len(parts)}")  # noqa: S608 - fixed SQL
+    sql = " INTERSECT ".join(parts) + " ORDER BY id DESC LIMIT %s"
+    return sql, [*params, MAX_RANKED + 1]
 
 
 def search(
@@ -189,10 +236,14 @@ def search(
     words = terms(query)
     if not words:
         return Results()
+    themed = _themes_named(words)
     with connection.cursor() as cursor:
         # One pass: the newest matches, each with whether it passes the filters and, if it
         # does, its score (scoring reads the item's index entry, so only those that pass).
-        if connection.vendor == "sqlite":
+        if any(themed):
+            match = _fts5_query(words) if connection.vendor == "sqlite" else _tsquery(words)
+            _themed_matches(cursor, words, themed, filters or Filters(), match)
+        elif connection.vendor == "sqlite":
             match = _fts5_query(words)
             # The item table is joined only for a date filter, and otherwise read for the
             # matches that pass (their dates break ties): reading it for every match took
@@ -229,11 +280,57 @@ def search(
         )
         ids = [row[0] for row in kept[offset : offset + limit]]
         snippets = _snippets(cursor, ids, match) if ids else {}
+        if missing := [pk for pk in ids if not snippets.get(pk)]:
+            snippets.update(_openings(cursor, missing))
     return Results(
         hits=[Hit(id=pk, snippet=_snippet(snippets.get(pk))) for pk in ids],
         total=len(kept),
         more=more,
     )
+
+
+def _themed_matches(
+    cursor: Any, words: list[str], themed: list[list[int]], filters: Filters, match: str
+) -> None:
+    """Run search()'s one pass when some words name themes: the same rows (id, date if it
+    passes the filters, score if it passes), an item that matches only by a theme scoring
+    0, below every item whose text has the words."""
+    found, found_params = _word_sets(words, themed)
+    passes, params = _filters_sql(cursor, filters, item="f.id")
+    if connection.vendor == "sqlite":
+        score = (
+            "COALESCE((SELECT -bm25(hub_item_fts, 8.0, 1.0) FROM hub_item_fts "
+            "WHERE hub_item_fts MATCH %s AND hub_item_fts.rowid = f.id), 0)"
+        )
+        cursor.execute(
+            f"WITH f(id) AS ({found}) SELECT f.id, "  # noqa: S608 - fixed SQL and placeholders
+            f"CASE WHEN {passes} THEN i.published_at END, "
+            f"CASE WHEN {passes} THEN {score} END "
+            "FROM f JOIN hub_item i ON i.id = f.id",
+            [*found_params, *params, *params, match],
+        )
+    else:
+        cursor.execute(
+            f"WITH f(id) AS ({found}) SELECT f.id, i.published_at, "  # noqa: S608 - as above
+            f"CASE WHEN {passes} THEN CASE WHEN i.search_vector @@ to_tsquery('english', %s) "
+            "THEN ts_rank_cd(i.search_vector, to_tsquery('english', %s)) ELSE 0 END END "
+            "FROM f JOIN hub_item i ON i.id = f.id",
+            [*found_params, *params, match or "''", match or "''"],
+        )
+
+
+def _openings(cursor: Any, ids: list[int]) -> dict[int, str]:
+    """The first words of items whose text has none of the query's words (they matched
+    by a theme), as their snippets."""
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"SELECT id, substr(text, 1, 240) FROM hub_item WHERE id IN ({marks})",  # noqa: S608 - placeholders only
+        ids,
+    )
+    return {
+        pk: (text.rsplit(" ", 1)[0] + " …") if len(text) >= 240 else text
+        for pk, text in cursor.fetchall()
+    }
 
 
 def _newest_first(published: datetime | str) -> float:

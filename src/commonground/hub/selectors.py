@@ -272,6 +272,19 @@ def sources_overview() -> QuerySet[Source]:
     )
 
 
+def follow_of(*, user: User | AnonymousUser, target: dict[str, object] | None) -> Follow | None:
+    """The viewer's follow of what a page lists, or None; ``target`` is what the page's
+    follow button sends (``{"source": pk}``, ``{"sector": pk}``, ``{"theme": pk}`` or
+    ``{"query": words}``)."""
+    if not target or not user.is_authenticated:
+        return None
+    ((field, value),) = target.items()
+    mine = Follow.objects.filter(user=user)
+    if field == "query":
+        return mine.filter(kind=Follow.Kind.SEARCH, query=str(value).strip()[:200]).first()
+    return mine.filter(kind=field, **{f"{field}_id": value}).first()
+
+
 def get_follow_for_user(*, user: User, pk: int) -> Follow:
     return access.get(user, Follow.objects.all(), OWN, missing="No such follow.", pk=pk)
 

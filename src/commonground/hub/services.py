@@ -267,7 +267,7 @@ def opml_export() -> bytes:
 
 
 def _takeable(now: object, *, due_only: bool) -> Q:
-    """Followed, not held by another worker's live claim and, with ``due_only``, due."""
+    """Collected, not held by another worker's live claim and, with ``due_only``, due."""
     condition = (Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)) & Q(
         state=Source.State.ACTIVE
     )

@@ -70,6 +70,8 @@ def _listing(
         "themes": Theme.objects.all(),
         **(extra or {}),
     }
+    # The follow button says whether the viewer already follows this list, and toggles.
+    context["followed"] = selectors.follow_of(user=request.user, target=context.get("follow"))
     return render(request, template, context)
 
 
@@ -79,7 +81,8 @@ def index(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
         request,
         fmt=fmt,
         heading="The commons",
-        intro="Everything the hubs we follow have published, newest first, from every sector.",
+        intro="Everything the hubs this site collects have published, newest first, from every "
+        "sector.",
         page_url=reverse("hub:index"),
         feed_url=reverse("hub:feed", args=["FORMAT"]),
         page=selectors.items_page(number=_page_number(request)),
@@ -92,8 +95,10 @@ def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
     page = selectors.items_page(number=_page_number(request), source=found)
     extra: dict[str, Any] = {"source": found, "follow": {"source": found.pk}}
     if fmt is None:
-        extra["checks"] = found.checks.all()[:20]
+        # The feed address and the check history are for the site admins who run the
+        # harvest; everyone else sees the hub, its sectors and whether it is collected.
         extra["can_manage"] = access.may(request.user, rules.SOURCES)
+        extra["checks"] = found.checks.all()[:20] if extra["can_manage"] else []
     return _listing(
         request,
         fmt=fmt,
@@ -339,10 +344,16 @@ def follow(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.messages[0])
     else:
         messages.success(
-            request, "Followed. Its items are on your Following page and in your private feed."
+            request,
+            "You now follow this. Its items are on your Following page and in your private feed.",
         )
-    back = post.get("back", "")
-    return see_other(back if back.startswith("/hub/") else reverse("hub:following"))
+    return see_other(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    """Where a follow button's page asked to go back to: a Hub page, else Following."""
+    back = request.POST.get("back", "")
+    return back if back.startswith("/hub/") else reverse("hub:following")
 
 
 @allow(OWN, on=Follow)
@@ -351,8 +362,8 @@ def unfollow(request: HttpRequest, pk: int) -> HttpResponse:
     services.follow_remove(
         follow=selectors.get_follow_for_user(user=signed_in_user(request), pk=pk)
     )
-    messages.success(request, "No longer followed.")
-    return see_other(reverse("hub:following"))
+    messages.success(request, "You no longer follow this.")
+    return see_other(_back(request))
 
 
 @allow(access.SIGNED_IN)
@@ -442,7 +453,7 @@ def source_add(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 form.add_error("feed_url", exc)
             else:
-                messages.success(request, f"Now following {added.title}.")
+                messages.success(request, f"This site now collects {added.title}.")
                 return see_other(added.get_absolute_url())
         else:
             try:

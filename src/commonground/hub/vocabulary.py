@@ -1,4 +1,8 @@
-"""The shared sectors and starter themes every Common Ground begins with (site admins edit them)."""
+"""The shared sectors and starter themes every Common Ground begins with (site admins edit them).
+
+A theme's keywords match their words' forms (see ``prepare.Rules``): "volunteer" is
+enough for "volunteers" and "volunteering"; the plural forms listed are older rules.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,17 @@ THEMES: list[tuple[str, str, str, list[str]]] = [
         "Participation and co-production",
         "co-production",
         "Designing and running services with the people who use them.",
-        ["co-production", "co-produce", "co-design", "participatory", "citizens' panel"],
+        [
+            "co-production",
+            "co-produce",
+            "co-design",
+            "co-curate",
+            "participatory",
+            "participation",
+            "citizens' panel",
+            "residents' panel",
+            "scrutiny panel",
+        ],
     ),
     (
         "Consultation",
@@ -48,13 +62,23 @@ THEMES: list[tuple[str, str, str, list[str]]] = [
         "Digital inclusion",
         "digital-inclusion",
         "Getting everyone online with the skills to use it.",
-        ["digital inclusion", "digital skills", "digitally excluded", "broadband", "devices"],
+        [
+            "digital inclusion",
+            "digital skills",
+            "digitally excluded",
+            "digital drop-in",
+            "digital champion",
+            "get online",
+            "offline",
+            "broadband",
+            "devices",
+        ],
     ),
     (
         "Evaluation and evidence",
         "evaluation",
         "Finding out what worked, and showing it.",
-        ["evaluation", "evaluate", "outcomes", "impact", "evidence"],
+        ["evaluation", "evaluate", "outcomes", "impact", "evidence", "measure", "questionnaire"],
     ),
     (
         "Health and wellbeing",
