@@ -9,19 +9,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 
 from commonground.accounts import demo as accounts_demo
 from commonground.accounts.models import Membership, Role, User
 from commonground.evaluation import demo as evaluation_demo
 from commonground.evaluation.models import Programme
+from commonground.hub import vocabulary
 from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import sign_in
 
-# serialized_rollback: each run starts with the sectors and themes the migrations seed.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Not pages: downloads, feeds, the API, the admin (Django's own layout), signing out.
 SKIP = re.compile(
@@ -34,7 +32,13 @@ SAME_KIND = re.compile(r"\d+")
 
 
 @pytest.fixture
-def demo_site(commons: Any) -> dict[str, User]:
+def seeded(transactional_db: None) -> None:
+    # Browser tests empty the database after each run, migrations' seed included.
+    vocabulary.seed(apps)
+
+
+@pytest.fixture
+def demo_site(seeded: None, commons: Any) -> dict[str, User]:
     accounts_demo.load()
     evaluation_demo.load()
     programme = Programme.objects.order_by("pk").first()
