@@ -84,6 +84,20 @@ class ServiceModelAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(change)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin lists and shows, and changes only through its actions (which call
+    the services): never added, edited or deleted here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown beside their parent, changed only on the site's own pages."""
 
@@ -184,7 +198,7 @@ class OrganisationAdmin(ServiceModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     """Invitations are sent by an organisation's admins; here they can be withdrawn or
     sent again."""
 
@@ -193,15 +207,6 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organisation__name"]
     list_select_related = ["organisation"]
     actions = ["withdraw", "send_again"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Withdraw the selected invitations")
     def withdraw(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
@@ -223,7 +228,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Tokens are made by their owners, who see the secret once; here they can be revoked."""
 
     list_display = ["name", "user", "prefix", "created", "last_used", "revoked_at"]
@@ -231,15 +236,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     exclude = ["token_hash"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

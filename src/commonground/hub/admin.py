@@ -18,7 +18,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from commonground import access
-from commonground.accounts.admin import ReadOnlyInline, ServiceModelAdmin
+from commonground.accounts.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceModelAdmin
 from commonground.accounts.selectors import signed_in_user
 from commonground.hub import rules, services
 from commonground.hub.models import Comment, Item, Sector, Source, SourceCheck, Theme
@@ -152,7 +152,7 @@ class ModerationForm(ActionForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadOnlyAdmin):
     """Comments are hidden and shown again, never edited or deleted: a deleted comment
     would take its replies with it, and hiding records who did it and why."""
 
@@ -162,15 +162,6 @@ class CommentAdmin(admin.ModelAdmin):
     search_fields = ["body"]
     action_form = ModerationForm
     actions = ["hide", "restore"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Comment | None = None) -> bool:
-        return False
 
     def has_moderate_permission(self, request: HttpRequest) -> bool:
         return access.may(request.user, rules.MODERATE)
