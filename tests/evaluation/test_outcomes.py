@@ -136,7 +136,7 @@ def test_the_report_page_and_its_pdf_hold_the_same_content(
     for words in ["A good year.", "Clearly met", "I can now plan a session.", "Cost by activity"]:
         assert words in page
     # Findings per activity: the learning set's none are under 5, so not shown.
-    assert "Mean by activity: After the course" in page and "under 5" in page
+    assert "Average by activity: After the course" in page and "under 5" in page
     need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
     pdf = ada_client.get(reverse("evaluation:report_pdf", args=[programme.pk]))
     assert pdf["Content-Type"] == "application/pdf"

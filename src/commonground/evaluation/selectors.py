@@ -641,6 +641,14 @@ class Report:
     codes: int
     codings: int
 
+    @property
+    def responses(self) -> int:
+        return sum(r.responses for r in self.results)
+
+    @property
+    def sessions(self) -> int:
+        return sum(a.sessions for a in self.activities)
+
 
 def report(programme: Programme) -> Report:
     activities = list(programme.activities.all())

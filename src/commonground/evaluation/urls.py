@@ -97,6 +97,7 @@ urlpatterns = [
     path("evaluate/<str:kind>s/<int:pk>/figures/", outcomes.figure_add, name="figure_add"),
     path("evaluate/programmes/<int:pk>/report/", outcomes.report, name="report"),
     path("evaluate/programmes/<int:pk>/report.pdf", outcomes.report_pdf, name="report_pdf"),
+    path("evaluate/programmes/<int:pk>/report.docx", outcomes.report_docx, name="report_docx"),
     path("evaluate/programmes/<int:pk>/report/<str:key>/", outcomes.section_edit, name="section"),
     path("respond/<str:key>/", responses.respond, name="respond"),
     path("respond/<str:key>/thanks/", responses.respond_thanks, name="respond_thanks"),

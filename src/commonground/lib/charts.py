@@ -9,6 +9,7 @@ each SVG carries a short text alternative (``role="img"`` with an
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,8 +19,6 @@ from django.utils.safestring import SafeString, mark_safe
 LOW = ("#5c1f06", "#7a2b0c", "#8a3410", "#a8461a", "#b4501e")
 HIGH = ("#2a7886", "#1d6b78", "#155866", "#0b4452", "#03323d")
 MIDDLE = "#6b6b6b"
-WIDTH = 1000
-HEIGHT = 36
 
 
 def _spread(palette: Sequence[str], n: int) -> list[str]:
@@ -37,122 +36,216 @@ def point_colours(points: int) -> list[str]:
     return _spread(LOW, half) + middle + _spread(HIGH, half)
 
 
-def diverging_bar(counts: Sequence[int], *, label: str) -> SafeString:
-    """One item's answers as a bar centred on the scale's middle: the lower points to the
-    left of the centre line and the higher to the right (a middle point, on odd scales,
-    split across it). Each side spans 100% of answers."""
-    n = sum(counts)
-    points = len(counts)
-    colours = point_colours(points)
-    centre = WIDTH / 2
-    parts: list[str] = []
-    if n:
-        shares = [c / n for c in counts]
-        half = points // 2
-        low_side = shares[:half]
-        middle = shares[half] if points % 2 else 0.0
-        # Leftwards from the centre: half the middle point, then the low points inwards-out.
-        x = centre - middle / 2 * centre
-        if middle:
-            parts.append(_rect(x, middle * centre, colours[half]))
-        for i in range(half - 1, -1, -1):
-            width = low_side[i] * centre
-            x -= width
-            parts.append(_rect(x, width, colours[i]))
-        x = centre + middle / 2 * centre
-        for i in range(points - half, points):
-            width = shares[i] * centre
-            parts.append(_rect(x, width, colours[i]))
-            x += width
-    low_share = sum(counts[: points // 2]) / n if n else 0
-    high_share = sum(counts[points - points // 2 :]) / n if n else 0
-    summary = (
-        f"{label}: {low_share:.0%} in the lower half of the scale, "
-        f"{high_share:.0%} in the upper half, of {n} answers"
-        if n
-        else f"{label}: no answers yet"
-    )
-    return mark_safe(  # noqa: S308 - the only text is escaped here
-        f'<svg class="diverging" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" '
-        f'role="img" aria-label="{escape(summary)}" focusable="false">'
-        + "".join(parts)
-        + f'<line x1="{centre}" y1="0" x2="{centre}" y2="{HEIGHT}" stroke="#1b1b1b" '
-        'stroke-width="3"/></svg>'
-    )
+LABEL_FROM = 0.1  # a segment is labelled with its percentage from a tenth of the bar
+FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
+AXIS_TICKS = (0, 25, 50, 75, 100)
 
 
-def _rect(x: float, width: float, colour: str) -> str:
-    if width <= 0:
-        return ""
-    return (
-        f'<rect x="{x:.2f}" y="4" width="{width:.2f}" height="{HEIGHT - 8}" fill="{colour}" '
-        'stroke="#ffffff" stroke-width="2"/>'
-    )
+@dataclass(frozen=True)
+class Segment:
+    start: float  # percent of the bar's width
+    width: float
+    colour: str
+    share: float
+
+    @property
+    def text(self) -> str:
+        """The share as a whole percentage, or nothing where it would not fit."""
+        return f"{self.share:.0%}" if self.share >= LABEL_FROM else ""
 
 
-def trend(
-    periods: Sequence[str],
-    values: Sequence[float],
-    *,
-    label: str,
-    baseline: float | None = None,
-    target: float | None = None,
-) -> SafeString:
+@dataclass(frozen=True)
+class ChartRow:
+    """One bar: a question's answers counted at each point of its scale."""
+
+    label: str
+    counts: tuple[int, ...]
+
+    @property
+    def n(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ScaleChart:
+    """Questions answered on one scale, as bars of 100% split at each point, lowest on the
+    left, with one key for all of them. The page, the PDF and the Word report draw it."""
+
+    key: str
+    labels: tuple[str, ...]
+    rows: tuple[ChartRow, ...]
+
+    @property
+    def colours(self) -> list[str]:
+        return point_colours(len(self.labels))
+
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        return list(zip(self.labels, self.colours, strict=True))
+
+    def segments(self, row: ChartRow) -> list[Segment]:
+        if not row.n:
+            return []
+        segments, start = [], 0.0
+        for count, colour in zip(row.counts, self.colours, strict=True):
+            share = count / row.n
+            if count:
+                segments.append(Segment(start * 100, share * 100, colour, share))
+            start += share
+        return segments
+
+    def summary(self, row: ChartRow) -> str:
+        """The bar in words, for people who cannot see it."""
+        if not row.n:
+            return f"{row.label}: no answers yet"
+        parts = [
+            f"{label} {count / row.n:.0%}"
+            for label, count in zip(self.labels, row.counts, strict=True)
+        ]
+        return f"{row.label}: " + ", ".join(parts) + f", of {row.n} answers"
+
+    @property
+    def description(self) -> str:
+        """Every bar in words: the text alternative of the chart as one picture."""
+        return "; ".join(self.summary(row) for row in self.rows)
+
+    def bars(self) -> list[tuple[ChartRow, SafeString]]:
+        return [(row, self.bar(row)) for row in self.rows]
+
+    def bar(self, row: ChartRow) -> SafeString:
+        """One row as SVG in percentages of its width, so the bar stretches to fit and
+        its text stays the size of the text around it."""
+        parts = []
+        for s in self.segments(row):
+            parts.append(
+                f'<rect x="{s.start:.3f}%" y="1" width="{s.width:.3f}%" height="24" '
+                f'fill="{s.colour}" stroke="#ffffff" stroke-width="1.5"/>'
+            )
+            if s.text:
+                parts.append(
+                    f'<text x="{s.start + s.width / 2:.3f}%" y="18" text-anchor="middle" '
+                    f'font-family="{FONT}" font-size="12" font-weight="bold" '
+                    f'fill="#ffffff">{s.text}</text>'
+                )
+        return mark_safe(  # noqa: S308 - the only text is escaped here
+            f'<svg class="stacked" width="100%" height="26" role="img" '
+            f'aria-label="{escape(self.summary(row))}" focusable="false">'
+            + "".join(parts)
+            + "</svg>"
+        )
+
+    @staticmethod
+    def axis() -> SafeString:
+        """The scale under the bars: 0% to 100% of those who answered."""
+        parts = []
+        for tick in AXIS_TICKS:
+            anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
+            parts.append(
+                f'<line x1="{tick}%" y1="0" x2="{tick}%" y2="6" stroke="#4a4f55"/>'
+                f'<text x="{tick}%" y="19" text-anchor="{anchor}" font-family="{FONT}" '
+                f'font-size="12" fill="#1b1b1b">{tick}%</text>'
+            )
+        return mark_safe(  # noqa: S308 - no outside text
+            '<svg class="axis" width="100%" height="22" aria-hidden="true" focusable="false">'
+            '<line x1="0%" y1="0.5" x2="100%" y2="0.5" stroke="#4a4f55"/>'
+            + "".join(parts)
+            + "</svg>"
+        )
+
+
+def scale_charts(
+    rows: Sequence[tuple[str, Sequence[str], Sequence[int]]], *, key: str
+) -> list[ScaleChart]:
+    """``(label, scale labels, counts)`` rows grouped into one chart per scale, in the
+    order the scales first appear, so every key sits beside the bars it explains."""
+    grouped: dict[tuple[str, ...], list[ChartRow]] = {}
+    for label, labels, counts in rows:
+        grouped.setdefault(tuple(labels), []).append(ChartRow(label, tuple(counts)))
+    return [
+        ScaleChart(f"{key}-{i}", labels, tuple(found))
+        for i, (labels, found) in enumerate(grouped.items(), start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class Trend:
     """A line of ``values`` over ``periods``, with the baseline (dashed) and the target
     (dotted) drawn across, for a population indicator."""
-    width, height, left, right, top, bottom = 640, 260, 56, 16, 16, 40
-    marks = [*values] + [v for v in (baseline, target) if v is not None]
-    if not values:
-        return mark_safe(  # noqa: S308 - escaped here
-            f'<p class="meta">No figures yet for {escape(label)}.</p>'
+
+    label: str
+    periods: tuple[str, ...]
+    values: tuple[float, ...]
+    baseline: float | None = None
+    target: float | None = None
+
+    @property
+    def summary(self) -> str:
+        summary = f"{self.label}: " + ", ".join(
+            f"{period} {value:g}" for period, value in zip(self.periods, self.values, strict=True)
         )
-    low, high = min(marks), max(marks)
-    if high == low:
-        low, high = low - 1, high + 1
-    pad = (high - low) * 0.1
-    low, high = low - pad, high + pad
+        if self.baseline is not None:
+            summary += f"; baseline {self.baseline:g}"
+        if self.target is not None:
+            summary += f"; target {self.target:g}"
+        return summary
 
-    def x(i: int) -> float:
-        span = width - left - right
-        return left + (span * i / (len(values) - 1) if len(values) > 1 else span / 2)
+    def bounds(self) -> tuple[float, float, float]:
+        """The lowest and highest values drawn, with a tenth's room either side, and that
+        room, so the line and the baseline and target all fit."""
+        marks = [*self.values] + [v for v in (self.baseline, self.target) if v is not None]
+        low, high = min(marks), max(marks)
+        if high == low:
+            low, high = low - 1, high + 1
+        pad = (high - low) * 0.1
+        return low - pad, high + pad, pad
 
-    def y(v: float) -> float:
-        return top + (height - top - bottom) * (high - v) / (high - low)
-
-    parts = [
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#4a4f55"/>',
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
-        'stroke="#4a4f55"/>',
-    ]
-    for v in (high - pad, low + pad):
-        parts.append(
-            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#1b1b1b">{v:g}</text>'
-        )
-    for value, dash, name in ((baseline, "8 5", "baseline"), (target, "2 4", "target")):
-        if value is not None:
-            parts.append(
-                f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" y2="{y(value):.1f}" '
-                f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="{dash}"/>'
-                f'<text x="{width - right}" y="{y(value) - 5:.1f}" text-anchor="end" '
-                f'font-size="12" fill="#1b1b1b">{name} {value:g}</text>'
+    def svg(self) -> SafeString:
+        periods, values, label = self.periods, self.values, self.label
+        baseline, target = self.baseline, self.target
+        width, height, left, right, top, bottom = 640, 260, 56, 16, 16, 40
+        if not values:
+            return mark_safe(  # noqa: S308 - escaped here
+                f'<p class="meta">No figures yet for {escape(label)}.</p>'
             )
-    points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-    parts.append(f'<polyline points="{points}" fill="none" stroke="{HIGH[3]}" stroke-width="3"/>')
-    for i, (period, value) in enumerate(zip(periods, values, strict=True)):
-        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{HIGH[3]}"/>')
+        low, high, pad = self.bounds()
+
+        def x(i: int) -> float:
+            span = width - left - right
+            return left + (span * i / (len(values) - 1) if len(values) > 1 else span / 2)
+
+        def y(v: float) -> float:
+            return top + (height - top - bottom) * (high - v) / (high - low)
+
+        parts = [
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#4a4f55"/>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" '
+            'stroke="#4a4f55"/>',
+        ]
+        for v in (high - pad, low + pad):
+            parts.append(
+                f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="12" '
+                f'fill="#1b1b1b">{v:g}</text>'
+            )
+        for value, dash, name in ((baseline, "8 5", "baseline"), (target, "2 4", "target")):
+            if value is not None:
+                parts.append(
+                    f'<line x1="{left}" y1="{y(value):.1f}" '
+                    f'x2="{width - right}" y2="{y(value):.1f}" '
+                    f'stroke="#1b1b1b" stroke-width="2" stroke-dasharray="{dash}"/>'
+                    f'<text x="{width - right}" y="{y(value) - 5:.1f}" text-anchor="end" '
+                    f'font-size="12" fill="#1b1b1b">{name} {value:g}</text>'
+                )
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
         parts.append(
-            f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
-            f'font-size="12" fill="#1b1b1b">{escape(period)}</text>'
+            f'<polyline points="{points}" fill="none" stroke="{HIGH[3]}" stroke-width="3"/>'
         )
-    summary = f"{label}: " + ", ".join(
-        f"{period} {value:g}" for period, value in zip(periods, values, strict=True)
-    )
-    if baseline is not None:
-        summary += f"; baseline {baseline:g}"
-    if target is not None:
-        summary += f"; target {target:g}"
-    return mark_safe(  # noqa: S308 - every text escaped here
-        f'<svg class="trend" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(summary)}" focusable="false">' + "".join(parts) + "</svg>"
-    )
+        for i, (period, value) in enumerate(zip(periods, values, strict=True)):
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="4" fill="{HIGH[3]}"/>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
+                f'font-size="12" fill="#1b1b1b">{escape(period)}</text>'
+            )
+        return mark_safe(  # noqa: S308 - every text escaped here
+            f'<svg class="trend" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(self.summary)}" focusable="false">' + "".join(parts) + "</svg>"
+        )

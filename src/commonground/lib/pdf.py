@@ -37,6 +37,9 @@ def available() -> bool:
 
 
 def html_to_pdf(html: str, *, base_url: str) -> bytes:
-    """``html`` (a whole document with its own print styles) as PDF bytes."""
+    """``html`` (a whole document with its own print styles) as a tagged PDF: PDF/UA-1, so
+    screen readers meet its headings, lists and tables in order, with its title and
+    language set from the document."""
     weasyprint = _weasyprint()
-    return weasyprint.HTML(string=html, base_url=base_url).write_pdf()  # type: ignore[attr-defined]
+    document = weasyprint.HTML(string=html, base_url=base_url)  # type: ignore[attr-defined]
+    return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -11,12 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from commonground.access import allow
 from commonground.accounts.selectors import signed_in_user
-from commonground.evaluation import rules, selectors, services
+from commonground.evaluation import rules, selectors, services, stats
 from commonground.evaluation.forms import (
     FigureForm,
     IndicatorForm,
@@ -25,9 +26,11 @@ from commonground.evaluation.forms import (
     SectionForm,
 )
 from commonground.evaluation.models import Measure, Objective, Programme, ReportSection
-from commonground.lib import charts
+from commonground.evaluation.views.responses import form_charts
+from commonground.lib import chart_images, charts
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.views import download, see_other
+from commonground.lib.word import html_to_docx
 
 
 @allow(rules.EVALUATE, on=Programme)
@@ -107,15 +110,15 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _charted(found: list[Any]) -> list[tuple[Any, list[Any], object]]:
+def _charted(found: list[Any]) -> list[tuple[Any, list[Any], charts.Trend]]:
     return [
         (
             indicator,
             values,
-            charts.trend(
-                [v.period for v in values],
-                [float(v.value) for v in values],
-                label=indicator.name,
+            charts.Trend(
+                indicator.name,
+                tuple(v.period for v in values),
+                tuple(float(v.value) for v in values),
                 baseline=float(indicator.baseline) if indicator.baseline is not None else None,
                 target=float(indicator.target) if indicator.target is not None else None,
             ),
@@ -155,24 +158,54 @@ def figure_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 # -- the report ------------------------------------------------------------------------
 
 
-def _report_context(programme: Any) -> dict[str, Any]:
+# The PDF's page holds the row headings and this many activities' columns at most; wider
+# tables are split into parts, each repeating the row headings, so no column is lost.
+PDF_COLUMNS = 4
+
+CONTENTS = (
+    ("summary", "Executive summary"),
+    ("objectives", "Objectives and judgements"),
+    ("methods", "Methods"),
+    ("findings", "Findings"),
+    ("costs", "Costs compared"),
+    ("outcomes", "Outcomes"),
+    ("conclusions", "Conclusions"),
+)
+
+
+def _report_context(programme: Any, *, columns: int | None = None) -> dict[str, Any]:
+    """What the report's templates show; ``columns`` splits wide tables for paper."""
     found = selectors.report(programme)
     return {
         "programme": programme,
         "report": found,
+        "contents": CONTENTS,
         "section_names": dict(ReportSection.Key.choices),
         "form_charts": [
-            (
-                result,
-                [
-                    (item, charts.diverging_bar(item.figures.counts, label=item.question.text))
-                    for item in result.items
-                ],
-            )
+            (result, form_charts(result.form, result.items), _by_activity(result, columns))
             for result in found.results
         ],
         "indicator_charts": _charted(found.indicators),
+        "made_on": timezone.localdate(),
+        "min_for_range": stats.MIN_FOR_RANGE,
     }
+
+
+def _by_activity(
+    result: selectors.FormResults, columns: int | None
+) -> list[tuple[list[str], list[tuple[Any, list[Any]]]]]:
+    """The means-by-activity table as one or more parts of at most ``columns`` activities."""
+    names = result.activity_names
+    if len(names) < 2:
+        return []
+    size = columns or len(names)
+    return [
+        (
+            names[start : start + size],
+            [(item, item.by_activity[start : start + size]) for item in result.items],
+        )
+        for start in range(0, len(names), size)
+    ]
 
 
 @allow(rules.EVALUATE, on=Programme)
@@ -185,14 +218,43 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as a PDF, drawn by WeasyPrint from the same templates."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
-    html = render_to_string("evaluation/report_pdf.html", _report_context(programme), request)
+    context = _report_context(programme, columns=PDF_COLUMNS)
+    html = render_to_string("evaluation/report_pdf.html", context, request)
     try:
         pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     except PdfUnavailable as exc:
         messages.error(request, f"The PDF could not be made here. {exc}.")
         return see_other(reverse("evaluation:report", args=[pk]))
-    name = slugify(programme.title)[:60] or "evaluation"
-    return download(pdf, content_type="application/pdf", filename=f"{name}-report.pdf")
+    return download(
+        pdf, content_type="application/pdf", filename=f"{_file_name(programme)}-report.pdf"
+    )
+
+
+@allow(rules.EVALUATE, on=Programme)
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same report as an editable Word document, written from the PDF's HTML with
+    each chart as a picture."""
+    programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    context = _report_context(programme, columns=PDF_COLUMNS)
+    html = render_to_string("evaluation/report_pdf.html", context, request)
+    pictures = {
+        chart.key: (chart_images.scale_chart_png(chart), chart.description)
+        for _, scale_charts, _ in context["form_charts"]
+        for chart in scale_charts
+    } | {
+        f"indicator-{indicator.pk}": (chart_images.trend_png(trend), trend.summary)
+        for indicator, _, trend in context["indicator_charts"]
+    }
+    document = html_to_docx(html, pictures=pictures)
+    return download(
+        document,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename=f"{_file_name(programme)}-report.docx",
+    )
+
+
+def _file_name(programme: Programme) -> str:
+    return slugify(programme.title)[:60] or "evaluation"
 
 
 @allow(rules.EVALUATE, on=Programme)

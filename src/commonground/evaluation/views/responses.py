@@ -43,6 +43,7 @@ from commonground.evaluation.services.responses import (
     submission_token,
 )
 from commonground.lib import charts, ratelimit
+from commonground.lib.charts import ScaleChart
 from commonground.lib.tabular import csv_bytes, csv_stream, xlsx_bytes
 from commonground.lib.views import download, press, see_other
 
@@ -222,26 +223,18 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
             "evaluation_form": found,
             "programme": found.programme,
             "results": figures,
-            "scales": _scales(figures.items),
+            "charts": form_charts(found, figures.items),
             "min_for_range": stats.MIN_FOR_RANGE,
         },
     )
 
 
-def _scales(items: list[selectors.ItemResult]) -> list[dict[str, object]]:
-    """The items' charts grouped by their scale, each group with its own key of colours,
-    so every legend sits beside the bars it explains."""
-    groups: list[dict[str, object]] = []
-    by_labels: dict[tuple[str, ...], list[object]] = {}
-    for item in items:
-        labels = tuple(item.question.labels)
-        if labels not in by_labels:
-            by_labels[labels] = []
-            key = list(zip(labels, charts.point_colours(len(labels)), strict=True))
-            groups.append({"labels": labels, "key": key, "charted": by_labels[labels]})
-        chart = charts.diverging_bar(item.figures.counts, label=item.question.text)
-        by_labels[labels].append((item, chart))
-    return groups
+def form_charts(form: EvaluationForm, items: list[selectors.ItemResult]) -> list[ScaleChart]:
+    """The form's items as one chart per scale, each with its own key."""
+    return charts.scale_charts(
+        [(i.question.text, i.question.labels, i.figures.counts) for i in items],
+        key=f"form-{form.pk}",
+    )
 
 
 def _table(header: list[str], rows: list[list[object]], fmt: str, name: str) -> HttpResponse:
