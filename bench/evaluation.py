@@ -1,10 +1,11 @@
-"""Evaluation benchmark: item statistics of a big form against pandas, and a big import.
+"""Evaluation benchmark: item statistics of a big form against pandas, a big import, and
+the report drawn as PDF and Word.
 
     uv sync --group bench
     uv run --group bench python bench/evaluation.py               # SQLite
     uv run --group bench python bench/evaluation.py --database-url postgres://postgres@127.0.0.1:5432/postgres
 
-Two phases, each in its own process so that its memory is its own:
+Three phases, each in its own process so that its memory is its own:
 
 - statistics: a form with 100,000 responses x 10 items on the 1-4 scale
   (stored straight into the tables), then every figure of every item as the
@@ -17,10 +18,12 @@ Two phases, each in its own process so that its memory is its own:
   the last row stored, with the process's peak memory;
 - report: a programme of 6 activities, 500 responses, 200 coded quotes, judged
   objectives, measures and an indicator; its report drawn as a PDF the way the
-  report's PDF link draws it (gathering, templates, WeasyPrint).
+  report's PDF link draws it (gathering, templates, WeasyPrint), and as Word
+  the way its Word link does; and the demo programme's report, both ways.
 
 Targets (issue 4): statistics under 1 s and within 2x of pandas; the import
-under 20 s with peak memory under 500 MB; the report's PDF under 10 s.
+under 20 s with peak memory under 500 MB; the report's PDF under 10 s, and
+its Word file under 10 s (``--only report`` runs just the reports).
 """
 
 from __future__ import annotations
@@ -203,14 +206,11 @@ def phase_report(database_url: str, responses: int, quotes: int) -> dict[str, An
     django_fresh(database_url, name="commonground_bench_evaluation")
     from decimal import Decimal
 
-    import weasyprint
     from django.db import connection
-    from django.template.loader import render_to_string
 
     from commonground.evaluation import services
     from commonground.evaluation.models import Measure, Question
     from commonground.evaluation.texts import ANSWER, TextRef
-    from commonground.evaluation.views.outcomes import _report_context
 
     form, user = _setup_form(participants=100)
     programme = form.programme
@@ -266,21 +266,44 @@ def phase_report(database_url: str, responses: int, quotes: int) -> dict[str, An
             quotes=codings[n * 5 : n * 5 + 5],
             measures=[measure],
         )
-    started = time.perf_counter()
-    html = render_to_string("evaluation/report_pdf.html", _report_context(programme))
-    gathered = time.perf_counter() - started
-    document = weasyprint.HTML(string=html, base_url="http://localhost/").render()
-    pdf = document.write_pdf()
-    seconds = time.perf_counter() - started
     return {
         "database": connection.vendor,
-        "seconds": seconds,
-        "gathered": gathered,
-        "bytes": len(pdf),
-        "pages": len(document.pages),
+        **time_report(programme),
         "activities": len(activities),
         "responses": responses,
         "quotes": len(codings),
+    }
+
+
+def phase_demo_report(database_url: str) -> dict[str, Any]:
+    """The demo programme's report, as someone trying Common Ground first meets it."""
+    django_fresh(database_url, name="commonground_bench_evaluation")
+    from commonground.accounts import demo as accounts_demo
+    from commonground.evaluation import demo as evaluation_demo
+    from commonground.evaluation.models import Programme
+
+    accounts_demo.load()
+    evaluation_demo.load()
+    return time_report(Programme.objects.get(title=evaluation_demo.TITLE))
+
+
+def time_report(programme: Any) -> dict[str, Any]:
+    """Draw ``programme``'s report as PDF and as DOCX the way their links do."""
+    import pypdfium2
+
+    from commonground.evaluation.views.outcomes import report_docx_bytes, report_pdf_bytes
+
+    started = time.perf_counter()
+    pdf = report_pdf_bytes(programme)
+    drawn = time.perf_counter()
+    docx = report_docx_bytes(programme)
+    written = time.perf_counter()
+    return {
+        "seconds": drawn - started,
+        "docx_seconds": written - drawn,
+        "bytes": len(pdf),
+        "docx_bytes": len(docx),
+        "pages": len(pypdfium2.PdfDocument(pdf)),
     }
 
 
@@ -298,6 +321,9 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--database-url", default="", help="PostgreSQL; SQLite if empty.")
+    parser.add_argument(
+        "--only", choices=("statistics", "import", "report"), help="Run one phase alone."
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--csv", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -311,12 +337,32 @@ def main() -> None:
     if args.phase == "report":
         print(json.dumps(phase_report(args.database_url, 500, 200)))
         return
+    if args.phase == "demo-report":
+        print(json.dumps(phase_demo_report(args.database_url)))
+        return
 
     common = ["--database-url", args.database_url]
     report = Report(
-        f"Evaluation: statistics of {args.responses:,} responses x {ITEMS} items; "
-        f"import of {args.import_rows:,} rows"
+        {
+            "statistics": f"Evaluation: statistics of {args.responses:,} responses x {ITEMS} items",
+            "import": f"Evaluation: import of {args.import_rows:,} rows",
+            "report": "Evaluation: the report as PDF and Word",
+        }.get(
+            args.only or "",
+            f"Evaluation: statistics of {args.responses:,} responses x {ITEMS} items; "
+            f"import of {args.import_rows:,} rows; the report as PDF and Word",
+        )
     )
+    if args.only in (None, "statistics"):
+        statistics_phase(report, args, common)
+    if args.only in (None, "import"):
+        import_phase(report, args, common)
+    if args.only in (None, "report"):
+        report_phase(report, common)
+    report.finish()
+
+
+def statistics_phase(report: Report, args: argparse.Namespace, common: list[str]) -> None:
     print("Statistics ...", flush=True)
     numbers = run_phase(
         ["--phase", "statistics", "--responses", str(args.responses)]
@@ -331,6 +377,8 @@ def main() -> None:
     report.target("item statistics under 1 s", numbers["ours"] < 1)
     report.target("item statistics within 2x of pandas", ratio <= 2)
 
+
+def import_phase(report: Report, args: argparse.Namespace, common: list[str]) -> None:
     print("Import ...", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="cg-bench-import-"))
     csv_path = folder / "responses.csv"
@@ -350,16 +398,24 @@ def main() -> None:
     report.target("import peak memory under 500 MB", imported["peak_mb"] < 500)
     os.remove(csv_path)
 
-    print("Report PDF ...", flush=True)
-    drawn = run_phase(["--phase", "report", *common])
-    report.figure(
-        "report PDF",
-        f"{drawn['seconds']:.1f} s ({drawn['gathered']:.1f} s gathering and templates) for "
-        f"{drawn['activities']} activities, {drawn['responses']} responses, "
-        f"{drawn['quotes']} quotes: {drawn['pages']} pages, {drawn['bytes'] / 1e3:.0f} kB",
-    )
-    report.target("report PDF under 10 s", drawn["seconds"] < 10)
-    report.finish()
+
+def report_phase(report: Report, common: list[str]) -> None:
+    for phase, what in (("demo-report", "the demo's report"), ("report", "a large report")):
+        print(f"Report: {what} ...", flush=True)
+        drawn = run_phase(["--phase", phase, *common])
+        size = f"{drawn['pages']} pages, {drawn['bytes'] / 1e3:.0f} kB"
+        if phase == "report":
+            size = (
+                f"{drawn['activities']} activities, {drawn['responses']} responses, "
+                f"{drawn['quotes']} quotes: {size}"
+            )
+        report.figure(f"{what} as PDF", f"{drawn['seconds']:.1f} s ({size})")
+        report.figure(
+            f"{what} as Word",
+            f"{drawn['docx_seconds']:.1f} s ({drawn['docx_bytes'] / 1e3:.0f} kB)",
+        )
+        report.target(f"{what}: PDF under 10 s", drawn["seconds"] < 10)
+        report.target(f"{what}: Word under 10 s", drawn["docx_seconds"] < 10)
 
 
 if __name__ == "__main__":

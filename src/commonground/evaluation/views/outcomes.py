@@ -218,10 +218,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same report as a PDF, drawn by WeasyPrint from the same templates."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
-    context = _report_context(programme, columns=PDF_COLUMNS)
-    html = render_to_string("evaluation/report_pdf.html", context, request)
     try:
-        pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+        pdf = report_pdf_bytes(programme, base_url=request.build_absolute_uri("/"))
     except PdfUnavailable as exc:
         messages.error(request, f"The PDF could not be made here. {exc}.")
         return see_other(reverse("evaluation:report", args=[pk]))
@@ -232,11 +230,29 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(rules.EVALUATE, on=Programme)
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The same report as an editable Word document, written from the PDF's HTML with
-    each chart as a picture."""
+    """The same report as an editable Word document."""
     programme = selectors.get_programme_for_user(user=request.user, pk=pk)
+    return download(
+        report_docx_bytes(programme),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename=f"{_file_name(programme)}-report.docx",
+    )
+
+
+def _report_html(programme: Programme) -> tuple[str, dict[str, Any]]:
     context = _report_context(programme, columns=PDF_COLUMNS)
-    html = render_to_string("evaluation/report_pdf.html", context, request)
+    return render_to_string("evaluation/report_pdf.html", context), context
+
+
+def report_pdf_bytes(programme: Programme, *, base_url: str = "/") -> bytes:
+    """The report as a tagged PDF: its print templates, drawn by WeasyPrint."""
+    html, _ = _report_html(programme)
+    return html_to_pdf(html, base_url=base_url)
+
+
+def report_docx_bytes(programme: Programme) -> bytes:
+    """The report as DOCX, written from the PDF's HTML with each chart as a picture."""
+    html, context = _report_html(programme)
     pictures = {
         chart.key: (chart_images.scale_chart_png(chart), chart.description)
         for _, scale_charts, _ in context["form_charts"]
@@ -245,12 +261,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
         f"indicator-{indicator.pk}": (chart_images.trend_png(trend), trend.summary)
         for indicator, _, trend in context["indicator_charts"]
     }
-    document = html_to_docx(html, pictures=pictures)
-    return download(
-        document,
-        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        filename=f"{_file_name(programme)}-report.docx",
-    )
+    return html_to_docx(html, pictures=pictures)
 
 
 def _file_name(programme: Programme) -> str:
