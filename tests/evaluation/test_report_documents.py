@@ -214,7 +214,7 @@ def test_each_chart_has_one_key_an_axis_and_every_n(wide: Programme, ada_client:
             assert len(figure.xpath(".//*[@class='chart-key']")) == 1
             assert len(figure.xpath(".//svg[@class='axis']")) == 1
             rows = figure.xpath(".//ul[@class='chart-rows']/li")
-            assert rows and all("(n = 45)" in row.text_content() for row in rows)
+            assert rows and all("(n\xa0=\xa045)" in row.text_content() for row in rows)
             assert all(row.xpath(".//svg[@role='img'][@aria-label]") for row in rows)
 
 
