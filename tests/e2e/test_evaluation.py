@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import docx
 import pytest
 from playwright.sync_api import expect
 
@@ -244,11 +245,16 @@ def test_code_a_quote_judge_and_read_the_report(
     expect(page.get_by_role("heading", name="Objectives and judgements")).to_be_visible()
     expect(page.get_by_text("Confidence rose; commitment is fragile.")).to_be_visible()
     need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
+    check_axe(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download the report as a PDF").click()
-    path = download.value.path()
-    with open(path, "rb") as pdf:
+        page.get_by_role("link", name="Download as PDF").click()
+    with open(download.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as Word (DOCX)").click()
+    assert download.value.suggested_filename.endswith("-report.docx")
+    document = docx.Document(download.value.path())
+    assert "Confidence rose; commitment is fragile." in [p.text for p in document.paragraphs]
 
 
 def test_build_a_form_and_answer_it_on_a_phone(

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from commonground.evaluation import services
-from commonground.evaluation.models import Activity, EvaluationForm, Programme, Response
+from commonground.evaluation.models import Activity, Programme, Response
 from commonground.lib import charts
 from commonground.lib.pdf import available as pdf_available
 from commonground.lib.pdf import html_to_pdf
