@@ -119,6 +119,7 @@ def test_every_page_of_the_pdf_keeps_inside_its_margins_and_no_column_is_lost(
     first, second = (p.get_textpage().get_text_range() for p in list(pdfium.PdfDocument(pdf))[:2])
     assert "Evaluation report" in first and wide.title in first
     assert "Contents" in second and "Executive summary" in second and "Conclusions" in second
+    assert "{" not in text and "}" not in text  # no template syntax left showing
 
 
 def test_the_pdf_is_tagged_with_its_title_language_headings_tables_and_figures(
@@ -130,23 +131,35 @@ def test_the_pdf_is_tagged_with_its_title_language_headings_tables_and_figures(
     )
     assert raw.FPDFCatalog_IsTagged(pdf.raw)
     assert pdf.get_metadata_dict()["Title"] == f"{wide.title}: evaluation report"
-    kinds: set[str] = set()
+    found: list[tuple[str, str]] = []
     for page in pdf:
         tree = raw.FPDF_StructTree_GetForPage(page.raw)
         for i in range(raw.FPDF_StructTree_CountChildren(tree)):
-            _structure(raw.FPDF_StructTree_GetChildAtIndex(tree, i), kinds)
+            _structure(raw.FPDF_StructTree_GetChildAtIndex(tree, i), found)
         raw.FPDF_StructTree_Close(tree)
-    assert {"H1", "H2", "H3", "Table", "TH", "TD", "Figure", "L", "LI"} <= kinds
+    assert {"H1", "H2", "H3", "Table", "TH", "TD", "Figure", "L", "LI"} <= {k for k, _ in found}
+    # Every figure has words: each bar says its shares, the axis its range.
+    figures = [words for kind, words in found if kind == "Figure"]
+    assert len(figures) == 3 + 1 + 2  # three bars, one on the second scale, and two axes
+    assert all(figures)
+    assert "Would you recommend it?: No " in " ".join(figures)
 
 
-def _structure(element: Any, kinds: set[str]) -> None:
-    buffer = ctypes.create_string_buffer(64)
-    size = raw.FPDF_StructElement_GetType(element, buffer, 64)
-    kinds.add(buffer.raw[:size].decode("utf-16-le").rstrip("\x00"))
+def _structure(element: Any, found: list[tuple[str, str]]) -> None:
+    """Each structure element's kind and text alternative, depth first."""
+    kind, words = ctypes.create_string_buffer(64), ctypes.create_string_buffer(4000)
+    size = raw.FPDF_StructElement_GetType(element, kind, 64)
+    length = raw.FPDF_StructElement_GetAltText(element, words, 4000)
+    found.append(
+        (
+            kind.raw[:size].decode("utf-16-le").rstrip("\x00"),
+            words.raw[:length].decode("utf-16-le").rstrip("\x00"),
+        )
+    )
     for i in range(raw.FPDF_StructElement_CountChildren(element)):
         child = raw.FPDF_StructElement_GetChildAtIndex(element, i)
         if child:
-            _structure(child, kinds)
+            _structure(child, found)
 
 
 def test_the_word_report_reads_back_with_headings_tables_and_described_charts(

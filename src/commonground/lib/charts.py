@@ -8,10 +8,11 @@ each SVG carries a short text alternative (``role="img"`` with an
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 # Diverging colours: the low side from its strongest (the lowest point) inwards, the high
@@ -39,6 +40,8 @@ def point_colours(points: int) -> list[str]:
 LABEL_FROM = 0.1  # a segment is labelled with its percentage from a tenth of the bar
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
 AXIS_TICKS = (0, 25, 50, 75, 100)
+PRINT_WIDTH = 640
+AXIS_WORDS = "Axis: 0% to 100% of those who answered, marked every 25%"
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class ScaleChart:
     key: str
     labels: tuple[str, ...]
     rows: tuple[ChartRow, ...]
+    printed: bool = False  # drawn for a PDF: see bar()
 
     @property
     def colours(self) -> list[str]:
@@ -113,48 +117,66 @@ class ScaleChart:
         return [(row, self.bar(row)) for row in self.rows]
 
     def bar(self, row: ChartRow) -> SafeString:
-        """One row as SVG in percentages of its width, so the bar stretches to fit and
-        its text stays the size of the text around it."""
+        """One row as a bar. On a page, SVG in percentages of its width, so the bar
+        stretches to fit and its text stays the size of the text around it; printed, a
+        picture of fixed size with the bar in words as its text alternative, which is
+        how a tagged PDF gives a figure its words."""
         parts = []
+        at = self._place
         for s in self.segments(row):
             parts.append(
-                f'<rect x="{s.start:.3f}%" y="1" width="{s.width:.3f}%" height="24" '
+                f'<rect x="{at(s.start)}" y="1" width="{at(s.width)}" height="24" '
                 f'fill="{s.colour}" stroke="#ffffff" stroke-width="1.5"/>'
             )
             if s.text:
                 parts.append(
-                    f'<text x="{s.start + s.width / 2:.3f}%" y="18" text-anchor="middle" '
-                    f'font-family="{FONT}" font-size="12" font-weight="bold" '
+                    f'<text x="{at(s.start + s.width / 2)}" y="18" text-anchor="middle" '
+                    f'font-family="{FONT}" font-size="{self._font_size}" font-weight="bold" '
                     f'fill="#ffffff">{s.text}</text>'
                 )
-        return mark_safe(  # noqa: S308 - the only text is escaped here
-            f'<svg class="stacked" width="100%" height="26" role="img" '
-            f'aria-label="{escape(self.summary(row))}" focusable="false">'
-            + "".join(parts)
-            + "</svg>"
-        )
+        return self._drawing("stacked", 26, "".join(parts), self.summary(row))
 
-    @staticmethod
-    def axis() -> SafeString:
+    def axis(self) -> SafeString:
         """The scale under the bars: 0% to 100% of those who answered."""
-        parts = []
+        at = self._place
+        parts = [f'<line x1="{at(0)}" y1="0.5" x2="{at(100)}" y2="0.5" stroke="#4a4f55"/>']
         for tick in AXIS_TICKS:
             anchor = "start" if tick == 0 else "end" if tick == 100 else "middle"
             parts.append(
-                f'<line x1="{tick}%" y1="0" x2="{tick}%" y2="6" stroke="#4a4f55"/>'
-                f'<text x="{tick}%" y="19" text-anchor="{anchor}" font-family="{FONT}" '
-                f'font-size="12" fill="#1b1b1b">{tick}%</text>'
+                f'<line x1="{at(tick)}" y1="0" x2="{at(tick)}" y2="6" stroke="#4a4f55"/>'
+                f'<text x="{at(tick)}" y="19" text-anchor="{anchor}" font-family="{FONT}" '
+                f'font-size="{self._font_size}" fill="#1b1b1b">{tick}%</text>'
             )
-        return mark_safe(  # noqa: S308 - no outside text
-            '<svg class="axis" width="100%" height="22" aria-hidden="true" focusable="false">'
-            '<line x1="0%" y1="0.5" x2="100%" y2="0.5" stroke="#4a4f55"/>'
-            + "".join(parts)
-            + "</svg>"
+        # On a page the axis is read in the bars' own words, so it is hidden there.
+        return self._drawing("axis", 22, "".join(parts), AXIS_WORDS, hidden=True)
+
+    # Printed, a bar is drawn PRINT_WIDTH units wide and scaled to the page's width.
+    @property
+    def _font_size(self) -> int:
+        return 11 if self.printed else 12
+
+    def _place(self, percent: float) -> str:
+        return f"{percent * PRINT_WIDTH / 100:.2f}" if self.printed else f"{percent:.3f}%"
+
+    def _drawing(
+        self, kind: str, height: int, body: str, words: str, *, hidden: bool = False
+    ) -> SafeString:
+        if self.printed:
+            svg = (
+                f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {PRINT_WIDTH} {height}" '
+                f'width="{PRINT_WIDTH}" height="{height}">{body}</svg>'
+            )
+            source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+            return format_html('<img class="{}" alt="{}" src="{}">', kind, words, source)
+        named = 'aria-hidden="true"' if hidden else f'role="img" aria-label="{escape(words)}"'
+        return mark_safe(  # noqa: S308 - the only outside text is escaped here
+            f'<svg class="{kind}" width="100%" height="{height}" {named} focusable="false">'
+            f"{body}</svg>"
         )
 
 
 def scale_charts(
-    rows: Sequence[tuple[str, Sequence[str], Sequence[int]]], *, key: str
+    rows: Sequence[tuple[str, Sequence[str], Sequence[int]]], *, key: str, printed: bool = False
 ) -> list[ScaleChart]:
     """``(label, scale labels, counts)`` rows grouped into one chart per scale, in the
     order the scales first appear, so every key sits beside the bars it explains."""
@@ -162,7 +184,7 @@ def scale_charts(
     for label, labels, counts in rows:
         grouped.setdefault(tuple(labels), []).append(ChartRow(label, tuple(counts)))
     return [
-        ScaleChart(f"{key}-{i}", labels, tuple(found))
+        ScaleChart(f"{key}-{i}", labels, tuple(found), printed=printed)
         for i, (labels, found) in enumerate(grouped.items(), start=1)
     ]
 
@@ -199,7 +221,11 @@ class Trend:
         pad = (high - low) * 0.1
         return low - pad, high + pad, pad
 
-    def svg(self) -> SafeString:
+    def image(self) -> SafeString:
+        """Printed: a picture with the line in words as its text alternative."""
+        return self.svg(printed=True)
+
+    def svg(self, *, printed: bool = False) -> SafeString:
         periods, values, label = self.periods, self.values, self.label
         baseline, target = self.baseline, self.target
         width, height, left, right, top, bottom = 640, 260, 56, 16, 16, 40
@@ -244,6 +270,16 @@ class Trend:
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" '
                 f'font-size="12" fill="#1b1b1b">{escape(period)}</text>'
+            )
+        if printed:
+            svg = (
+                f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+                f'width="{width}" height="{height}">' + "".join(parts) + "</svg>"
+            )
+            return format_html(
+                '<img class="trend" alt="{}" src="data:image/svg+xml;base64,{}">',
+                self.summary,
+                base64.b64encode(svg.encode()).decode(),
             )
         return mark_safe(  # noqa: S308 - every text escaped here
             f'<svg class="trend" viewBox="0 0 {width} {height}" role="img" '

@@ -173,8 +173,10 @@ CONTENTS = (
 )
 
 
-def _report_context(programme: Any, *, columns: int | None = None) -> dict[str, Any]:
-    """What the report's templates show; ``columns`` splits wide tables for paper."""
+def _report_context(programme: Any, *, printed: bool = False) -> dict[str, Any]:
+    """What the report's templates show; ``printed`` draws it for paper (the PDF and the
+    Word file), with wide tables split into parts and charts as tagged pictures."""
+    columns = PDF_COLUMNS if printed else None
     found = selectors.report(programme)
     return {
         "programme": programme,
@@ -182,11 +184,16 @@ def _report_context(programme: Any, *, columns: int | None = None) -> dict[str, 
         "contents": CONTENTS,
         "section_names": dict(ReportSection.Key.choices),
         "form_charts": [
-            (result, form_charts(result.form, result.items), _by_activity(result, columns))
+            (
+                result,
+                form_charts(result.form, result.items, printed=printed),
+                _by_activity(result, columns),
+            )
             for result in found.results
         ],
         "indicator_charts": _charted(found.indicators),
         "made_on": timezone.localdate(),
+        "printed": printed,
         "min_for_range": stats.MIN_FOR_RANGE,
     }
 
@@ -240,7 +247,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _report_html(programme: Programme) -> tuple[str, dict[str, Any]]:
-    context = _report_context(programme, columns=PDF_COLUMNS)
+    context = _report_context(programme, printed=True)
     return render_to_string("evaluation/report_pdf.html", context), context
 
 

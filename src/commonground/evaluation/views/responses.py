@@ -229,11 +229,14 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def form_charts(form: EvaluationForm, items: list[selectors.ItemResult]) -> list[ScaleChart]:
+def form_charts(
+    form: EvaluationForm, items: list[selectors.ItemResult], *, printed: bool = False
+) -> list[ScaleChart]:
     """The form's items as one chart per scale, each with its own key."""
     return charts.scale_charts(
         [(i.question.text, i.question.labels, i.figures.counts) for i in items],
         key=f"form-{form.pk}",
+        printed=printed,
     )
 
 
