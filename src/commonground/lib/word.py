@@ -146,8 +146,11 @@ class _Writer:
     def contents(self, element: HtmlElement) -> None:
         heading = element.find(".//h2")
         self.document.add_heading(_squash(heading.text_content()) if heading is not None else "", 1)
+        # Word fills the field in with page numbers when the file opens; until then (and in
+        # programs that leave fields alone) it shows the sections' names.
+        names = [_squash(item.text_content()) for item in element.iter("li")]
         paragraph = self.document.add_paragraph()
-        self._field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', "Word fills in the contents here.")
+        self._field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', names)
         self.page_break()
 
     def page_break(self) -> None:
@@ -176,10 +179,10 @@ class _Writer:
         width = max(len([c for c in row if c.tag in ("th", "td")]) for row, _ in rows)
         table = self.document.add_table(rows=0, cols=width)
         table.style = "Table Grid"
+        _full_width(table)
         for row, header in rows:
             cells = table.add_row().cells
-            if header:
-                _repeat_header(table.rows[-1])
+            _row_marks(table.rows[-1], header=header)
             for cell, source in zip(cells, [c for c in row if c.tag in ("th", "td")], strict=False):
                 self.cell(cell, source, bold=header or source.tag == "th")
 
@@ -240,30 +243,43 @@ class _Writer:
         return any(isinstance(c.tag, str) and c.tag in BLOCKS for c in element)
 
     @staticmethod
-    def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
-        """A Word field (such as the contents) that Word works out itself."""
-        pieces: list[tuple[str, dict[str, str]]] = [
-            ("w:fldChar", {"w:fldCharType": "begin"}),
-            ("w:instrText", {"xml:space": "preserve"}),
-            ("w:fldChar", {"w:fldCharType": "separate"}),
-            ("w:t", {}),
-            ("w:fldChar", {"w:fldCharType": "end"}),
-        ]
-        for tag, attributes in pieces:
-            run = paragraph.add_run()
-            node = OxmlElement(tag)
-            for name, value in attributes.items():
-                node.set(qn(name), value)
-            if tag == "w:instrText":
-                node.text = instruction
-            elif tag == "w:t":
-                node.text = placeholder
-            run._r.append(node)
+    def _field(paragraph: Paragraph, instruction: str, lines: list[str]) -> None:
+        """A Word field (such as the contents) that Word works out itself, showing
+        ``lines`` until it does."""
+
+        def mark(kind: str) -> None:
+            node = OxmlElement("w:fldChar")
+            node.set(qn("w:fldCharType"), kind)
+            paragraph.add_run()._r.append(node)
+
+        mark("begin")
+        code = OxmlElement("w:instrText")
+        code.set(qn("xml:space"), "preserve")
+        code.text = instruction
+        paragraph.add_run()._r.append(code)
+        mark("separate")
+        for number, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            if number < len(lines) - 1:
+                run.add_break()
+        mark("end")
 
 
-def _repeat_header(row: object) -> None:
-    """Mark a table row as a header that Word repeats at the top of each page."""
+def _row_marks(row: object, *, header: bool) -> None:
+    """Keep a table row on one page; a header row Word also repeats on each page."""
     properties = row._tr.get_or_add_trPr()  # type: ignore[attr-defined]
-    marker = OxmlElement("w:tblHeader")
-    marker.set(qn("w:val"), "true")
-    properties.append(marker)
+    for tag in ("w:cantSplit", "w:tblHeader") if header else ("w:cantSplit",):
+        marker = OxmlElement(tag)
+        marker.set(qn("w:val"), "true")
+        properties.append(marker)
+
+
+def _full_width(table: object) -> None:
+    """The table as wide as the text, its columns shared out by their content."""
+    properties = table._tbl.tblPr  # type: ignore[attr-defined]
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), "5000")
+    width.set(qn("w:type"), "pct")
+    for old in properties.findall(qn("w:tblW")):
+        properties.remove(old)
+    properties.append(width)
