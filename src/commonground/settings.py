@@ -213,6 +213,7 @@ INSTALLED_APPS = [
     "commonground.accounts",
     "commonground.api",
     "commonground.hub",
+    "commonground.learning",
     "commonground.evaluation",
     # After our apps, so that our templates for its pages and emails come first.
     "allauth",

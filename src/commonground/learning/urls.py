@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from commonground.learning import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("", views.courses, name="courses"),
+    path("journal/", views.journal, name="journal"),
+    path("journal.<str:fmt>", views.journal_export, name="journal_export"),
+    path("<slug:slug>/", views.course, name="course"),
+    path("<slug:slug>/<slug:chapter>/", views.chapter, name="chapter"),
+    path("<slug:slug>/<slug:chapter>/finish/", views.finish, name="finish"),
+    path("<slug:slug>/<slug:chapter>/answer/<slug:key>/", views.answer, name="answer"),
+]

@@ -1,0 +1,274 @@
+"""Learn's pages: courses, chapters with their questions, answering, and the journal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
+
+from commonground import access
+from commonground.access import allow
+from commonground.accounts.models import User
+from commonground.accounts.selectors import signed_in_user
+from commonground.learning import selectors, services
+from commonground.learning.models import Question, Reflection
+from commonground.lib.pdf import PdfUnavailable, html_to_pdf
+from commonground.lib.tabular import csv_bytes
+from commonground.lib.views import download, see_other
+from commonground.lib.word import html_to_docx
+
+JOURNAL_FORMATS = {
+    "md": "text/markdown; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@allow(access.ANYONE)
+def courses(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "learning/courses.html",
+        {"courses": selectors.courses(), "resume": selectors.resume(request.user)},
+    )
+
+
+@allow(access.ANYONE)
+def course(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_course(slug)
+    chapters = selectors.course_progress(found, request.user)
+    return render(
+        request,
+        "learning/course.html",
+        {
+            "course": found,
+            "chapters": chapters,
+            "resume": selectors.resume(request.user, found),
+            "started": any(c.progress for c in chapters),
+        },
+    )
+
+
+@allow(access.ANYONE)
+def chapter(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
+    found = selectors.get_chapter(selectors.get_course(slug), chapter)
+    person = request.user
+    progress = (
+        services.chapter_visit(person=person, chapter=found) if isinstance(person, User) else None
+    )
+    return _chapter_page(request, found, progress=progress)
+
+
+def _chapter_page(
+    request: HttpRequest, found: Any, *, progress: Any = None, status: int = 200, **extra: Any
+) -> HttpResponse:
+    before, after = selectors.neighbours(found)
+    return render(
+        request,
+        "learning/chapter.html",
+        {
+            "course": found.course,
+            "chapter": found,
+            "pieces": selectors.chapter_pieces(found, request.user),
+            "progress": progress,
+            "before": before,
+            "after": after,
+            "reading": selectors.further_reading(found),
+            "new_for": request.GET.get("new", ""),
+            **extra,
+        },
+        status=status,
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _time(moment: Any) -> str:
+    return date_format(timezone.localtime(moment), "H:i")
+
+
+@require_POST
+@allow(access.SIGNED_IN)
+def answer(request: HttpRequest, slug: str, chapter: str, key: str) -> HttpResponse:
+    """Save a reflection: from the page's Save button, or as the person types (the page's
+    script posts here and reads JSON back). A stale page is told, never overwrites."""
+    person = signed_in_user(request)
+    found = selectors.get_chapter(selectors.get_course(slug), chapter)
+    question = found.questions.filter(key=key, retired=False).first()
+    if question is None:
+        return _refuse(request, "That question is no longer in this chapter.", status=404)
+    reflection = None
+    if request.POST.get("reflection"):
+        try:
+            reflection = selectors.get_reflection_for_user(
+                user=person, pk=int(request.POST["reflection"])
+            )
+        except ValueError:
+            return _refuse(request, "That answer could not be found.", status=404)
+    try:
+        based_on = int(request.POST.get("based_on") or 0) or None
+    except ValueError:
+        based_on = None
+    text = request.POST.get("text", "")
+    chosen = request.POST.getlist("chosen")
+    try:
+        saved = services.reflection_save(
+            person=person,
+            question=question,
+            text=text,
+            chosen=chosen,
+            reflection=reflection,
+            based_on=based_on,
+        )
+    except services.Conflict as conflict:
+        current = conflict.current
+        message = (
+            f"This answer was changed in another tab or window at {_time(current.saved_at)}. "
+            "Your words here have not been saved over it."
+        )
+        if _wants_json(request):
+            return JsonResponse(
+                {
+                    "conflict": True,
+                    "message": message,
+                    "text": current.text,
+                    "chosen": current.chosen,
+                    "revision": current.revision,
+                    "saved_at": _time(current.saved_at),
+                },
+                status=409,
+            )
+        messages.error(request, message + " Both versions are shown below: keep the one you want.")
+        return _chapter_page(
+            request, found, status=409, draft={"key": key, "text": text, "chosen": chosen}
+        )
+    except ValidationError as exc:
+        return _refuse(request, exc.messages[0], status=400)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "reflection": saved.pk,
+                "revision": saved.revision,
+                "saved_at": _time(saved.saved_at),
+            }
+        )
+    messages.success(request, f"Saved at {_time(saved.saved_at)}.")
+    return see_other(found.get_absolute_url() + f"#{question.anchor}")
+
+
+def _refuse(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": message}, status=status)
+    return render(request, "learning/refused.html", {"message": message}, status=status)
+
+
+@require_POST
+@allow(access.SIGNED_IN)
+def finish(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
+    person = signed_in_user(request)
+    found = selectors.get_chapter(selectors.get_course(slug), chapter)
+    done = request.POST.get("finished", "1") == "1"
+    services.chapter_finish(person=person, chapter=found, finished=done)
+    messages.success(request, "Marked as finished." if done else "Marked as not finished.")
+    _, after = selectors.neighbours(found)
+    if done and after is not None:
+        return see_other(after.get_absolute_url())
+    return see_other(found.course.get_absolute_url())
+
+
+# -- the journal -----------------------------------------------------------------------
+
+
+@allow(access.SIGNED_IN)
+def journal(request: HttpRequest) -> HttpResponse:
+    person = signed_in_user(request)
+    query = request.GET.get("q", "").strip()[:200]
+    course = request.GET.get("course", "")
+    order = "date" if request.GET.get("order") == "date" else "course"
+    entries = list(selectors.journal(person, query=query, course=course, order=order)[:1000])
+    return render(
+        request,
+        "learning/journal.html",
+        {
+            "entries": entries,
+            "query": query,
+            "course": course,
+            "order": order,
+            "courses": selectors.journal_courses(person),
+            "formats": JOURNAL_FORMATS,
+        },
+    )
+
+
+@allow(access.SIGNED_IN)
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Everything the person wrote, with each question's words and version."""
+    person = signed_in_user(request)
+    if fmt not in JOURNAL_FORMATS:
+        return _refuse(request, "No such format.", status=404)
+    entries = list(selectors.journal(person))
+    name = f"journal-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    context = {"person": person, "entries": entries, "made_on": timezone.localdate()}
+    if fmt == "md":
+        data = render_to_string("learning/journal.md", context).encode()
+    elif fmt == "csv":
+        data = _journal_csv(entries)
+    elif fmt == "json":
+        data = json.dumps(
+            {"journal": [_entry(r) for r in entries]}, ensure_ascii=False, indent=2
+        ).encode()
+    else:
+        html = render_to_string("learning/journal_print.html", context)
+        if fmt == "docx":
+            data = html_to_docx(html, pictures={})
+        else:
+            try:
+                data = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
+            except PdfUnavailable as exc:
+                messages.error(request, f"The PDF could not be made here. {exc}.")
+                return see_other(reverse("learning:journal"))
+    return download(data, content_type=JOURNAL_FORMATS[fmt], filename=name)
+
+
+def _entry(reflection: Reflection) -> dict[str, Any]:
+    question: Question = reflection.question
+    return {
+        "course": question.chapter.course.title,
+        "chapter": question.chapter.title,
+        "question": question.prompt,
+        "question_id": question.key,
+        "question_version": reflection.question_version,
+        "text": reflection.text,
+        "chosen": reflection.chosen,
+        "started_at": reflection.started_at.isoformat(),
+        "saved_at": reflection.saved_at.isoformat(),
+        "revisions": reflection.revision,
+    }
+
+
+JOURNAL_COLUMNS = (
+    "course", "chapter", "question", "question_id", "question_version", "text", "chosen",
+    "started_at", "saved_at", "revisions",
+)  # fmt: skip
+
+
+def _journal_csv(entries: list[Reflection]) -> bytes:
+    rows = []
+    for reflection in entries:
+        row = _entry(reflection)
+        row["chosen"] = "; ".join(row["chosen"])
+        rows.append([row[column] for column in JOURNAL_COLUMNS])
+    return csv_bytes(JOURNAL_COLUMNS, rows)

@@ -1,0 +1,220 @@
+"""Answering: every revision kept, a stale tab told, and nobody but the author reads it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commonground.accounts.models import User
+from commonground.learning import services
+from commonground.learning.content import read_files
+from commonground.learning.models import Course, Question, Reflection, Revision
+from tests.learning.fixtures import COURSE, HOW, WHY
+
+pytestmark = pytest.mark.django_db
+
+
+def answer_url(question: Question) -> str:
+    return reverse(
+        "learning:answer", args=[question.course.slug, question.chapter.slug, question.key]
+    )
+
+
+def test_saving_keeps_every_revision_and_skips_repeats(course: Course, ada: User) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    first = services.reflection_save(person=ada, question=question, text="The library hours.")
+    again = services.reflection_save(
+        person=ada,
+        question=question,
+        text="The library hours changed.",
+        reflection=first,
+        based_on=1,
+    )
+    same = services.reflection_save(
+        person=ada,
+        question=question,
+        text="The library hours changed.",
+        reflection=again,
+        based_on=2,
+    )
+    assert same.revision == 2
+    assert list(Revision.objects.filter(reflection=first).values_list("number", "text")) == [
+        (1, "The library hours."),
+        (2, "The library hours changed."),
+    ]
+
+
+def test_a_stale_page_is_told_and_overwrites_nothing(course: Course, ada: User) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    mine = services.reflection_save(person=ada, question=question, text="One.")
+    services.reflection_save(
+        person=ada, question=question, text="Two.", reflection=mine, based_on=1
+    )
+    with pytest.raises(services.Conflict) as caught:
+        services.reflection_save(
+            person=ada, question=question, text="Three.", reflection=mine, based_on=1
+        )
+    assert caught.value.current.text == "Two."
+    assert Reflection.objects.get().text == "Two."
+
+
+def test_a_save_takes_the_same_queries_however_many_revisions(course: Course, ada: User) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    mine = services.reflection_save(person=ada, question=question, text="0")
+    counts = []
+    for n in range(1, 6):
+        with CaptureQueriesContext(connection) as queries:
+            mine = services.reflection_save(
+                person=ada, question=question, text=str(n), reflection=mine, based_on=n
+            )
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+
+
+def test_choices_must_come_from_the_question(course: Course, ada: User) -> None:
+    scale = course.questions.get(key="how-often")
+    saved = services.reflection_save(person=ada, question=scale, chosen=["Usually"])
+    assert saved.chosen == ["Usually"]
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        services.reflection_save(person=ada, question=scale, chosen=["Usually", "Always"])
+    with pytest.raises(ValidationError):
+        services.reflection_save(person=ada, question=scale, chosen=["Whenever"])
+
+
+def test_the_page_saves_with_and_without_javascript(
+    course: Course, ada: User, ada_client: Client
+) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    url = answer_url(question)
+    # Without JavaScript: the form posts and the page comes back saying so.
+    response = ada_client.post(
+        url, {"text": "After the survey.", "reflection": "", "based_on": ""}, follow=True
+    )
+    assert "Saved at" in response.content.decode()
+    mine = Reflection.objects.get(person=ada)
+    # As the person types: JSON back, with the revision the next save must be based on.
+    typed = ada_client.post(
+        url,
+        {"text": "After the survey in May.", "reflection": mine.pk, "based_on": 1},
+        HTTP_ACCEPT="application/json",
+    )
+    assert typed.status_code == 200 and typed.json()["revision"] == 2
+    stale = ada_client.post(
+        url,
+        {"text": "From an old tab.", "reflection": mine.pk, "based_on": 1},
+        HTTP_ACCEPT="application/json",
+    )
+    assert stale.status_code == 409
+    assert stale.json()["text"] == "After the survey in May."
+    # Without JavaScript, the stale page shows both versions and keeps the typed words.
+    page = ada_client.post(url, {"text": "From an old tab.", "reflection": mine.pk, "based_on": 1})
+    body = page.content.decode()
+    assert (
+        page.status_code == 409
+        and "From an old tab." in body
+        and "After the survey in May." in body
+    )
+
+
+def test_the_chapter_shows_what_the_person_wrote_and_a_new_reflection_beside_it(
+    course: Course, ada: User, ada_client: Client
+) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    services.reflection_save(person=ada, question=question, text="Opening hours, last spring.")
+    chapter = question.chapter
+    page = ada_client.get(chapter.get_absolute_url()).content.decode()
+    assert (
+        "Opening hours, last spring." in page and "Write a new reflection beside this one" in page
+    )
+    fresh = ada_client.get(chapter.get_absolute_url() + f"?new={question.key}").content.decode()
+    assert "What you wrote on" in fresh
+    ada_client.post(answer_url(question), {"text": "This year: the café.", "reflection": ""})
+    assert Reflection.objects.filter(person=ada, question=question).count() == 2
+    page = ada_client.get(chapter.get_absolute_url()).content.decode()
+    assert "Your earlier reflections (1)" in page
+
+
+def test_nobody_else_reads_or_changes_an_answer(
+    course: Course, ada: User, olu: User, olu_client: Client, client: Client
+) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    mine = services.reflection_save(person=ada, question=question, text="Only mine.")
+    page = olu_client.get(question.chapter.get_absolute_url()).content.decode()
+    assert "Only mine." not in page
+    assert "Only mine." not in olu_client.get(reverse("learning:journal")).content.decode()
+    for fmt in ("md", "csv", "json"):
+        assert (
+            b"Only mine."
+            not in olu_client.get(reverse("learning:journal_export", args=[fmt])).content
+        )
+    # Another person's reflection id is not theirs to write to.
+    forged = olu_client.post(
+        answer_url(question), {"text": "Overwritten.", "reflection": mine.pk, "based_on": 1}
+    )
+    assert forged.status_code == 404
+    assert Reflection.objects.get(pk=mine.pk).text == "Only mine."
+    # Signed out: sent to sign in, nothing saved.
+    response = client.post(answer_url(question), {"text": "Anonymous."})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_reloading_a_changed_course_keeps_answers_and_versions(course: Course, ada: User) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    services.reflection_save(person=ada, question=question, text="Before the rewording.")
+    reworded = WHY.replace(
+        b"When did your service last change", b"When did your service last truly change"
+    )
+    dropped = HOW.replace(b"id: places-to-go", b"id: where-to-go")
+    loaded = services.course_load(
+        read_files(
+            {
+                "course.yaml": COURSE.replace(b"version: 1", b"version: 2"),
+                "01-why.md": reworded,
+                "02-how.md": dropped,
+            }
+        )
+    )
+    assert loaded.questions_reworded == ["last-time-you-listened"]
+    assert loaded.questions_added == ["where-to-go"] and loaded.questions_retired == [
+        "places-to-go"
+    ]
+    question.refresh_from_db()
+    assert question.version == 2 and "truly" in question.prompt
+    assert list(question.versions.values_list("version", "course_version")) == [(1, 1), (2, 2)]
+    kept = Reflection.objects.get(person=ada)
+    assert kept.text == "Before the rewording." and kept.question_version == 1
+
+
+def test_the_journal_lists_searches_and_exports(
+    course: Course, ada: User, ada_client: Client
+) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    services.reflection_save(person=ada, question=question, text="We moved the café hours.")
+    services.reflection_save(
+        person=ada, question=course.questions.get(key="how-often"), chosen=["Usually"]
+    )
+    page = ada_client.get(reverse("learning:journal")).content.decode()
+    assert "We moved the café hours." in page and "Usually" in page
+    found = ada_client.get(reverse("learning:journal"), {"q": "café"}).content.decode()
+    assert "We moved the café hours." in found and "Usually" not in found
+    markdown = ada_client.get(reverse("learning:journal_export", args=["md"])).content.decode()
+    assert "### When did your service last change" in markdown and "version 1" in markdown
+    data = ada_client.get(reverse("learning:journal_export", args=["json"])).json()["journal"]
+    assert {e["question_id"] for e in data} == {"last-time-you-listened", "how-often"}
+    csv = ada_client.get(reverse("learning:journal_export", args=["csv"])).content.decode(
+        "utf-8-sig"
+    )
+    assert csv.splitlines()[0].startswith("course,chapter,question,question_id,question_version")
+    import io
+
+    import docx
+
+    word = docx.Document(
+        io.BytesIO(ada_client.get(reverse("learning:journal_export", args=["docx"])).content)
+    )
+    assert "We moved the café hours." in [p.text for p in word.paragraphs]
