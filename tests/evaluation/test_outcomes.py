@@ -72,7 +72,7 @@ def test_a_judgement_links_its_evidence_and_the_page_shows_it(
     page = ada_client.get(reverse("evaluation:judgements", args=[programme.pk])).content.decode()
     assert "Largely met" in page and "I can now plan a session." in page
     assert "average 3.20" in page  # confident: 3 3 4 2 4
-    assert "Plans signed off: 2026 4 plans" in page
+    assert "Plans signed off: 2026: 4 plans" in page
 
 
 def test_evidence_from_another_programme_is_refused(
