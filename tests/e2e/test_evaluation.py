@@ -351,3 +351,41 @@ def test_a_form_opens_with_its_questions_and_reads_calmly_on_a_phone(
     check_axe(respondent)
     respondent.context.close()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_measures_fields_sit_under_its_columns(
+    page: Any, live_server: Any, programme: Programme, width: int
+) -> None:
+    from decimal import Decimal
+
+    from commonground.evaluation.models import Measure
+
+    measure = services.measure_add(
+        programme=programme, kind=Measure.Kind.HOW_MUCH, name="Sessions run", unit="sessions"
+    )
+    services.measure_value_add(measure=measure, period="2025", value=Decimal(12))
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server.url, "ada@example.org", PASSWORD)
+    visit(page, f"{live_server.url}/evaluate/programmes/{programme.pk}/outcomes/")
+    table = page.get_by_role("region", name="Figures for Sessions run")
+    form = page.get_by_role("form", name="Add a figure to Sessions run")
+    fields = [form.get_by_label(name) for name in ("Period", "Figure", "Note")]
+    boxes = [field.bounding_box() for field in fields]
+    if width > 640:
+        # Side by side, each field starts where its column's heading starts.
+        for name, box in zip(("Period", "Figure", "Note"), boxes, strict=True):
+            heading = table.get_by_role("columnheader", name=name).bounding_box()
+            assert abs(box["x"] - (heading["x"] + 8)) <= 1, (name, box, heading)
+        button = form.get_by_role("button").bounding_box()
+        assert abs(button["y"] + button["height"] - boxes[0]["y"] - boxes[0]["height"]) <= 1
+    else:
+        # On a phone, one under another, each as wide as the others.
+        assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+        assert len({round(box["x"]) for box in boxes}) == 1
+    fields[0].fill("2026")
+    fields[1].fill("14")
+    fields[2].fill("Two added for carers.")
+    form.get_by_role("button").click()
+    expect(page.get_by_text("Figure added.")).to_be_visible()
+    expect(table.get_by_role("cell", name="Two added for carers.")).to_be_visible()

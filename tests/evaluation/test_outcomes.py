@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_a_judgement_links_its_evidence_and_the_page_shows_it(
     page = ada_client.get(reverse("evaluation:judgements", args=[programme.pk])).content.decode()
     assert "Largely met" in page and "I can now plan a session." in page
     assert "average 3.20" in page  # confident: 3 3 4 2 4
-    assert "Plans signed off: 2026 4 plans" in page
+    assert "Plans signed off: 2026: 4 plans" in page
 
 
 def test_evidence_from_another_programme_is_refused(
@@ -123,6 +124,25 @@ def test_measures_and_indicators_are_kept_apart(
         {"period": "", "value": "x"},
     )
     assert bad.status_code == 303 and indicator.values.count() == 2
+
+
+def test_a_measures_figure_takes_the_note_its_table_has_a_column_for(
+    programme: Programme, evidenced: dict[str, Any], ada_client: Client
+) -> None:
+    measure = evidenced["measure"]
+    ada_client.post(
+        reverse("evaluation:figure_add", args=["measure", measure.pk]),
+        {"period": "2027", "value": "6", "note": "Two more in the spring."},
+    )
+    assert measure.values.last().note == "Two more in the spring."
+    page = ada_client.get(reverse("evaluation:outcomes", args=[programme.pk])).content.decode()
+    assert "Two more in the spring." in page
+    # Each heading of the measure's table has its field in the form below it.
+    table = page[page.index('aria-label="Figures for Plans signed off"') :]
+    form = table[table.index('aria-label="Add a figure to Plans signed off"') :]
+    headings = re.findall(r'<th scope="col">(\w+)</th>', table[: table.index("</thead>")])
+    labels = re.findall(r'<label for="[^"]+">(\w+)', form[: form.index("</form>")])
+    assert headings == labels == ["Period", "Figure", "Note"]
 
 
 def test_the_report_page_and_its_pdf_hold_the_same_content(

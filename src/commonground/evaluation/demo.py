@@ -23,11 +23,17 @@ from commonground.evaluation import services
 from commonground.evaluation.models import (
     Activity,
     Answer,
+    Coding,
     EvaluationForm,
+    Indicator,
+    Judgement,
+    Measure,
     Programme,
     Question,
     Response,
 )
+from commonground.evaluation.selectors import ItemResult, costs, programme_results, programme_texts
+from commonground.evaluation.suggest import sentences
 from commonground.evaluation.texts import ANSWER
 
 TITLE = "Three Valleys Engaging Communities Programme 2025-26"
@@ -149,6 +155,9 @@ ACTIVITIES = [
 ]
 
 
+Pool = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class DemoForm:
     title: str
@@ -157,7 +166,9 @@ class DemoForm:
     labels: list[str] | None  # None: the common 1-4 scale
     # Each item: its text, heading and chances of each point, lowest first.
     items: tuple[tuple[str, str, tuple[float, ...]], ...]
-    write_ins: tuple[tuple[str, str, tuple[str, ...]], ...]
+    # Each write-in: its text, heading and the answers people gave, or for a form whose
+    # activities differ (the residents' workshops) the answers of each, by place.
+    write_ins: tuple[tuple[str, str, Pool | dict[int, Pool]], ...]
     returned: tuple[int, ...]  # forms returned, per activity
 
 
@@ -315,14 +326,36 @@ WORKSHOPS = DemoForm(
         (
             "What difference do you think the workshops will make?",
             "difference",
-            (
-                "If they do what we asked, the repairs line will finally answer in the evening.",
-                "The new library layout has room for the homework club, which we asked for.",
-                "My grandmother's story will be in the museum. That matters to our family.",
-                "I am not sure yet. We have been asked before and nothing happened.",
-                "People on our street are talking to each other about it, which is new.",
-                "It depends whether the council keeps coming back to tell us what happened.",
-            ),
+            {
+                # Six answers for each workshop series, as the shared pools have.
+                4: (
+                    "If they do what we asked, the repairs line will finally answer in the "
+                    "evening.",
+                    "I am not sure yet. We have been asked before and nothing happened.",
+                    "People on our street are talking to each other about it, which is new.",
+                    "It depends whether the council keeps coming back to tell us what happened.",
+                    "The housing officer wrote down what we said about the damp, so someone has "
+                    "heard it.",
+                    "More of us would come if it was in the evening again.",
+                ),
+                5: (
+                    "The new library layout has room for the homework club, which we asked for.",
+                    "A quiet room upstairs and the children's corner downstairs: that was our "
+                    "idea.",
+                    "I hope they keep the late opening on Thursdays.",
+                    "I had never been inside the library before the first session.",
+                    "We will see when the building work starts.",
+                    "My son will have somewhere to do his homework that is not the kitchen table.",
+                ),
+                6: (
+                    "My grandmother's story will be in the museum. That matters to our family.",
+                    "Nobody had asked us about our own history before.",
+                    "The museum staff let us choose the photographs and the words.",
+                    "I want to see it on the wall before I believe it.",
+                    "My children heard stories from their grandfather they had never heard.",
+                    "Other families from our street should be asked too.",
+                ),
+            },
         ),
     ),
     returned=(18, 15, 12),
@@ -380,6 +413,15 @@ RESPONDENT_ORGANISATIONS = (
     "Aberfenn Town Council",
     "",
 )
+# The residents at each workshop series (by place in ACTIVITIES) belong to local groups, or
+# leave the box empty; eight choices each, as above, so every demo draws the same answers.
+RESIDENT_GROUPS = {
+    4: ("Harbour Street Tenants' Association",) * 3 + ("Harbourside Over-60s Club",) + ("",) * 4,
+    5: ("Friends of Riverside Library",) * 2 + ("Riverside Homework Club",) * 2 + ("",) * 4,
+    6: ("Northmoor Polish Saturday School",) * 2
+    + ("Northmoor Somali Women's Group",) * 2
+    + ("",) * 4,
+}
 
 
 @transaction.atomic
@@ -420,12 +462,10 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
         )
     ]
     rng = random.Random(2025)  # noqa: S311 - the same answers in every demo, not a secret
-    forms = [
+    for demo in (TRAINING, LEARNING_SETS, WORKSHOPS, SIX_MONTHS):
         _add_form(programme, demo, [activities[i] for i in demo.activities], rng)
-        for demo in (TRAINING, LEARNING_SETS, WORKSHOPS, SIX_MONTHS)
-    ]
     _add_coding(programme, activities, author)
-    _add_outcomes(programme, forms, author)
+    _add_outcomes(programme, activities, author)
     return f"Demo evaluation: {TITLE}"
 
 
@@ -447,7 +487,8 @@ def _add_form(
     ]
     likert = questions[: len(demo.items)]
     written = questions[len(demo.items) :]
-    for activity, returned in zip(activities, demo.returned, strict=True):
+    for activity, place, returned in zip(activities, demo.activities, demo.returned, strict=True):
+        organisations = RESIDENT_GROUPS.get(place, RESPONDENT_ORGANISATIONS)
         day = activity.ends_on or activity.starts_on or date(2025, 4, 1)
         when = timezone.make_aware(datetime.combine(day, time(16, 30)))
         responses = Response.objects.bulk_create(
@@ -456,7 +497,7 @@ def _add_form(
                     form=form,
                     activity=activity,
                     channel=Response.Channel.PAPER if i % 3 else Response.Channel.WEB,
-                    organisation_name=rng.choice(RESPONDENT_ORGANISATIONS),
+                    organisation_name=rng.choice(organisations),
                     submitted_at=when + timedelta(minutes=7 * i),
                 )
                 for i in range(returned)
@@ -468,7 +509,8 @@ def _add_form(
                 if rng.random() < 0.97:  # now and then an item is left blank
                     point = rng.choices(range(1, len(chances) + 1), weights=chances)[0]
                     answers.append(Answer(response=response, question=question, value=point))
-            for question, (_, _, pool) in zip(written, demo.write_ins, strict=True):
+            for question, (_, _, pools) in zip(written, demo.write_ins, strict=True):
+                pool = pools[place] if isinstance(pools, dict) else pools
                 if rng.random() < 0.45:
                     answers.append(
                         Answer(response=response, question=question, text=rng.choice(pool))
@@ -482,27 +524,80 @@ def _add_form(
 
 # Each code, its memo, and phrases that mark a passage as showing it (for the demo's codings).
 CODES = (
-    ("Confidence", "Feeling able to plan, run and learn from engagement.", ("confident",)),
+    (
+        "Confidence",
+        "Feeling able to plan, run and learn from engagement.",
+        ("confident", "on my own"),
+    ),
     (
         "Cross-sector learning",
         "Learning from colleagues in other sectors, and keeping in touch.",
-        ("other sectors", "health", "museum team", "network across sectors", "housing"),
+        (
+            "other sectors",
+            "across sectors",
+            "cross-sector network",
+            "kept in touch",
+            "contacts have lasted",
+            "museum team",
+            "put me with",
+            "housing and health",
+            "health partnership staff",
+            "library staff",
+            "library branches",
+            "council's engagement",
+        ),
     ),
     (
         "Organisational commitment",
         "Managers and organisations backing engagement as part of the work.",
-        ("director", "manager", "signed it off", "plan"),
+        (
+            "director",
+            "signed it off",
+            "board",
+            "trustees",
+            "senior managers",
+            "my manager",
+            "engagement plan",
+            "project plan",
+            "engagement standards",
+        ),
     ),
     (
         "Capacity and resources",
         "Time, staff and money to do engagement well.",
-        ("time", "short-staffed", "rushed"),
+        (
+            "short-staffed",
+            "protected time",
+            "staff time",
+            "stretched",
+            "short-term funding",
+            "budget",
+        ),
     ),
     (
         "Being heard",
         "Residents seeing that what they said made a difference.",
-        ("asked", "listening", "told us", "nothing happened"),
+        (
+            "what we asked",
+            "we asked for",
+            "asked before",
+            "never been asked",
+            "nobody had asked",
+            "should be asked",
+            "nothing happened",
+            "what happened",
+            "our idea",
+            "let us choose",
+            "heard it",
+            "grandmother's story",
+            "expect us to come back",
+        ),
     ),
+)
+HAND_OVER = (
+    "Confidence to hand over control",
+    "Letting communities lead, not only take part.",
+    ("hand over control", "led by the families", "chaired"),
 )
 
 GUIDE = (
@@ -512,13 +607,15 @@ GUIDE = (
     ("Capacity and resources", "What would you need to keep this going?"),
 )
 
-# Organisation, role, date, mode, notes for each question of the guide.
+# Organisation, role, date, mode, the activity talked about (by place in ACTIVITIES), and the
+# notes for each question of the guide.
 INTERVIEWS = (
     (
         "Riverside Libraries",
         "Community librarian",
         date(2026, 2, 3),
         "telephone",
+        0,
         (
             "I ran a listening event with the Polish community on my own. Before the course I "
             "would have asked the council to do it. I feel confident to plan the next one.",
@@ -535,11 +632,12 @@ INTERVIEWS = (
         "Neighbourhood officer",
         date(2026, 2, 5),
         "video",
+        3,
         (
             "I understand now the difference between consulting and involving people, and I "
             "say so in meetings. I am more confident to push back when a survey is not enough.",
-            "The learning set put me with a museum educator and a housing officer. We still "
-            "meet for coffee every month.",
+            "The learning set put me with a practice manager from the health partnership and "
+            "a housing officer. We still meet for coffee every month.",
             "Our engagement standards now name the learning set as the way new staff learn.",
             "A small budget for childcare and interpreters would let more people come.",
         ),
@@ -549,6 +647,7 @@ INTERVIEWS = (
         "Tenant involvement lead",
         date(2026, 2, 10),
         "telephone",
+        1,
         (
             "We co-designed the repairs leaflet with tenants rather than testing it on them "
             "at the end.",
@@ -563,6 +662,7 @@ INTERVIEWS = (
         "Learning and engagement manager",
         date(2026, 2, 12),
         "in_person",
+        6,
         (
             "The migration stories workshops were led by the families themselves. I feel "
             "confident to hand over control now.",
@@ -577,6 +677,7 @@ INTERVIEWS = (
         "Community development worker",
         date(2026, 2, 17),
         "telephone",
+        4,
         (
             "Residents chaired the third tenants' workshop. They told us they had never been "
             "asked before.",
@@ -590,6 +691,7 @@ INTERVIEWS = (
         "Patient engagement officer",
         date(2026, 2, 19),
         "video",
+        3,
         (
             "I am more confident explaining to clinicians why engagement is more than a "
             "questionnaire.",
@@ -612,17 +714,13 @@ OBSERVATION = (
 
 
 def _add_coding(programme: Programme, activities: list[Activity], author: User | None) -> None:
-    from commonground.evaluation.selectors import programme_texts
-
     codes = {
         name: services.code_add(programme=programme, name=name, description=memo)
         for name, memo, _ in CODES
     }
-    services.code_add(
-        programme=programme,
-        name="Confidence to hand over control",
-        description="Letting communities lead, not only take part.",
-        parent=codes["Confidence"],
+    name, memo, _ = HAND_OVER
+    codes[name] = services.code_add(
+        programme=programme, name=name, description=memo, parent=codes["Confidence"]
     )
     guide = services.guide_create(
         programme=programme,
@@ -633,14 +731,14 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
     questions = [
         services.guide_question_add(guide=guide, theme=theme, text=text) for theme, text in GUIDE
     ]
-    for place, (organisation, role, held_on, mode, notes) in enumerate(INTERVIEWS):
+    for organisation, role, held_on, mode, place, notes in INTERVIEWS:
         services.interview_record(
             guide=guide,
             organisation_name=organisation,
             role=role,
             held_on=held_on,
             mode=mode,
-            activity=activities[place % 4],
+            activity=activities[place],
             notes={q.pk: text for q, text in zip(questions, notes, strict=True)},
             by=author,
         )
@@ -655,8 +753,6 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
     )
     # Code each text's sentences that carry a code's phrases: a fraction of the written
     # answers (as an evaluator would sample them), every interview note and the observation.
-    from commonground.evaluation.suggest import sentences
-
     seen: set[str] = set()
     for unit in programme_texts(programme):
         if unit.ref.kind == ANSWER and unit.text in seen:
@@ -664,7 +760,7 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
         seen.add(unit.text)
         for sentence in sentences(unit.ref, unit.text):
             lowered = sentence.text.lower()
-            for name, _, phrases in CODES:
+            for name, _, phrases in (*CODES, HAND_OVER):
                 if any(re.search(rf"\b{re.escape(p)}\b", lowered) for p in phrases):
                     services.coding_add(
                         ref=unit.ref,
@@ -676,46 +772,158 @@ def _add_coding(programme: Programme, activities: list[Activity], author: User |
 
 
 # -- judgements, measures, indicators, the report --------------------------------------
+#
+# Every figure the demo's own words quote (a mean, its quarter of the scale, a share, a
+# count) is read from the results of the answers above, not typed in, so the report's
+# words cannot disagree with its tables. tests/evaluation/test_demo.py checks them again.
+
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
-def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: User | None) -> None:
-    from commonground.evaluation.models import Coding, Indicator, Measure
+def in_words(n: int) -> str:
+    """A small count as a word ("six"), a larger one in figures."""
+    return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
 
-    objectives = list(programme.objectives.all())
+
+def percent(share: float | None) -> int:
+    """A share as a whole percentage, rounded as the report's ``percent`` filter rounds it."""
+    return int(f"{(share or 0) * 100:.0f}")
+
+
+class Evidence:
+    """The demo programme's computed results, for the words written about them."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.results = {r.form.title: r for r in programme_results(programme)}
+
+    def item(self, form: DemoForm, code: str) -> ItemResult:
+        return next(i for i in self.results[form.title].items if i.question.code == code)
+
+    def average(self, form: DemoForm, code: str) -> str:
+        """``"3.23 on a scale of 1 to 4, in its third quarter"``."""
+        figures = self.item(form, code).figures
+        assert figures.mean is not None and figures.band is not None  # noqa: S101 - demo data
+        return f"{figures.mean:.2f} on a scale of 1 to {figures.points}, in its {figures.band.name}"
+
+    def mean(self, form: DemoForm, code: str) -> str:
+        """``"3.23 out of 4"``."""
+        figures = self.item(form, code).figures
+        return f"{figures.mean:.2f} out of {figures.points}"
+
+    def top_two(self, form: DemoForm, code: str) -> str:
+        """The share who chose one of the top two points: ``"92%"``."""
+        return f"{percent(self.item(form, code).figures.top_two_box.share)}%"
+
+    def top_two_at(self, form: DemoForm, code: str, activity: Activity) -> int:
+        """That share among the people of one activity."""
+        found = dict(self.item(form, code).by_activity)[activity.title]
+        assert found is not None  # noqa: S101 - every demo activity has five answers or more
+        return percent(found.top_two_box.share)
+
+    def highest(self, form: DemoForm, code: str) -> bool:
+        """Whether this item has the form's highest average."""
+        items = self.results[form.title].items
+        return max(items, key=lambda i: i.figures.mean or 0).question.code == code
+
+
+def _span(activities: list[Activity]) -> str:
+    """The months the activities ran: "May to December 2025"."""
+    first = min(a.starts_on for a in activities if a.starts_on)
+    last = max(a.ends_on for a in activities if a.ends_on)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B %Y}"
+    return (
+        f"{first:%B} to {last:%B %Y}"
+        if first.year == last.year
+        else f"{first:%B %Y} to {last:%B %Y}"
+    )
+
+
+def _add_outcomes(programme: Programme, activities: list[Activity], author: User | None) -> None:
+
+    evidence = Evidence(programme)
+    kinds = {
+        kind: [a for a in activities if a.kind == kind]
+        for kind in (
+            Activity.Kind.TRAINING_DAY,
+            Activity.Kind.LEARNING_SET,
+            Activity.Kind.WORKSHOP_SERIES,
+            Activity.Kind.CASE_STUDY,
+        )
+    }
+    training_days = kinds[Activity.Kind.TRAINING_DAY]
+    learning_sets = kinds[Activity.Kind.LEARNING_SET]
+    workshops = kinds[Activity.Kind.WORKSHOP_SERIES]
+    trained = sum(a.participants for a in training_days)
+    residents = sum(a.participants for a in workshops)
+    plans_signed, services_changed = 5, 3  # counted by the partnership, not by a form
+
     measures = {}
     for kind, name, unit, figures in (
         (
             Measure.Kind.HOW_MUCH,
             "Training places filled",
             "people",
-            (("Spring", 54), ("Autumn", 54)),
+            [(f"{a.starts_on:%B %Y}", a.participants) for a in training_days],
         ),
-        (Measure.Kind.HOW_MUCH, "Learning set meetings held", "meetings", (("2025", 12),)),
-        (Measure.Kind.HOW_MUCH, "Residents taking part in workshops", "people", (("2025", 55),)),
-        (Measure.Kind.HOW_WELL, "Training day forms returned", "%", (("2025", 59),)),
+        (
+            Measure.Kind.HOW_MUCH,
+            "Learning set meetings held",
+            "meetings",
+            [(_span(learning_sets), sum(a.sessions for a in learning_sets))],
+        ),
+        (
+            Measure.Kind.HOW_MUCH,
+            "Residents taking part in workshops",
+            "people",
+            [(_span(workshops), residents)],
+        ),
+        (
+            Measure.Kind.HOW_WELL,
+            "Training day forms returned",
+            "%",
+            [
+                (f"{a.starts_on:%B %Y}", percent(returned / a.participants))
+                for a, returned in zip(training_days, TRAINING.returned, strict=True)
+            ],
+        ),
         (
             Measure.Kind.HOW_WELL,
             "Found the training day very or extremely useful",
             "%",
-            (("Spring", 93), ("Autumn", 100)),
+            [
+                (f"{a.starts_on:%B %Y}", evidence.top_two_at(TRAINING, "useful", a))
+                for a in training_days
+            ],
+        ),
+        (
+            Measure.Kind.BETTER_OFF,
+            "Felt very or extremely confident to plan engagement after a training day",
+            "%",
+            [
+                (f"{a.starts_on:%B %Y}", evidence.top_two_at(TRAINING, "confident", a))
+                for a in training_days
+            ],
         ),
         (
             Measure.Kind.BETTER_OFF,
             "Engagement plans signed off by partner organisations",
             "plans",
-            (("By March 2026", 5),),
+            [("By March 2026", plans_signed)],
         ),
         (
             Measure.Kind.BETTER_OFF,
             "Services changed after residents' workshops",
             "services",
-            (("By March 2026", 3),),
+            [("By March 2026", services_changed)],
         ),
     ):
         measure = services.measure_add(programme=programme, kind=kind, name=name, unit=unit)
         for period, value in figures:
             services.measure_value_add(measure=measure, period=period, value=Decimal(value))
         measures[name] = measure
+
     indicator = services.indicator_add(
         programme=programme,
         name="Residents who feel they can influence decisions in their area",
@@ -730,81 +938,195 @@ def _add_outcomes(programme: Programme, forms: list[EvaluationForm], author: Use
         "it; this programme worked with a few hundred people and is at most one small part "
         "of the story.",
     )
-    for period, value in (("2023", 24), ("2024", 25), ("2025", 26), ("2026", 27)):
+    survey = (("2023", 24), ("2024", 25), ("2025", 26), ("2026", 27))
+    for period, value in survey:
         services.indicator_value_add(indicator=indicator, period=period, value=Decimal(value))
 
-    items = {q.code: q for f in forms for q in f.questions.all()}
-    quotes = {
-        name: list(Coding.objects.filter(code__programme=programme, code__name=name)[:2])
-        for name, _, _ in CODES
-    }
-    for objective, rating, narrative, item_codes, code_names, measure_names in (
+    e = evidence
+    interviews = len(INTERVIEWS)
+    cross_sector_lead = (
+        "the highest-rated question"
+        if e.highest(TRAINING, "cross-sector")
+        else "one of the best-rated questions"
+    )
+    # Each objective: the rating, why (written from the cited figures), and the evidence:
+    # items as (form, code), passages by words they contain, measures by name.
+    judged = (
         (
-            objectives[0],
-            "clearly_met",
-            "Staff rated their confidence highly after the training days (a mean in the top "
-            "quarter of the scale), and every follow-up interviewee described something they "
-            "now do on their own.",
-            ("confident", "use"),
-            ("Confidence",),
-            ("Found the training day very or extremely useful",),
+            Judgement.Rating.LARGELY_MET,
+            "Straight after the training days, staff rated how confident they felt to plan an "
+            f"engagement activity at {e.average(TRAINING, 'confident')}; "
+            f"{e.top_two(TRAINING, 'confident')} chose one of the top two points. Learning set "
+            "members rated how much more confident they had become at "
+            f"{e.average(LEARNING_SETS, 'confident')}. Each of the {in_words(interviews)} "
+            "people interviewed later described something they now do themselves, from "
+            "running a listening event to handing control to the families they work with. "
+            "We say largely rather than clearly met because the forms ask how confident "
+            "people feel, not how much that has changed.",
+            ((TRAINING, "confident"), (LEARNING_SETS, "confident")),
+            ("I feel confident to plan the next one", "I feel confident to hand over control"),
+            ("Felt very or extremely confident to plan engagement after a training day",),
         ),
         (
-            objectives[1],
-            "largely_met",
-            "Meeting people from other sectors was the highest-rated part of the training "
-            "days, and interviewees named partners they still work with. Fewer learning set "
-            "members expect to stay in touch once the sets end.",
-            ("cross-sector", "in-touch"),
-            ("Cross-sector learning",),
+            Judgement.Rating.LARGELY_MET,
+            f"Meeting people from other sectors was {cross_sector_lead} on the training day "
+            f"form: {e.average(TRAINING, 'cross-sector')}, and "
+            f"{e.top_two(TRAINING, 'cross-sector')} chose one of the top two points. Six "
+            "months on, people rated how much they had kept in touch with people from other "
+            f"sectors at {e.average(SIX_MONTHS, 'in-touch')}: the contacts lasted for many, "
+            "but not for all. Interviewees named partners in other sectors they still work "
+            "with.",
+            ((TRAINING, "cross-sector"), (SIX_MONTHS, "in-touch")),
+            (
+                "we met at the spring training day and kept in touch",
+                "I have a network across sectors",
+                "Meeting the health partnership staff",
+            ),
             (),
         ),
         (
-            objectives[2],
-            "partly_met",
-            "Five partners have signed off engagement plans and two boards now ask for "
-            "reports, but several interviewees still depend on short-term funding and goodwill.",
-            (),
-            ("Organisational commitment", "Capacity and resources"),
+            Judgement.Rating.PARTLY_MET,
+            f"{in_words(plans_signed).capitalize()} partner organisations have signed off "
+            "engagement plans, a housing association's board asked for a report on tenant "
+            "involvement for the first time, and a charity's trustees made engagement part of "
+            "every project plan. But six months on, people rated how much their organisation "
+            f"now supports engagement work at {e.average(SIX_MONTHS, 'support')}, and only "
+            f"{e.top_two(SIX_MONTHS, 'support')} chose one of the top two points. Where the "
+            "work rests on one supportive manager or on short-term money, it stalls when "
+            "either goes.",
+            ((SIX_MONTHS, "support"),),
+            (
+                "I rewrote our engagement plan",
+                "Our trustees made engagement part of every project plan",
+                "My manager moved on",
+                "Short-term funding means we start again",
+            ),
             ("Engagement plans signed off by partner organisations",),
         ),
         (
-            objectives[3],
-            "too_early",
-            "Three services changed after the workshops. Residents said they want to hear what "
-            "happened next; a second round of interviews in 2027 will show whether it lasted.",
-            ("change",),
-            ("Being heard",),
-            ("Services changed after residents' workshops",),
+            Judgement.Rating.PARTLY_MET,
+            f"In all, {residents} residents took part in {in_words(len(workshops))} workshop "
+            "series, "
+            f"and {in_words(services_changed)} services have changed since. Residents agreed "
+            f"that they were listened to ({e.average(WORKSHOPS, 'listened')}; "
+            f"{e.top_two(WORKSHOPS, 'listened')} agreed), but fewer thought the service would "
+            f"change because of the workshops ({e.average(WORKSHOPS, 'change')}; "
+            f"{e.top_two(WORKSHOPS, 'change')} agreed). Some said they had never been "
+            "asked before; others had been asked and seen nothing happen, and want to hear "
+            "what came of it. We say partly met because the forms did not ask who took part, "
+            "so we cannot show that the residents were those seldom heard, and a second "
+            "round of interviews in 2027 will show whether the changes last.",
+            ((WORKSHOPS, "listened"), (WORKSHOPS, "change")),
+            (
+                "They told us they had never been asked before",
+                "Nobody had asked us about our own history",
+                "We have been asked before and nothing happened",
+            ),
+            ("Residents taking part in workshops", "Services changed after residents' workshops"),
         ),
+    )
+    for objective, (rating, narrative, items, passages, measure_names) in zip(
+        programme.objectives.all(), judged, strict=True
     ):
+        quotes = []
+        for words in passages:
+            coding = Coding.objects.filter(code__programme=programme, quote__contains=words).first()
+            if coding is None:
+                raise LookupError(f"No coded passage says {words!r}.")
+            # Linked to its objective, so the quote bank finds it under that objective too.
+            coding.objectives.add(objective)
+            quotes.append(coding)
         services.judgement_set(
             objective=objective,
             rating=rating,
             narrative=narrative,
-            items=[items[c] for c in item_codes if c in items],
-            quotes=[c for name in code_names for c in quotes[name]],
+            items=[e.item(form, code).question for form, code in items],
+            quotes=quotes,
             measures=[measures[name] for name in measure_names],
             by=author,
         )
+
+    _, by_kind, _ = costs(activities)
+    cost = {line.name: line for line in by_kind}
+    training_cost = cost[Activity.Kind.TRAINING_DAY.label]
+    set_cost = cost[Activity.Kind.LEARNING_SET.label]
+    codes = programme.codes.all()
+    main_codes = sum(1 for c in codes if c.parent_id is None)
+    ways = {"in_person": "in person", "telephone": "by telephone", "video": "by video call"}
+    held = [
+        f"{in_words(sum(1 for i in INTERVIEWS if i[3] == mode))} {how}"
+        for mode, how in ways.items()
+        if any(i[3] == mode for i in INTERVIEWS)
+    ]
     for key, text in (
         (
             "summary",
-            "The programme trained 108 staff, ran two action learning sets and three series of "
-            "residents' workshops. Confidence rose clearly, and people valued learning across "
-            "sectors most of all. Organisations' commitment is growing but fragile.",
+            f"Over the year the partnership ran {in_words(len(training_days))} training days "
+            f"for {trained} staff, {in_words(len(learning_sets))} action learning sets, "
+            f"{in_words(len(workshops))} series of residents' workshops and "
+            f"{in_words(len(kinds[Activity.Kind.CASE_STUDY]))} case study. Staff left the "
+            "training days more confident and valued meeting colleagues from other sectors; "
+            "learning set members felt safe to bring real problems to the set. Residents felt "
+            "listened to but were less sure that services would change. Partner "
+            "organisations are building engagement into their plans, but the work still "
+            "rests on a few committed managers and on short-term money.",
         ),
         (
             "methods",
-            "We used the evaluation forms from each activity, follow-up telephone and video "
-            "interviews with a shared guide, and observation of the workshops. Written "
-            "answers and interview notes were coded with five main codes.",
+            "We used the form people filled in at the end of each activity and a second form "
+            f"six months on; {in_words(interviews)} follow-up interviews ("
+            + ", ".join(held[:-1])
+            + f" and {held[-1]}), each following one shared guide; and notes from watching "
+            f"{in_words(programme.observations.count())} workshop session. Written answers, "
+            "interview "
+            f"notes and the observation notes were coded with {in_words(main_codes)} main "
+            f"codes and {in_words(len(codes) - main_codes)} subcode. Quotes are credited to "
+            "organisations, never to people.",
+        ),
+        (
+            "findings",
+            "People rated the practical side of the work highly. The training days were well "
+            f"run ({e.mean(TRAINING, 'organised')}) and learning set members felt safe to "
+            f"share problems ({e.mean(LEARNING_SETS, 'safe')}). The weaker points were "
+            "fit and follow-through: the examples on the training days did not always suit "
+            f"people's own organisations ({e.mean(TRAINING, 'relevant')}), and residents "
+            "were less sure that the service would change "
+            f"({e.mean(WORKSHOPS, 'change')}) than that they had been listened to "
+            f"({e.mean(WORKSHOPS, 'listened')}). Six months on, people had used what "
+            f"they learned ({e.mean(SIX_MONTHS, 'used')}) more than their organisations "
+            f"had come to support the work ({e.mean(SIX_MONTHS, 'support')}).",
+        ),
+        (
+            "costs",
+            "Costs include everything each activity took: facilitation, venues, materials and "
+            "staff time. The training days cost the least for each hour a participant spent "
+            f"(£{training_cost.per_participant_hour:,.2f}) and reached the most people. The "
+            "learning sets cost the most for each participant "
+            f"(£{set_cost.per_participant:,.2f}), because a small group meets "
+            f"{in_words(learning_sets[0].sessions)} times with a paid facilitator.",
+        ),
+        (
+            "outcomes",
+            f"The programme filled {trained} training places, held "
+            f"{sum(a.sessions for a in learning_sets)} learning set meetings and worked with "
+            f"{residents} residents in its workshops. By March 2026, "
+            f"{in_words(plans_signed)} partner organisations had signed off engagement plans "
+            f"and {in_words(services_changed)} services had changed after the workshops. "
+            "Across the valleys, the share of residents who feel they can influence decisions "
+            f"rose from {survey[0][1]}% in {survey[0][0]} to {survey[-1][1]}% in "
+            f"{survey[-1][0]}, short of the {indicator.target:.0f}% target. The programme "
+            "worked with a few hundred people, so it cannot claim that rise as its own.",
         ),
         (
             "conclusions",
-            "Learning sets cost most per person but changed practice most; training days "
-            "reached most people at the lowest cost per hour. We recommend keeping both, and "
-            "protecting staff time to take part.",
+            "Each kind of activity did something the others did not. The training days "
+            "reached the most people at the lowest cost per hour and left staff more "
+            "confident. The learning sets cost the most per person, and six months on their "
+            "members gave the highest ratings of how far residents' views had changed a "
+            "service they work on. The workshops gave residents a say, and "
+            "they want to hear what happened next. We recommend keeping both the training "
+            "days and the learning sets, protecting staff time to take part, and writing "
+            "back to every workshop group to tell them what changed.",
         ),
     ):
         services.report_section_save(programme=programme, key=key, text=text)

@@ -399,6 +399,7 @@ class FigureForm(forms.Form):
 
     period = forms.CharField(max_length=40, help_text="e.g. '2025 Q2' or 'Year 1'.")
     value = forms.DecimalField(max_digits=14, decimal_places=2, label="Figure")
+    note = forms.CharField(max_length=300, required=False, help_text="A measure's figures only.")
 
 
 class IndicatorForm(forms.ModelForm):

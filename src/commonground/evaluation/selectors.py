@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import models
-from django.db.models import Count, Manager, Max, Prefetch, QuerySet
+from django.db.models import Count, Exists, Manager, Max, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
@@ -37,6 +37,7 @@ from commonground.evaluation.models import (
     Observation,
     Programme,
     Question,
+    ReportSection,
     Response,
     ResponseImport,
     Suggestion,
@@ -125,6 +126,63 @@ def programme_forms(programme: Programme) -> QuerySet[EvaluationForm]:
 
 def form_questions(form: EvaluationForm) -> list[Question]:
     return list(form.questions.order_by("position", "pk"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a programme has so far: the tabs that would lead to empty pages wait for it."""
+
+    texts: bool  # written answers, interview notes or observation notes: something to code
+    codes: bool
+    codings: bool
+    evidence: bool  # responses, interviews, observations, measures or indicators
+    conclusions: bool  # a judgement, or a section of the report written
+
+    @property
+    def codebook(self) -> bool:
+        return self.texts or self.codes
+
+    @property
+    def reporting(self) -> bool:
+        return self.evidence or self.conclusions
+
+
+def programme_progress(programme: Programme) -> Progress:
+    """How far ``programme`` has got, in one query."""
+    mine = OuterRef("pk")
+    # Each check as its own name: an annotation may not take a relation's ("measures").
+    checks = {
+        "has_answers": Answer.objects.filter(
+            question__form__programme=mine, question__kind=Question.Kind.WRITE_IN
+        ).exclude(text=""),
+        "has_notes": InterviewNote.objects.filter(interview__guide__programme=mine).exclude(
+            notes=""
+        ),
+        "has_observations": Observation.objects.filter(programme=mine),
+        "has_codes": Code.objects.filter(programme=mine),
+        "has_codings": Coding.objects.filter(code__programme=mine),
+        "has_responses": Response.objects.filter(form__programme=mine),
+        "has_interviews": Interview.objects.filter(guide__programme=mine),
+        "has_measures": Measure.objects.filter(programme=mine),
+        "has_indicators": Indicator.objects.filter(programme=mine),
+        "has_judgements": Judgement.objects.filter(objective__programme=mine),
+        "has_sections": ReportSection.objects.filter(programme=mine).exclude(text=""),
+    }
+    found = (
+        Programme.objects.filter(pk=programme.pk)
+        .values(**{name: Exists(rows) for name, rows in checks.items()})
+        .get()
+    )
+    has = {name.removeprefix("has_"): bool(value) for name, value in found.items()}
+    return Progress(
+        texts=has["answers"] or has["notes"] or has["observations"],
+        codes=has["codes"],
+        codings=has["codings"],
+        evidence=any(
+            has[k] for k in ("responses", "interviews", "observations", "measures", "indicators")
+        ),
+        conclusions=has["judgements"] or has["sections"],
+    )
 
 
 # -- costs -----------------------------------------------------------------------------

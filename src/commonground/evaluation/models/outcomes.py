@@ -11,6 +11,8 @@ result.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils import timezone
 
@@ -40,6 +42,15 @@ class Measure(models.Model):
         return self.name
 
 
+def amount(value: Decimal, unit: str = "") -> str:
+    """A figure with its unit as a reader meets it: ``"12 meetings"``, ``"59%"``,
+    ``"2,700 people"``; decimals only where the figure has them (``"7.50 hours"``)."""
+    number = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
 class MeasureValue(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="values")
     period = models.CharField(max_length=40, help_text="e.g. '2025 Q2' or 'Year 1'.")
@@ -51,7 +62,14 @@ class MeasureValue(models.Model):
         ordering = ["measure", "position", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.measure}: {self.value} in {self.period}"
+        return f"{self.measure}: {self.display}"
+
+    @property
+    def display(self) -> str:
+        """The period and the figure with its unit: ``"2025: 12 meetings"``. Reads the
+        measure, so list pages prefetch the values from their measures (Django then knows
+        each value's measure without a query)."""
+        return f"{self.period}: {amount(self.value, self.measure.unit)}"
 
 
 class Indicator(models.Model):

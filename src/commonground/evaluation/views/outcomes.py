@@ -105,7 +105,6 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
             "indicators": _charted(selectors.indicators(programme)),
             "measure_form": measure_form,
             "indicator_form": indicator_form,
-            "figure_form": FigureForm(),
         },
     )
 
@@ -144,10 +143,12 @@ def figure_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.error(request, "Give the period and a number for the figure.")
     else:
         try:
+            period, value = form.cleaned_data["period"], form.cleaned_data["value"]
             if kind == "measure":
-                services.measure_value_add(measure=measure, **form.cleaned_data)
+                note = form.cleaned_data["note"]
+                services.measure_value_add(measure=measure, period=period, value=value, note=note)
             else:
-                services.indicator_value_add(indicator=indicator, **form.cleaned_data)
+                services.indicator_value_add(indicator=indicator, period=period, value=value)
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:
