@@ -1,0 +1,118 @@
+"""Learn in a real browser: read a chapter and answer on a phone, lose the connection
+mid-answer and get the words back, see "Saved", compare on a later visit, answer without
+JavaScript, and read the journal. axe on every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from commonground.accounts.models import User
+from commonground.learning.models import Course, Reflection
+from tests.conftest import PASSWORD
+from tests.e2e.conftest import check_axe, check_reflow, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_answer_on_a_phone_through_a_lost_connection(
+    browser: Any, live_server: Any, course: Course, ada: User
+) -> None:
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/learn/")
+    check_axe(page)
+    page.get_by_role("link", name="Listening well").click()
+    check_axe(page)
+    check_reflow(page)
+    page.get_by_role("link", name="Start with chapter 1: Why listen?").click()
+    check_axe(page)
+    check_reflow(page)
+
+    box = page.get_by_role(
+        "textbox", name="When did your service last change because of what someone said?"
+    )
+    status = page.locator("#q-last-time-you-listened [data-save-status]")
+    box.fill("When the library")
+    expect(status).to_contain_text("Saved at")
+    assert Reflection.objects.get(person=ada).text == "When the library"
+
+    # The connection drops mid-answer: the words stay, and the page says so.
+    context.set_offline(True)
+    box.fill("When the library moved its opening hours after the survey.")
+    expect(status).to_contain_text("the connection is lost")
+    # Even a reload while offline would lose nothing: the words are kept in the browser.
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(status).to_contain_text("Saved at")
+    assert Reflection.objects.get(person=ada).text.endswith("after the survey.")
+
+    page.get_by_label("3 Usually").check()
+    expect(page.locator("#q-how-often [data-save-status]")).to_contain_text("Saved at")
+    assert Reflection.objects.get(question__key="how-often").chosen == ["Usually"]
+
+    # A later visit shows what was written, and a new reflection can go beside it.
+    page.reload()
+    expect(box).to_have_value("When the library moved its opening hours after the survey.")
+    page.get_by_role("link", name="Write a new reflection beside this one").first.click()
+    expect(page.get_by_text("What you wrote on")).to_be_visible()
+    check_axe(page)
+    context.close()
+
+
+def test_words_kept_in_the_browser_come_back_after_signing_in_again(
+    browser: Any, live_server: Any, course: Course, ada: User
+) -> None:
+    base = live_server.url
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/learn/listening/why/")
+    context.clear_cookies()  # the session ends while the page is open
+    box = page.get_by_role(
+        "textbox", name="When did your service last change because of what someone said?"
+    )
+    status = page.locator("#q-last-time-you-listened [data-save-status]")
+    box.fill("Words written after the session ended.")
+    box.blur()
+    expect(status).to_contain_text("you have been signed out")
+    assert not Reflection.objects.exists()
+    status.get_by_role("link", name="sign in again to save them").click()
+    page.get_by_label("Email address").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/learn/listening/why/**")
+    expect(status).to_contain_text("Saved at")
+    assert Reflection.objects.get().text == "Words written after the session ended."
+    page.goto(f"{base}/learn/journal/")
+    expect(page.get_by_text("Words written after the session ended.")).to_be_visible()
+    check_axe(page)
+    context.close()
+
+
+def test_answer_and_read_the_journal_without_javascript(
+    browser: Any, live_server: Any, course: Course, ada: User
+) -> None:
+    base = live_server.url
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/learn/listening/how/")
+    page.get_by_label("Markets").check()
+    page.get_by_label("Clinics").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved at").first).to_be_visible()
+    assert Reflection.objects.get().chosen == ["Markets", "Clinics"]
+    page.get_by_role("button", name="I have finished this chapter").click()
+    page.goto(f"{base}/learn/journal/")
+    expect(page.get_by_text("Markets; Clinics")).to_be_visible()
+    context.close()  # axe needs JavaScript: the journal is checked in the test before
