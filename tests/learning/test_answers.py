@@ -218,3 +218,24 @@ def test_the_journal_lists_searches_and_exports(
         io.BytesIO(ada_client.get(reverse("learning:journal_export", args=["docx"])).content)
     )
     assert "We moved the café hours." in [p.text for p in word.paragraphs]
+
+
+def test_the_journal_is_in_your_data_and_goes_with_the_account(
+    course: Course, ada: User, ada_client: Client
+) -> None:
+    import io
+    import zipfile
+
+    question = course.questions.get(key="last-time-you-listened")
+    first = services.reflection_save(person=ada, question=question, text="A first thought.")
+    services.reflection_save(
+        person=ada, question=question, text="A second thought.", reflection=first, based_on=1
+    )
+    archive = zipfile.ZipFile(io.BytesIO(ada_client.get("/accounts/data/download/").content))
+    journal = archive.read("learning/journal.csv").decode("utf-8-sig")
+    assert "A first thought." in journal and "A second thought." in journal
+    assert "learning/learning_progress.csv" in archive.namelist()
+    from commonground.accounts import personal_data
+
+    personal_data.erase_everything(ada)
+    assert not Reflection.objects.exists() and not Revision.objects.exists()

@@ -43,9 +43,8 @@ CHOICES = (2, 8)
 RESERVED = {"journal", "upload", "research"}  # Learn's own addresses beside the courses
 
 # Markdown as CommonMark without raw HTML (it is shown as text), then sanitised again.
-_markdown = (
-    MarkdownIt("commonmark", {"html": False, "typographer": True})
-    .enable(["table", "replacements", "smartquotes"])
+_markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
+    ["table", "replacements", "smartquotes"]
 )
 ALLOWED_TAGS = {
     "h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "blockquote", "a", "code",
