@@ -382,6 +382,8 @@ def world(commons: Any) -> World:
         "form_id": o["form"],
         "coding_id": o["coding"],
         "objective_id": o["objective"],
+        "slug": "foundations",
+        "chapter": "what-is-community",
     }
     question = objects["question"]
     bodies: dict[tuple[str, str], dict[str, object]] = {
@@ -409,6 +411,11 @@ def world(commons: Any) -> World:
             "text_id": text_id or 0,
             "start": 0,
             "end": 4,
+        },
+        ("POST", "/learn/answers"): {
+            "course": "foundations",
+            "question": "communities-you-belong-to",
+            "text": "A street, a faith, a network.",
         },
         ("PUT", "/evaluation/objectives/{objective_id}/judgement"): {
             "rating": "largely_met",

@@ -46,12 +46,18 @@ def test_the_main_navigation_comes_from_the_parts_and_marks_where_you_are(
     ada_client: Client, client: Client
 ) -> None:
     nav = main_nav(client.get("/hub/").content.decode())
-    assert re.findall(r">([^<>]+)</a>", nav) == ["Home", "Hub", "Organisations"]
+    assert re.findall(r">([^<>]+)</a>", nav) == ["Home", "Hub", "Learn", "Organisations"]
     assert '<a href="/hub/" aria-current="page">Hub</a>' in nav
     # Evaluate is for people signed in; API documentation sits in the footer.
     assert "API" not in nav
     nav = main_nav(ada_client.get("/hub/search/?q=libraries").content.decode())
-    assert re.findall(r">([^<>]+)</a>", nav) == ["Home", "Hub", "Evaluate", "Organisations"]
+    assert re.findall(r">([^<>]+)</a>", nav) == [
+        "Home",
+        "Hub",
+        "Learn",
+        "Evaluate",
+        "Organisations",
+    ]
     assert '<a href="/hub/" aria-current="true">Hub</a>' in nav
     assert 'aria-current="page">Home' not in nav
     page = ada_client.get("/evaluate/").content.decode()

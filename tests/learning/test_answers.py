@@ -239,3 +239,49 @@ def test_the_journal_is_in_your_data_and_goes_with_the_account(
 
     personal_data.erase_everything(ada)
     assert not Reflection.objects.exists() and not Revision.objects.exists()
+
+
+def test_the_api_reads_courses_openly_and_answers_only_for_their_author(
+    course: Course, ada: User, olu: User, client: Client
+) -> None:
+    from commonground.accounts import services as accounts_services
+
+    listed = client.get("/api/v1/learn/courses").json()
+    assert [c["slug"] for c in listed] == ["listening"]
+    chapter = client.get("/api/v1/learn/courses/listening/chapters/why").json()
+    assert [q["id"] for q in chapter["questions"]] == ["last-time-you-listened", "how-often"]
+    assert [p["kind"] for p in chapter["pieces"]] == ["html", "question", "question"]
+    assert client.get("/api/v1/learn/answers").status_code == 401
+
+    _, ada_token = accounts_services.api_token_create(user=ada, name="journal")
+    _, olu_token = accounts_services.api_token_create(user=olu, name="nosy")
+    ada_api = {"HTTP_AUTHORIZATION": f"Bearer {ada_token}"}
+    olu_api = {"HTTP_AUTHORIZATION": f"Bearer {olu_token}"}
+    body = {"course": "listening", "question": "how-often", "chosen": ["Usually"]}
+    made = client.post("/api/v1/learn/answers", body, content_type="application/json", **ada_api)
+    assert made.status_code == 201 and made.json()["revision"] == 1
+    answer = made.json()["id"]
+    changed = client.post(
+        "/api/v1/learn/answers",
+        {**body, "chosen": ["Always"], "answer": answer, "based_on": 1},
+        content_type="application/json",
+        **ada_api,
+    )
+    assert changed.status_code == 200 and changed.json()["chosen"] == ["Always"]
+    stale = client.post(
+        "/api/v1/learn/answers",
+        {**body, "chosen": ["Never"], "answer": answer, "based_on": 1},
+        content_type="application/json",
+        **ada_api,
+    )
+    assert stale.status_code == 409 and stale.json()["current"]["chosen"] == ["Always"]
+    # Another person can neither read nor change it.
+    assert client.get("/api/v1/learn/answers", **olu_api).json() == []
+    forged = client.post(
+        "/api/v1/learn/answers",
+        {**body, "chosen": ["Never"], "answer": answer, "based_on": 2},
+        content_type="application/json",
+        **olu_api,
+    )
+    assert forged.status_code == 404
+    assert Reflection.objects.get(pk=answer).chosen == ["Always"]

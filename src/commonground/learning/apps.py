@@ -14,6 +14,7 @@ class LearnConfig(parts.Part):
     verbose_name = "Learn"
     order = 15
     mounts = (parts.Mount("learn/", "commonground.learning.urls"),)
+    api = "commonground.learning.api"
     demo = "commonground.learning.demo"
     nav = parts.NavEntry("Learn", "learning:courses")
     home_panel = "learning/includes/home_panel.html"

@@ -226,11 +226,20 @@ def reflection_save(
         question_version=question.version,
         saved_at=now,
     )
-    Progress.objects.update_or_create(
-        person=person,
-        chapter_id=question.chapter_id,
-        defaults={"visited_at": now, "last_question": question.key},
-        create_defaults={"started_at": now, "visited_at": now, "last_question": question.key},
+    # Where the person is, in one statement whether or not they had been here before.
+    Progress.objects.bulk_create(
+        [
+            Progress(
+                person=person,
+                chapter_id=question.chapter_id,
+                started_at=now,
+                visited_at=now,
+                last_question=question.key,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["person", "chapter"],
+        update_fields=["visited_at", "last_question"],
     )
     return reflection
 

@@ -1,0 +1,167 @@
+"""Learn benchmark: saving an answer among a million, and exporting a long journal.
+
+    uv run python bench/learn.py               # SQLite
+    uv run python bench/learn.py --database-url postgres://postgres@127.0.0.1:5432/postgres
+
+The starter course is loaded, then 10,000 learners with 1,000,000 saved answers between
+them are stored straight into the tables (reflections and their first revisions). Then:
+
+- saving: 500 saves by learners picked at random, each a new revision of one of their
+  answers, through ``services.reflection_save`` as the chapter page's script calls it:
+  p50/p95 and the queries each save takes (which must not grow with the table);
+- the journal: one learner with 1,000 entries exports it as Markdown and as PDF the way
+  the journal's download links do.
+
+Targets (issue 15): a save p95 under 50 ms with a constant number of queries; a journal
+of 1,000 entries as PDF under 5 s and as Markdown under 1 s. Research aggregates, the
+issue's third target, come with the research part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Report, django_fresh  # noqa: E402
+
+LEARNERS = 10_000
+ANSWERS = 1_000_000
+SAVES = 500
+JOURNAL = 1_000
+BATCH = 20_000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default="", help="PostgreSQL; SQLite if empty.")
+    parser.add_argument("--answers", type=int, default=ANSWERS)
+    args = parser.parse_args()
+    django_fresh(args.database_url, name="commonground_bench_learn")
+
+    from django.db import connection, transaction
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from commonground.accounts.models import User
+    from commonground.learning import selectors, services
+    from commonground.learning.content import read_folder
+    from commonground.learning.demo import COURSES
+    from commonground.learning.models import Question, Reflection, Revision
+    from commonground.lib.pdf import html_to_pdf
+
+    report = Report(f"Learn: {LEARNERS:,} learners, {args.answers:,} saved answers")
+    services.course_load(read_folder(COURSES / "foundations"))
+    questions = list(Question.objects.filter(kind="text"))
+    print("Storing learners and answers ...", flush=True)
+    started = time.perf_counter()
+    User.objects.bulk_create(
+        [User(email=f"learner{n}@bench.example.org", name=f"Learner {n}") for n in range(LEARNERS)],
+        batch_size=BATCH,
+    )
+    people = list(User.objects.order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    rng = random.Random(15)
+    words = "listening trust residents library council partners time feedback power".split()
+    made = 0
+    while made < args.answers:
+        size = min(BATCH, args.answers - made)
+        with transaction.atomic():
+            batch = [
+                Reflection(
+                    person_id=people[(made + i) % len(people)],
+                    question=questions[(made + i) % len(questions)],
+                    text=" ".join(rng.choice(words) for _ in range(25)),
+                    question_version=1,
+                    started_at=now,
+                    saved_at=now,
+                )
+                for i in range(size)
+            ]
+            Reflection.objects.bulk_create(batch, batch_size=BATCH)
+            first = Reflection.objects.order_by("-pk").values_list("pk", "text")[:size]
+            Revision.objects.bulk_create(
+                [
+                    Revision(
+                        reflection_id=pk, number=1, text=text, question_version=1, saved_at=now
+                    )
+                    for pk, text in first
+                ],  # fmt: skip
+                batch_size=BATCH,
+            )
+        made += size
+    report.figure("stored in", f"{time.perf_counter() - started:.0f} s")
+
+    print("Saving ...", flush=True)
+    timings, queries = [], set()
+    for n in range(SAVES):
+        person = User.objects.get(pk=rng.choice(people))
+        reflection = Reflection.objects.filter(person=person).select_related("question").first()
+        assert reflection is not None  # noqa: S101
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            services.reflection_save(
+                person=person,
+                question=reflection.question,
+                text=f"{reflection.text} and then {n}",
+                reflection=reflection,
+                based_on=reflection.revision,
+            )
+            timings.append(time.perf_counter() - began)
+        queries.add(len(captured))
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95)]
+    report.figure("save p50", f"{statistics.median(timings) * 1000:.1f} ms")
+    report.figure("save p95", f"{p95 * 1000:.1f} ms")
+    report.figure("queries per save", ", ".join(str(q) for q in sorted(queries)))
+    report.target("save p95 under 50 ms", p95 < 0.05)
+    report.target("a constant number of queries per save", len(queries) == 1)
+
+    print("Journal ...", flush=True)
+    writer = User.objects.create_user(email="writer@bench.example.org", name="Writer")
+    Reflection.objects.bulk_create(
+        [
+            Reflection(
+                person=writer,
+                question=questions[n % len(questions)],
+                text=" ".join(rng.choice(words) for _ in range(120)),
+                question_version=1,
+                started_at=now,
+                saved_at=now,
+            )
+            for n in range(JOURNAL)
+        ]
+    )
+    entries = list(selectors.journal(writer))
+    context = {"person": writer, "entries": entries, "made_on": timezone.localdate()}
+    began = time.perf_counter()
+    markdown = render_to_string(
+        "learning/journal.md", {**context, "entries": list(selectors.journal(writer))}
+    )
+    as_markdown = time.perf_counter() - began
+    began = time.perf_counter()
+    html = render_to_string(
+        "learning/journal_print.html", {**context, "entries": list(selectors.journal(writer))}
+    )
+    pdf = html_to_pdf(html, base_url="/")
+    as_pdf = time.perf_counter() - began
+    report.figure(
+        f"journal of {len(entries):,} entries as Markdown",
+        f"{as_markdown * 1000:.0f} ms ({len(markdown) / 1e3:.0f} kB)",
+    )
+    report.figure(
+        f"journal of {len(entries):,} entries as PDF", f"{as_pdf:.1f} s ({len(pdf) / 1e6:.1f} MB)"
+    )
+    report.target("journal as Markdown under 1 s", as_markdown < 1)
+    report.target("journal as PDF under 5 s", as_pdf < 5)
+    report.finish()
+
+
+if __name__ == "__main__":
+    main()
