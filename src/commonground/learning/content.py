@@ -31,6 +31,8 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from commonground.lib import safezip
+
 COURSE_FILE = "course.yaml"
 MAX_FILE_BYTES = 200_000
 MAX_CHAPTERS = 40
@@ -113,6 +115,38 @@ def read_folder(folder: Path) -> CourseSpec:
             if path.stat().st_size > MAX_FILE_BYTES:
                 raise ContentError([f"{path.name}:1: larger than {MAX_FILE_BYTES:,} bytes"])
             files[path.name] = path.read_bytes()
+    return read_files(files)
+
+
+def read_zip(data: bytes) -> CourseSpec:
+    """The course in a zip archive of its folder: ``course.yaml`` and its chapters, at the
+    top of the archive or in one folder inside it. Sized up before anything is unpacked."""
+    try:
+        archive = safezip.open_archive(
+            data, max_members=MAX_CHAPTERS * 4, max_unzipped=MAX_CHAPTERS * MAX_FILE_BYTES
+        )
+    except safezip.ZipError as exc:
+        raise ContentError([f"the upload: cannot be used, because {exc}"]) from exc
+    with archive:
+        names = [n for n in archive.namelist() if not n.endswith("/")]
+        courses = [n for n in names if n.rsplit("/", 1)[-1] == COURSE_FILE]
+        if len(courses) != 1 or courses[0].count("/") > 1:
+            raise ContentError(
+                [f"the upload: a course's zip holds one {COURSE_FILE}, at the top or in one folder"]
+            )
+        folder = courses[0][: -len(COURSE_FILE)]
+        files: dict[str, bytes] = {}
+        for name in names:
+            inside = name[len(folder) :]
+            if (
+                name.startswith(folder)
+                and "/" not in inside
+                and (inside == COURSE_FILE or inside.endswith(".md"))
+            ):
+                try:
+                    files[inside] = safezip.open_member(archive, name).read(MAX_FILE_BYTES + 1)
+                except safezip.ZipError as exc:
+                    raise ContentError([f"{inside}:1: {exc}"]) from exc
     return read_files(files)
 
 

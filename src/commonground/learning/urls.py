@@ -9,6 +9,7 @@ app_name = "learning"
 urlpatterns = [
     path("", views.courses, name="courses"),
     path("journal/", views.journal, name="journal"),
+    path("upload/", views.course_upload, name="upload"),
     path("journal.<str:fmt>", views.journal_export, name="journal_export"),
     path("<slug:slug>/", views.course, name="course"),
     path("<slug:slug>/<slug:chapter>/", views.chapter, name="chapter"),

@@ -19,7 +19,8 @@ from commonground import access
 from commonground.access import allow
 from commonground.accounts.models import User
 from commonground.accounts.selectors import signed_in_user
-from commonground.learning import selectors, services
+from commonground.learning import rules, selectors, services
+from commonground.learning.content import ContentError, read_zip
 from commonground.learning.models import Question, Reflection
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.tabular import csv_bytes
@@ -187,6 +188,37 @@ def finish(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
     if done and after is not None:
         return see_other(after.get_absolute_url())
     return see_other(found.course.get_absolute_url())
+
+
+# -- adding courses --------------------------------------------------------------------
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+@allow(rules.COURSES)
+def course_upload(request: HttpRequest) -> HttpResponse:
+    """Add or reload a course from a zip of its folder (site admins)."""
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("archive")
+        if upload is None:
+            problems = ["Choose the zip file of a course folder."]
+        elif upload.size is None or upload.size > MAX_UPLOAD:
+            problems = [f"The file is larger than {MAX_UPLOAD // (1024 * 1024)} MB."]
+        else:
+            try:
+                loaded = services.course_load(read_zip(upload.read()))
+            except ContentError as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, str(loaded))
+                return see_other(loaded.course.get_absolute_url())
+    return render(
+        request,
+        "learning/upload.html",
+        {"problems": problems, "max_mb": MAX_UPLOAD // (1024 * 1024)},
+        status=400 if problems else 200,
+    )
 
 
 # -- the journal -----------------------------------------------------------------------
