@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Not pages: downloads, feeds, the API, the admin (Django's own layout), signing out.
 SKIP = re.compile(
-    r"(\.(pdf|csv|xlsx|qdc|qdpx|opml|json|atom|rss|xml)$|/feed\.|/api/v1/(?!docs/)|^/admin/"
+    r"(\.(pdf|docx|md|csv|xlsx|qdc|qdpx|opml|json|atom|rss|xml)$|/feed\.|/api/v1/(?!docs/)|^/admin/"
     r"|/logout/|/demo-feeds/|/download/)"
 )
 # Enough to reach every kind of page; lists link many pages of the same kind.
