@@ -116,3 +116,42 @@ def test_answer_and_read_the_journal_without_javascript(
     page.goto(f"{base}/learn/journal/")
     expect(page.get_by_text("Markets; Clinics")).to_be_visible()
     context.close()  # axe needs JavaScript: the journal is checked in the test before
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_every_learn_page_passes_axe_and_reflows(
+    page: Any, live_server: Any, course: Course, ada: User, staff: User, width: int
+) -> None:
+    from commonground.learning import services
+
+    base = live_server.url
+    page.set_viewport_size({"width": width, "height": 800})
+    pages = ["/learn/", "/learn/listening/", "/learn/listening/why/", "/learn/listening/how/"]
+    for path in pages:  # as someone not signed in
+        page.goto(base + path)
+        check_axe(page)
+        check_reflow(page)
+    question = course.questions.get(key="last-time-you-listened")
+    first = services.reflection_save(person=ada, question=question, text="The café hours.")
+    services.reflection_save(person=ada, question=question, text="Later: the rota.")
+    services.reflection_save(
+        person=ada, question=question, text="The café hours, in May.", reflection=first
+    )
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    for path in [*pages, "/learn/listening/why/?new=last-time-you-listened", "/learn/journal/",
+                 "/learn/journal/?q=nothing-matches", "/learn/journal/?order=date"]:  # fmt: skip
+        page.goto(base + path)
+        check_axe(page)
+        check_reflow(page)
+    page.context.clear_cookies()
+    sign_in(page, base, "sam@example.org", PASSWORD)
+    page.goto(base + "/learn/upload/")
+    check_axe(page)
+    check_reflow(page)
+    page.get_by_label("Zip file of the course folder").set_input_files(
+        files=[{"name": "course.zip", "mimeType": "application/zip", "buffer": b"not a zip"}]
+    )
+    page.get_by_role("button", name="Check and load").click()
+    expect(page.get_by_text("The course was not loaded; nothing was changed")).to_be_visible()
+    check_axe(page)
+    check_reflow(page)
