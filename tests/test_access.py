@@ -39,6 +39,7 @@ from commonground.evaluation import services as evaluation_services
 from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from commonground.learning import demo as learning_demo
+from commonground.learning import services as learning_services
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -369,6 +370,10 @@ def world(commons: Any) -> World:
     samples["learning:finish"] = (chapter, None)
     samples["learning:answer"] = ({**chapter, "key": "communities-you-belong-to"}, None)
     samples["learning:journal_export"] = ({"fmt": "md"}, None)
+    priya = User.objects.get(email="priya.natarajan@example.org")
+    share = learning_services.share_create(owner=priya, reflection=priya.reflections.first())
+    samples["learning:shared"] = ({"token": share.token}, None)
+    samples["learning:share_withdraw"] = ({"pk": share.pk}, priya)
     samples["evaluation:text"] = (
         {"pk": o["programme"], "kind": "answer", "text_id": text_id or 0},
         scope,
@@ -423,7 +428,10 @@ def world(commons: Any) -> World:
         },
     }
     # What a form posts, where an empty post would be turned away before the rule is met.
-    posts: dict[str, dict[str, object]] = {"hub:item_theme": {"theme": theme.pk}}
+    posts: dict[str, dict[str, object]] = {
+        "hub:item_theme": {"theme": theme.pk},
+        "learning:share_create": {"course": "foundations", "chapter": "what-is-community"},
+    }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 
 

@@ -42,7 +42,13 @@ CHAPTER_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")
 KINDS = ("text", "scale", "single", "multiple")
 SCALE_POINTS = (3, 7)
 CHOICES = (2, 8)
-RESERVED = {"journal", "upload", "research"}  # Learn's own addresses beside the courses
+RESERVED = {
+    "journal",
+    "upload",
+    "research",
+    "shares",
+    "shared",
+}  # Learn's own addresses beside the courses
 
 # Markdown as CommonMark without raw HTML (it is shown as text), then sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(

@@ -177,3 +177,41 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.chapter_id}"
+
+
+class Share(models.Model):
+    """A link by which a person lets others (a facilitator, their set) read one reflection,
+    or their answers to a chapter, until they withdraw it."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_shares"
+    )
+    reflection = models.ForeignKey(
+        Reflection, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    chapter = models.ForeignKey(
+        Chapter, on_delete=models.CASCADE, null=True, blank=True, related_name="shares"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    note = models.CharField(max_length=100, blank=True, help_text="Who it is for.")
+    created_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reflection__isnull=False) ^ models.Q(chapter__isnull=False),
+                name="learning_share_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Share {self.pk} by {self.owner_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:shared", args=[self.token])
+
+    @property
+    def live(self) -> bool:
+        return self.withdrawn_at is None

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _export(user: User) -> list[DataFile]:
-    from commonground.learning.models import Progress, Revision
+    from commonground.learning.models import Progress, Revision, Share
 
     revisions = (
         Revision.objects.filter(reflection__person=user)
@@ -20,6 +20,7 @@ def _export(user: User) -> list[DataFile]:
         .order_by("reflection__started_at", "reflection_id", "number")
     )
     progress = Progress.objects.filter(person=user).select_related("chapter__course")
+    shares = Share.objects.filter(owner=user).select_related("reflection__question", "chapter")
     return [
         DataFile(
             "journal.csv",
@@ -60,20 +61,34 @@ def _export(user: User) -> list[DataFile]:
                 for p in progress
             ],
         ),
+        DataFile(
+            "shares.csv",
+            header=["shares", "for", "made", "withdrawn"],
+            rows=[
+                (
+                    s.reflection.question.prompt if s.reflection else f"chapter: {s.chapter}",
+                    s.note,
+                    s.created_at,
+                    s.withdrawn_at or "",
+                )
+                for s in shares
+            ],
+        ),
     ]
 
 
 def _erase(user: User) -> None:
-    from commonground.learning.models import Progress, Reflection
+    from commonground.learning.models import Progress, Reflection, Share
 
+    Share.objects.filter(owner=user).delete()
     Reflection.objects.filter(person=user).delete()  # and every revision with it
     Progress.objects.filter(person=user).delete()
 
 
 register(
     "learning",
-    description="everything you wrote in Learn's courses, every saved revision of it, and "
-    "how far you have gone in each chapter",
+    description="everything you wrote in Learn's courses, every saved revision of it, the "
+    "links you made to share some of it, and how far you have gone in each chapter",
     export=_export,
     erase=_erase,
 )

@@ -8,9 +8,10 @@ reads it. Site admins load courses.
 from __future__ import annotations
 
 from commonground import access
-from commonground.learning.models import Progress, Reflection, Revision
+from commonground.learning.models import Progress, Reflection, Revision, Share
 
 access.belongs(Reflection, "person")
+access.belongs(Share, "owner")
 access.belongs(Revision, "reflection__person")
 access.belongs(Progress, "person")
 

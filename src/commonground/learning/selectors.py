@@ -13,7 +13,14 @@ from commonground.accounts.models import User
 from commonground.accounts.rules import OWN
 from commonground.hub.models import Item
 from commonground.hub.selectors import with_sources
-from commonground.learning.models import Chapter, Course, Progress, Question, Reflection
+from commonground.learning.models import (
+    Chapter,
+    Course,
+    Progress,
+    Question,
+    Reflection,
+    Share,
+)
 
 FURTHER_READING = 5
 
@@ -165,3 +172,33 @@ def journal(
 
 def journal_courses(person: User) -> list[Course]:
     return list(Course.objects.filter(questions__reflections__person=person).distinct())
+
+
+def shares_of(person: User) -> QuerySet[Share]:
+    return Share.objects.filter(owner=person).select_related(
+        "reflection__question__chapter__course", "chapter__course"
+    )
+
+
+def get_share_for_user(*, user: AnyUser, pk: int) -> Share:
+    return access.get(user, Share.objects.all(), OWN, pk=pk)
+
+
+def shared(token: str) -> tuple[Share, list[Reflection]]:
+    """What a live link shows: the reflection, or the owner's answers to the chapter (as
+    they are now). A withdrawn or unknown link is not found."""
+    share = (
+        Share.objects.filter(token=token, withdrawn_at__isnull=True)
+        .select_related("owner", "chapter__course", "reflection__question__chapter__course")
+        .first()
+    )
+    if share is None:
+        raise Http404("This link has been withdrawn, or never existed.")
+    if share.reflection is not None:
+        return share, [share.reflection]
+    entries = (
+        Reflection.objects.filter(person=share.owner, question__chapter=share.chapter)
+        .select_related("question")
+        .order_by("question__position", "started_at")
+    )
+    return share, list(entries)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,12 +21,15 @@ from commonground.learning.models import (
     QuestionVersion,
     Reflection,
     Revision,
+    Share,
 )
 
 __all__ = [
     "Conflict",
     "Loaded",
     "chapter_finish",
+    "share_create",
+    "share_withdraw",
     "chapter_visit",
     "course_load",
     "reflection_save",
@@ -260,3 +264,35 @@ def chapter_finish(*, person: User, chapter: Chapter, finished: bool = True) -> 
     progress.finished_at = timezone.now() if finished else None
     progress.save(update_fields=["finished_at"])
     return progress
+
+
+# -- sharing ---------------------------------------------------------------------------
+
+
+def share_create(
+    *,
+    owner: User,
+    reflection: Reflection | None = None,
+    chapter: Chapter | None = None,
+    note: str = "",
+) -> Share:
+    """A new link to one of ``owner``'s reflections, or to their answers to ``chapter``."""
+    if (reflection is None) == (chapter is None):
+        raise ValidationError("Share one answer, or your answers to one chapter.")
+    if reflection is not None and reflection.person_id != owner.pk:
+        raise ValidationError("Only your own answers can be shared.")
+    return Share.objects.create(
+        owner=owner,
+        reflection=reflection,
+        chapter=chapter,
+        token=secrets.token_urlsafe(24),
+        note=note.strip()[:100],
+    )
+
+
+def share_withdraw(*, share: Share) -> Share:
+    """The link stops working at once, for everyone who has it."""
+    if share.withdrawn_at is None:
+        share.withdrawn_at = timezone.now()
+        share.save(update_fields=["withdrawn_at"])
+    return share

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.models import User
+from commonground.accounts.rules import OWN
 from commonground.accounts.selectors import signed_in_user
 from commonground.learning import rules, selectors, services
 from commonground.learning.content import ContentError, read_zip
-from commonground.learning.models import Question, Reflection
+from commonground.learning.models import Question, Reflection, Share
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.tabular import csv_bytes
 from commonground.lib.views import download, see_other
@@ -188,6 +189,60 @@ def finish(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
     if done and after is not None:
         return see_other(after.get_absolute_url())
     return see_other(found.course.get_absolute_url())
+
+
+# -- sharing ---------------------------------------------------------------------------
+
+
+@require_POST
+@allow(access.SIGNED_IN)
+def share_create(request: HttpRequest) -> HttpResponse:
+    """A link to one of your answers, or to your answers to a chapter."""
+    person = signed_in_user(request)
+    reflection = chapter = None
+    try:
+        if request.POST.get("reflection"):
+            reflection = selectors.get_reflection_for_user(
+                user=person, pk=int(request.POST["reflection"])
+            )
+        else:
+            course = selectors.get_course(request.POST.get("course", ""))
+            chapter = selectors.get_chapter(course, request.POST.get("chapter", ""))
+    except ValueError:
+        return _refuse(request, "That answer could not be found.", status=404)
+    share = services.share_create(
+        owner=person, reflection=reflection, chapter=chapter, note=request.POST.get("note", "")
+    )
+    messages.success(
+        request,
+        "Link made. Anyone signed in to this site who has it can read what it shares, "
+        "until you withdraw it.",
+    )
+    return see_other(reverse("learning:shares") + f"#share-{share.pk}")
+
+
+@allow(access.SIGNED_IN)
+def shares(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "learning/shares.html",
+        {"shares": selectors.shares_of(signed_in_user(request))},
+    )
+
+
+@require_POST
+@allow(OWN, on=Share)
+def share_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    share = selectors.get_share_for_user(user=request.user, pk=pk)
+    services.share_withdraw(share=share)
+    messages.success(request, "Link withdrawn: it no longer shows anything to anyone.")
+    return see_other(reverse("learning:shares"))
+
+
+@allow(access.SIGNED_IN)
+def shared(request: HttpRequest, token: str) -> HttpResponse:
+    share, entries = selectors.shared(token)
+    return render(request, "learning/shared.html", {"share": share, "entries": entries})
 
 
 # -- adding courses --------------------------------------------------------------------
