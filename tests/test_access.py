@@ -370,6 +370,9 @@ def world(commons: Any) -> World:
     samples["learning:finish"] = (chapter, None)
     samples["learning:answer"] = ({**chapter, "key": "communities-you-belong-to"}, None)
     samples["learning:journal_export"] = ({"fmt": "md"}, None)
+    samples["learning:consent"] = ({"slug": "foundations"}, None)
+    samples["learning:research_course"] = ({"slug": "foundations"}, None)
+    samples["learning:research_export"] = ({"slug": "foundations"}, None)
     priya = User.objects.get(email="priya.natarajan@example.org")
     share = learning_services.share_create(owner=priya, reflection=priya.reflections.first())
     samples["learning:shared"] = ({"token": share.token}, None)
@@ -431,6 +434,7 @@ def world(commons: Any) -> World:
     posts: dict[str, dict[str, object]] = {
         "hub:item_theme": {"theme": theme.pk},
         "learning:share_create": {"course": "foundations", "chapter": "what-is-community"},
+        "learning:consent": {"level": "counts"},
     }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 

@@ -215,3 +215,48 @@ class Share(models.Model):
     @property
     def live(self) -> bool:
         return self.withdrawn_at is None
+
+
+class Consent(models.TextChoices):
+    NOTHING = "nothing", "Nothing: leave my answers out of research"
+    COUNTS = "counts", "Counts only: my choices may be counted with everyone else's"
+    EXCERPTS = "excerpts", "Counts, and short anonymised excerpts of what I wrote"
+
+
+class ConsentEvent(models.Model):
+    """One choice a learner made about research use of their answers to one course. Never
+    changed: the latest per person and course is the one in force, from that moment."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_consents"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="consents")
+    level = models.CharField(max_length=10, choices=Consent.choices)
+    text_version = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["course", "person", "at"], name="learning_consent_at")]
+        permissions = [("research", "Read research aggregates and consented excerpts")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.level} for {self.course_id}"
+
+
+class ResearchExport(models.Model):
+    """A record of every research download: who, when, what, how many rows."""
+
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="exports")
+    query = models.JSONField(default=dict)
+    rows = models.PositiveIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Export of {self.course_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _export(user: User) -> list[DataFile]:
-    from commonground.learning.models import Progress, Revision, Share
+    from commonground.learning.models import ConsentEvent, Progress, Revision, Share
 
     revisions = (
         Revision.objects.filter(reflection__person=user)
@@ -20,6 +20,7 @@ def _export(user: User) -> list[DataFile]:
         .order_by("reflection__started_at", "reflection_id", "number")
     )
     progress = Progress.objects.filter(person=user).select_related("chapter__course")
+    consents = ConsentEvent.objects.filter(person=user).select_related("course")
     shares = Share.objects.filter(owner=user).select_related("reflection__question", "chapter")
     return [
         DataFile(
@@ -62,6 +63,11 @@ def _export(user: User) -> list[DataFile]:
             ],
         ),
         DataFile(
+            "research_consent.csv",
+            header=["course", "choice", "consent_text_version", "when"],
+            rows=[(c.course.title, c.get_level_display(), c.text_version, c.at) for c in consents],
+        ),
+        DataFile(
             "shares.csv",
             header=["shares", "for", "made", "withdrawn"],
             rows=[
@@ -78,9 +84,10 @@ def _export(user: User) -> list[DataFile]:
 
 
 def _erase(user: User) -> None:
-    from commonground.learning.models import Progress, Reflection, Share
+    from commonground.learning.models import ConsentEvent, Progress, Reflection, Share
 
     Share.objects.filter(owner=user).delete()
+    ConsentEvent.objects.filter(person=user).delete()
     Reflection.objects.filter(person=user).delete()  # and every revision with it
     Progress.objects.filter(person=user).delete()
 
@@ -88,7 +95,8 @@ def _erase(user: User) -> None:
 register(
     "learning",
     description="everything you wrote in Learn's courses, every saved revision of it, the "
-    "links you made to share some of it, and how far you have gone in each chapter",
+    "links you made to share some of it, your choices about research, and how far you "
+    "have gone in each chapter",
     export=_export,
     erase=_erase,
 )

@@ -2,7 +2,8 @@
 
 Courses and chapters are public: anyone may read them. What a person writes is
 theirs alone (accounts' rule "own"): no organisation role, and no site admin,
-reads it. Site admins load courses.
+reads it, unless they share it by a link. Site admins load courses; researchers
+see counts and excerpts from learners who consented, never a person's answers.
 """
 
 from __future__ import annotations
@@ -19,4 +20,12 @@ COURSES = access.rule(
     "learning.courses",
     site_admin=True,
     refusal="Only the site's administrators can add or reload courses.",
+)
+
+# Researchers are given the permission by a site admin (the admin's user page); they see
+# counts and consented excerpts, never a person's answers.
+RESEARCH = access.rule(
+    "learning.research",
+    permission="learning.research",
+    refusal="Only researchers (a site administrator grants the role) can see research data.",
 )

@@ -202,3 +202,7 @@ def shared(token: str) -> tuple[Share, list[Reflection]]:
         .order_by("question__position", "started_at")
     )
     return share, list(entries)
+
+
+def research_courses() -> QuerySet[Course]:
+    return courses().filter(research=True)

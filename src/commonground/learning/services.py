@@ -15,11 +15,14 @@ from commonground.accounts.models import User
 from commonground.learning.content import CourseSpec, QuestionSpec
 from commonground.learning.models import (
     Chapter,
+    Consent,
+    ConsentEvent,
     Course,
     Progress,
     Question,
     QuestionVersion,
     Reflection,
+    ResearchExport,
     Revision,
     Share,
 )
@@ -28,6 +31,8 @@ __all__ = [
     "Conflict",
     "Loaded",
     "chapter_finish",
+    "consent_set",
+    "research_export",
     "share_create",
     "share_withdraw",
     "chapter_visit",
@@ -296,3 +301,92 @@ def share_withdraw(*, share: Share) -> Share:
         share.withdrawn_at = timezone.now()
         share.save(update_fields=["withdrawn_at"])
     return share
+
+
+# -- research --------------------------------------------------------------------------
+
+
+def consent_set(*, person: User, course: Course, level: str) -> ConsentEvent:
+    """Record ``person``'s choice about research use of their answers to ``course``, as a
+    new event (the old ones stay, as the record of what was agreed when)."""
+    from commonground.learning.research import CONSENT_VERSION
+
+    if not course.research:
+        raise ValidationError("This course is not open to research.")
+    if level not in Consent.values:
+        raise ValidationError("Choose one of the answers offered.")
+    return ConsentEvent.objects.create(
+        person=person, course=course, level=level, text_version=CONSENT_VERSION
+    )
+
+
+def research_export(*, researcher: User, course: Course) -> tuple[bytes, int]:
+    """The course's research aggregates and excerpts as a zip of CSV files with a data
+    package description, logged with who asked, when, and how many rows went out."""
+    import io
+    import json
+    import zipfile
+
+    from commonground.learning.research import CONSENT_VERSION, MIN_GROUP, aggregates
+    from commonground.lib.tabular import csv_bytes
+
+    counts: list[list[object]] = []
+    excerpts: list[list[object]] = []
+    for b in aggregates(course):
+        for option, cell in zip(b.options, b.overall, strict=True):
+            counts.append([b.question.key, b.question.prompt, "everyone", option, str(cell)])
+        for kind, _, cells in b.groups:
+            for option, cell in zip(b.options, cells, strict=True):
+                counts.append([b.question.key, b.question.prompt, kind, option, str(cell)])
+        excerpts.extend([b.question.key, b.question.prompt, text] for text in b.excerpts)
+    package = {
+        "name": f"common-ground-{course.slug}-research",
+        "title": f"{course.title}: answers from learners who consented",
+        "description": (
+            f"Counts of each point or choice, by kind of organisation, from learners whose "
+            f"consent (text version {CONSENT_VERSION}) was in force when this was made; "
+            f"groups of fewer than {MIN_GROUP} are not shown. Excerpts are anonymised and "
+            "in no particular order."
+        ),
+        "created": timezone.now().isoformat(),
+        "resources": [
+            {
+                "name": "counts",
+                "path": "counts.csv",
+                "schema": {"fields": [
+                    {"name": "question_id", "type": "string"},
+                    {"name": "question", "type": "string"},
+                    {"name": "group", "type": "string"},
+                    {"name": "answer", "type": "string"},
+                    {"name": "count", "type": "string",
+                     "description": f"A whole number, or 'fewer than {MIN_GROUP}'."},
+                ]},
+            },
+            {
+                "name": "excerpts",
+                "path": "excerpts.csv",
+                "schema": {"fields": [
+                    {"name": "question_id", "type": "string"},
+                    {"name": "question", "type": "string"},
+                    {"name": "excerpt", "type": "string"},
+                ]},
+            },
+        ],
+    }  # fmt: skip
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "counts.csv", csv_bytes(["question_id", "question", "group", "answer", "count"], counts)
+        )
+        archive.writestr(
+            "excerpts.csv", csv_bytes(["question_id", "question", "excerpt"], excerpts)
+        )
+        archive.writestr("datapackage.json", json.dumps(package, indent=2, ensure_ascii=False))
+    rows = len(counts) + len(excerpts)
+    ResearchExport.objects.create(
+        researcher=researcher,
+        course=course,
+        query={"course": course.slug, "kind": "all"},
+        rows=rows,
+    )
+    return out.getvalue(), rows

@@ -20,9 +20,10 @@ from commonground.access import allow
 from commonground.accounts.models import User
 from commonground.accounts.rules import OWN
 from commonground.accounts.selectors import signed_in_user
+from commonground.learning import research as research_data
 from commonground.learning import rules, selectors, services
 from commonground.learning.content import ContentError, read_zip
-from commonground.learning.models import Question, Reflection, Share
+from commonground.learning.models import Consent, Question, Reflection, Share
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.tabular import csv_bytes
 from commonground.lib.views import download, see_other
@@ -50,14 +51,20 @@ def courses(request: HttpRequest) -> HttpResponse:
 def course(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_course(slug)
     chapters = selectors.course_progress(found, request.user)
+    person = request.user
     return render(
         request,
         "learning/course.html",
         {
             "course": found,
             "chapters": chapters,
-            "resume": selectors.resume(request.user, found),
+            "resume": selectors.resume(person, found),
             "started": any(c.progress for c in chapters),
+            "consent": research_data.consent_of(person, found)
+            if found.research and isinstance(person, User)
+            else None,
+            "consent_text": research_data.CONSENT_TEXTS[research_data.CONSENT_VERSION],
+            "levels": Consent.choices,
         },
     )
 
@@ -189,6 +196,55 @@ def finish(request: HttpRequest, slug: str, chapter: str) -> HttpResponse:
     if done and after is not None:
         return see_other(after.get_absolute_url())
     return see_other(found.course.get_absolute_url())
+
+
+# -- research --------------------------------------------------------------------------
+
+
+@require_POST
+@allow(access.SIGNED_IN)
+def consent(request: HttpRequest, slug: str) -> HttpResponse:
+    """A learner's choice about research use of their answers to a course."""
+    found = selectors.get_course(slug)
+    try:
+        services.consent_set(
+            person=signed_in_user(request), course=found, level=request.POST.get("level", "")
+        )
+    except ValidationError as exc:
+        return _refuse(request, exc.messages[0], status=400)
+    messages.success(request, "Your choice is saved, and applies from now on.")
+    return see_other(found.get_absolute_url() + "#research")
+
+
+@allow(rules.RESEARCH)
+def research(request: HttpRequest) -> HttpResponse:
+    return render(request, "learning/research.html", {"courses": selectors.research_courses()})
+
+
+@allow(rules.RESEARCH)
+def research_course(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_course(slug)
+    if not found.research:
+        return _refuse(request, "This course is not open to research.", status=404)
+    return render(
+        request,
+        "learning/research_course.html",
+        {
+            "course": found,
+            "breakdowns": research_data.aggregates(found),
+            "min_group": research_data.MIN_GROUP,
+            "exports": found.exports.select_related("researcher")[:20],
+        },
+    )
+
+
+@allow(rules.RESEARCH)
+def research_export(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_course(slug)
+    if not found.research:
+        return _refuse(request, "This course is not open to research.", status=404)
+    data, _ = services.research_export(researcher=signed_in_user(request), course=found)
+    return download(data, content_type="application/zip", filename=f"{found.slug}-research.zip")
 
 
 # -- sharing ---------------------------------------------------------------------------

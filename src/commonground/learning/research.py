@@ -1,0 +1,226 @@
+"""Research use of learners' answers, only with their consent.
+
+A course whose files say ``research: true`` asks each learner what researchers may use:
+nothing (the default), counts only, or counts and anonymised excerpts. Each choice is an
+event (``ConsentEvent``), never edited; the latest per person is in force from the moment
+it is made, so a withdrawal changes the next page and export at once.
+
+What a researcher sees, per question, comes only from learners whose consent is in force:
+- counts of each point or choice, overall and by the kind of organisation they work for,
+  with any group of fewer than ``MIN_GROUP`` people shown as "fewer than 10", and one more
+  group hidden beside it where the total would otherwise give the hidden one away;
+- for written answers, excerpts from those who allowed them, with names, email addresses,
+  telephone numbers and postcodes taken out, shuffled, and never linked to a person or
+  organisation.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from commonground.accounts.models import Membership, Organisation, User
+from commonground.learning.models import Consent, ConsentEvent, Course, Question, Reflection
+
+MIN_GROUP = 10
+EXCERPT_WORDS = 60
+# The consent text, by version. A new version is added, never edited: every event records
+# the version the learner read.
+CONSENT_VERSION = 1
+CONSENT_TEXTS = {
+    1: (
+        "Researchers studying how people learn community engagement may use answers to this "
+        "course, only as you choose here. Counts only: your choices are counted with "
+        "everyone else's, and shown only in groups of 10 people or more. Counts and "
+        "excerpts: as well, short passages of what you wrote may be quoted, with names, "
+        "email addresses, telephone numbers and postcodes taken out, and never linked to "
+        "you or your organisation. You can change your mind at any time; a change applies "
+        "from then on to everything researchers see or download."
+    ),
+}
+NO_ORGANISATION = "No organisation given"
+
+
+def consent_of(person: User, course: Course) -> ConsentEvent | None:
+    return ConsentEvent.objects.filter(person=person, course=course).order_by("-at", "-pk").first()
+
+
+def consenting(course: Course, *, levels: Iterable[str]) -> QuerySet[User]:
+    """People whose consent in force for ``course`` is one of ``levels``: one query."""
+    latest = ConsentEvent.objects.filter(person=OuterRef("pk"), course=course).order_by(
+        "-at", "-pk"
+    )
+    return User.objects.annotate(consent=Subquery(latest.values("level")[:1])).filter(
+        consent__in=list(levels)
+    )
+
+
+@dataclass
+class Cell:
+    """A count, or "fewer than 10" where the group is too small to show."""
+
+    count: int
+    hidden: bool = False
+
+    def __str__(self) -> str:
+        return f"fewer than {MIN_GROUP}" if self.hidden else str(self.count)
+
+
+@dataclass
+class Breakdown:
+    """One question's counts: overall, and per kind of organisation."""
+
+    question: Question
+    answered: int
+    options: list[str]
+    overall: list[Cell]
+    groups: list[tuple[str, int, list[Cell]]] = field(default_factory=list)
+    excerpts: list[str] = field(default_factory=list)
+
+
+def suppress(counts: Mapping[str, int]) -> dict[str, Cell]:
+    """Cells for ``counts``: each under ``MIN_GROUP`` hidden; where exactly one is hidden
+    (and the total is shown), the next smallest is hidden too, so that subtraction cannot
+    give it away."""
+    cells = {key: Cell(n, 0 < n < MIN_GROUP) for key, n in counts.items()}
+    hidden = [key for key, cell in cells.items() if cell.hidden]
+    if len(hidden) == 1:
+        shown = sorted(
+            (cell.count, key) for key, cell in cells.items() if not cell.hidden and cell.count
+        )
+        if shown:
+            cells[shown[0][1]].hidden = True
+    return cells
+
+
+def _kinds(people: Iterable[int]) -> dict[int, str]:
+    """Each person's kind of organisation (their earliest membership's), by person id."""
+    labels = dict(Organisation.Kind.choices)
+    kinds: dict[int, str] = {}
+    for person, kind in (
+        Membership.objects.filter(user_id__in=list(people))
+        .order_by("user_id", "pk")
+        .values_list("user_id", "organisation__kind")
+    ):
+        kinds.setdefault(person, labels.get(kind, kind))
+    return kinds
+
+
+def aggregates(course: Course) -> list[Breakdown]:
+    """Every question of ``course`` as researchers may see it, from consenting learners."""
+    counted = consenting(course, levels=[Consent.COUNTS, Consent.EXCERPTS])
+    quoting = set(consenting(course, levels=[Consent.EXCERPTS]).values_list("pk", flat=True))
+    answers = (
+        Reflection.objects.filter(question__course=course, person__in=counted.values("pk"))
+        .order_by("person_id", "question_id", "-saved_at")
+        .values_list("person_id", "question_id", "chosen", "text")
+    )
+    # Each person's latest reflection per question is their answer.
+    latest: dict[tuple[int, int], tuple[list[str], str]] = {}
+    for person, asked, chosen, text in answers.iterator(chunk_size=5000):
+        latest.setdefault((person, asked), (chosen, text))
+    kinds = _kinds({person for person, _ in latest})
+    names = _names()
+    by_question: dict[int, list[tuple[int, list[str], str]]] = defaultdict(list)
+    for (person, asked), (chosen, text) in latest.items():
+        by_question[asked].append((person, chosen, text))
+    # Excerpts come in an order no one can trace back to the people who wrote them.
+    shuffle = secrets.SystemRandom()
+    found = []
+    for question in course.questions.filter(retired=False).select_related("chapter"):
+        rows = by_question.get(question.pk, [])
+        people = {person for person, _, _ in rows}
+        breakdown = Breakdown(question, len(people), list(question.options), [])
+        if question.options:
+            overall = Counter(c for _, chosen, _ in rows for c in chosen)
+            cells = suppress({o: overall[o] for o in question.options})
+            breakdown.overall = [cells[o] for o in question.options]
+            per_kind: dict[str, Counter[str]] = defaultdict(Counter)
+            members: Counter[str] = Counter()
+            for person, chosen, _ in rows:
+                kind = kinds.get(person, NO_ORGANISATION)
+                members[kind] += 1
+                per_kind[kind].update(chosen)
+            for kind in sorted(k for k, n in members.items() if n >= MIN_GROUP):
+                cells = suppress({o: per_kind[kind][o] for o in question.options})
+                shown = [cells[o] for o in question.options]
+                breakdown.groups.append((kind, members[kind], shown))
+        else:
+            texts = [
+                anonymise(text, names)
+                for person, _, text in rows
+                if person in quoting and text.strip()
+            ]
+            shuffle.shuffle(texts)
+            # A handful of excerpts could point to the few who wrote them: none below the line.
+            breakdown.excerpts = texts if len(texts) >= MIN_GROUP else []
+        found.append(breakdown)
+    return found
+
+
+# -- taking people out of what they wrote ----------------------------------------------
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+PHONE = re.compile(r"(?<!\w)(\+?\d[\d\s().-]{8,}\d)(?!\w)")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+WEB = re.compile(r"https?://\S+")
+# A capitalised word after a title or "my colleague", "called" and the like is a name.
+NAMED = re.compile(
+    r"\b(Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|colleague|manager|called|named|neighbour)"
+    r"(\.?\s+)[A-Z][a-z'-]+(\s+[A-Z][a-z'-]+)?"
+)
+
+
+def _names() -> set[str]:
+    """Every name this site knows of people and organisations, as lower-case words."""
+    words: set[str] = set()
+    for name in User.objects.values_list("name", flat=True).iterator():
+        words.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", name) if len(w) > 2)
+    for name in Organisation.objects.values_list("name", flat=True).iterator():
+        words.update(w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'-]+", name) if len(w) > 3)
+    return words - COMMON_WORDS
+
+
+# Words that are names of organisations too often to take out ("Libraries", "Council").
+COMMON_WORDS = {
+    "library", "libraries", "museum", "museums", "archive", "archives", "council", "city",
+    "county", "borough", "health", "housing", "trust", "service", "services", "community",
+    "partnership", "network", "group", "centre", "center", "university", "college", "the",
+    "and", "association", "team", "partners", "friends", "valley", "valleys", "town",
+}  # fmt: skip
+
+
+def anonymise(text: str, names: set[str]) -> str:
+    """``text`` cut to an excerpt, with email addresses, web links, telephone numbers,
+    postcodes and every known name of a person or organisation replaced by a mark."""
+    text = EMAIL.sub("[email]", text)
+    text = WEB.sub("[link]", text)
+    text = PHONE.sub("[phone]", text)
+    text = POSTCODE.sub("[postcode]", text)
+    text = NAMED.sub(lambda m: f"{m.group(1)}{m.group(2)}[name]", text)
+    text = re.sub(
+        r"[A-Za-z][A-Za-z'-]+",
+        lambda m: "[name]" if m.group(0).lower() in names else m.group(0),
+        text,
+    )
+    words = text.split()
+    return " ".join(words[:EXCERPT_WORDS]) + (" …" if len(words) > EXCERPT_WORDS else "")
+
+
+__all__ = [
+    "CONSENT_TEXTS",
+    "CONSENT_VERSION",
+    "MIN_GROUP",
+    "Breakdown",
+    "Cell",
+    "aggregates",
+    "anonymise",
+    "consent_of",
+    "consenting",
+    "suppress",
+]
