@@ -60,6 +60,7 @@ def main() -> None:
     from commonground.learning.models import (
         Consent,
         ConsentEvent,
+        ConsentState,
         Course,
         Question,
         Reflection,
@@ -122,7 +123,14 @@ def main() -> None:
         [
             ConsentEvent(person_id=pk, course=course, level=levels[pk % 3], text_version=1)
             for pk in people
-        ],  # fmt: skip
+        ],
+        batch_size=BATCH,
+    )
+    ConsentState.objects.bulk_create(
+        [
+            ConsentState(person_id=e.person_id, course=course, level=e.level, event=e)
+            for e in ConsentEvent.objects.filter(course=course)
+        ],
         batch_size=BATCH,
     )
     began = time.perf_counter()

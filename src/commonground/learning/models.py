@@ -244,6 +244,25 @@ class ConsentEvent(models.Model):
         return f"{self.person_id}: {self.level} for {self.course_id}"
 
 
+class ConsentState(models.Model):
+    """The consent in force for a person and a course: the latest ConsentEvent, kept as a
+    row of its own so that research counts filter on one indexed table."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10, choices=Consent.choices)
+    event = models.ForeignKey(ConsentEvent, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["course", "person"], name="learning_one_state")
+        ]
+        indexes = [models.Index(fields=["course", "level"], name="learning_state_level")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.level} for {self.course_id}"
+
+
 class ResearchExport(models.Model):
     """A record of every research download: who, when, what, how many rows."""
 

@@ -87,7 +87,7 @@ def _erase(user: User) -> None:
     from commonground.learning.models import ConsentEvent, Progress, Reflection, Share
 
     Share.objects.filter(owner=user).delete()
-    ConsentEvent.objects.filter(person=user).delete()
+    ConsentEvent.objects.filter(person=user).delete()  # and the state they made
     Reflection.objects.filter(person=user).delete()  # and every revision with it
     Progress.objects.filter(person=user).delete()
 

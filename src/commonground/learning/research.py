@@ -21,14 +21,23 @@ import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, QuerySet
 
 from commonground.accounts.models import Membership, Organisation, User
-from commonground.learning.models import Consent, ConsentEvent, Course, Question, Reflection
+from commonground.learning.models import (
+    Consent,
+    ConsentEvent,
+    ConsentState,
+    Course,
+    Question,
+    Reflection,
+)
 
 MIN_GROUP = 10
 EXCERPT_WORDS = 60
+EXCERPTS_SHOWN = 40  # a question's excerpts on the researcher's page (the export has all)
 # The consent text, by version. A new version is added, never edited: every event records
 # the version the learner read.
 CONSENT_VERSION = 1
@@ -50,14 +59,10 @@ def consent_of(person: User, course: Course) -> ConsentEvent | None:
     return ConsentEvent.objects.filter(person=person, course=course).order_by("-at", "-pk").first()
 
 
-def consenting(course: Course, *, levels: Iterable[str]) -> QuerySet[User]:
-    """People whose consent in force for ``course`` is one of ``levels``: one query."""
-    latest = ConsentEvent.objects.filter(person=OuterRef("pk"), course=course).order_by(
-        "-at", "-pk"
-    )
-    return User.objects.annotate(consent=Subquery(latest.values("level")[:1])).filter(
-        consent__in=list(levels)
-    )
+def consenting(course: Course, *, levels: Iterable[str]) -> QuerySet[Any, Any]:
+    """The ids of people whose consent in force for ``course`` is one of ``levels``, as a
+    subquery (``ConsentState`` holds each person's latest choice)."""
+    return ConsentState.objects.filter(course=course, level__in=list(levels)).values("person_id")
 
 
 @dataclass
@@ -111,38 +116,57 @@ def _kinds(people: Iterable[int]) -> dict[int, str]:
     return kinds
 
 
-def aggregates(course: Course) -> list[Breakdown]:
-    """Every question of ``course`` as researchers may see it, from consenting learners."""
+def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list[Breakdown]:
+    """Every question of ``course`` as researchers may see it, from consenting learners;
+    at most ``excerpts`` excerpts a question (a fresh random choice each time), or all
+    of them with ``None``. Counts are worked out from choices alone, never from the
+    written text, so the cost is in the number of choices, not the words."""
     counted = consenting(course, levels=[Consent.COUNTS, Consent.EXCERPTS])
-    quoting = set(consenting(course, levels=[Consent.EXCERPTS]).values_list("pk", flat=True))
-    answers = (
-        Reflection.objects.filter(question__course=course, person__in=counted.values("pk"))
-        .order_by("person_id", "question_id", "-saved_at")
-        .values_list("person_id", "question_id", "chosen", "text")
+    quoting = consenting(course, levels=[Consent.EXCERPTS])
+    questions = list(course.questions.filter(retired=False).select_related("chapter"))
+    chosen_by: dict[tuple[int, int], tuple[Any, list[str]]] = {}
+    # Each person's latest answer to a question with points or choices is the one counted.
+    for person, asked, saved, chosen in (
+        Reflection.objects.filter(question__in=[q for q in questions if q.options])
+        .filter(person__in=counted)
+        .values_list("person_id", "question_id", "saved_at", "chosen")
+        .iterator(chunk_size=10_000)
+    ):
+        known = chosen_by.get((person, asked))
+        if known is None or saved > known[0]:
+            chosen_by[(person, asked)] = (saved, chosen)
+    written = dict(
+        Reflection.objects.filter(question__in=[q for q in questions if not q.options])
+        .filter(person__in=counted)
+        .exclude(text="")
+        .values("question_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("question_id", "n")
     )
-    # Each person's latest reflection per question is their answer.
-    latest: dict[tuple[int, int], tuple[list[str], str]] = {}
-    for person, asked, chosen, text in answers.iterator(chunk_size=5000):
-        latest.setdefault((person, asked), (chosen, text))
-    kinds = _kinds({person for person, _ in latest})
-    names = _names()
-    by_question: dict[int, list[tuple[int, list[str], str]]] = defaultdict(list)
-    for (person, asked), (chosen, text) in latest.items():
-        by_question[asked].append((person, chosen, text))
-    # Excerpts come in an order no one can trace back to the people who wrote them.
-    shuffle = secrets.SystemRandom()
+    quoted = dict(
+        Reflection.objects.filter(question__in=[q for q in questions if not q.options])
+        .filter(person__in=quoting)
+        .exclude(text="")
+        .values("question_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("question_id", "n")
+    )
+    kinds = _kinds({person for person, _ in chosen_by})
+    by_question: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
+    for (person, asked), (_, chosen) in chosen_by.items():
+        by_question[asked].append((person, chosen))
+    names: set[str] | None = None
     found = []
-    for question in course.questions.filter(retired=False).select_related("chapter"):
-        rows = by_question.get(question.pk, [])
-        people = {person for person, _, _ in rows}
-        breakdown = Breakdown(question, len(people), list(question.options), [])
+    for question in questions:
         if question.options:
-            overall = Counter(c for _, chosen, _ in rows for c in chosen)
+            rows = by_question.get(question.pk, [])
+            breakdown = Breakdown(question, len(rows), list(question.options), [])
+            overall = Counter(c for _, chosen in rows for c in chosen)
             cells = suppress({o: overall[o] for o in question.options})
             breakdown.overall = [cells[o] for o in question.options]
             per_kind: dict[str, Counter[str]] = defaultdict(Counter)
             members: Counter[str] = Counter()
-            for person, chosen, _ in rows:
+            for person, chosen in rows:
                 kind = kinds.get(person, NO_ORGANISATION)
                 members[kind] += 1
                 per_kind[kind].update(chosen)
@@ -151,15 +175,29 @@ def aggregates(course: Course) -> list[Breakdown]:
                 shown = [cells[o] for o in question.options]
                 breakdown.groups.append((kind, members[kind], shown))
         else:
-            texts = [
-                anonymise(text, names)
-                for person, _, text in rows
-                if person in quoting and text.strip()
-            ]
-            shuffle.shuffle(texts)
+            breakdown = Breakdown(question, written.get(question.pk, 0), [], [])
             # A handful of excerpts could point to the few who wrote them: none below the line.
-            breakdown.excerpts = texts if len(texts) >= MIN_GROUP else []
+            if quoted.get(question.pk, 0) >= MIN_GROUP:
+                names = _names() if names is None else names
+                breakdown.excerpts = _excerpts(question, quoting, names, excerpts)
         found.append(breakdown)
+    return found
+
+
+def _excerpts(
+    question: Question, quoting: QuerySet[Any, Any], names: set[str], limit: int | None
+) -> list[str]:
+    """Excerpts of what consenting learners wrote, anonymised, in an order no one can
+    trace back to the people who wrote them."""
+    texts = (
+        Reflection.objects.filter(question=question, person__in=quoting)
+        .exclude(text="")
+        .values_list("text", flat=True)
+    )
+    if limit is not None:
+        texts = texts.order_by("?")[:limit]
+    found = [anonymise(text, names) for text in texts.iterator(chunk_size=2000)]
+    secrets.SystemRandom().shuffle(found)
     return found
 
 

@@ -17,6 +17,7 @@ from commonground.learning.models import (
     Chapter,
     Consent,
     ConsentEvent,
+    ConsentState,
     Course,
     Progress,
     Question,
@@ -315,9 +316,14 @@ def consent_set(*, person: User, course: Course, level: str) -> ConsentEvent:
         raise ValidationError("This course is not open to research.")
     if level not in Consent.values:
         raise ValidationError("Choose one of the answers offered.")
-    return ConsentEvent.objects.create(
-        person=person, course=course, level=level, text_version=CONSENT_VERSION
-    )
+    with transaction.atomic():
+        event = ConsentEvent.objects.create(
+            person=person, course=course, level=level, text_version=CONSENT_VERSION
+        )
+        ConsentState.objects.update_or_create(
+            person=person, course=course, defaults={"level": level, "event": event}
+        )
+    return event
 
 
 def research_export(*, researcher: User, course: Course) -> tuple[bytes, int]:
@@ -332,7 +338,7 @@ def research_export(*, researcher: User, course: Course) -> tuple[bytes, int]:
 
     counts: list[list[object]] = []
     excerpts: list[list[object]] = []
-    for b in aggregates(course):
+    for b in aggregates(course, excerpts=None):
         for option, cell in zip(b.options, b.overall, strict=True):
             counts.append([b.question.key, b.question.prompt, "everyone", option, str(cell)])
         for kind, _, cells in b.groups:
