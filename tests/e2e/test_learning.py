@@ -17,13 +17,19 @@ from tests.e2e.conftest import check_axe, check_reflow, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def window(browser: Any, width: int = 1280, **options: Any) -> tuple[Any, Any]:
+    """A browser context of its own (to go offline, lose cookies or turn JavaScript off)."""
+    context = browser.new_context(viewport={"width": width, "height": 800}, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return context, page
+
+
 def test_answer_on_a_phone_through_a_lost_connection(
     browser: Any, live_server: Any, course: Course, ada: User
 ) -> None:
     base = live_server.url
-    context = browser.new_context(viewport={"width": 390, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = window(browser, 390)
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/learn/")
     check_axe(page)
@@ -69,9 +75,7 @@ def test_words_kept_in_the_browser_come_back_after_signing_in_again(
     browser: Any, live_server: Any, course: Course, ada: User
 ) -> None:
     base = live_server.url
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = window(browser)
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/learn/listening/why/")
     context.clear_cookies()  # the session ends while the page is open
@@ -100,11 +104,7 @@ def test_answer_and_read_the_journal_without_javascript(
     browser: Any, live_server: Any, course: Course, ada: User
 ) -> None:
     base = live_server.url
-    context = browser.new_context(
-        java_script_enabled=False, viewport={"width": 1280, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = window(browser, java_script_enabled=False)
     sign_in(page, base, "ada@example.org", PASSWORD)
     page.goto(f"{base}/learn/listening/how/")
     page.get_by_label("Markets").check()

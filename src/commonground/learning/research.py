@@ -135,22 +135,8 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
         known = chosen_by.get((person, asked))
         if known is None or saved > known[0]:
             chosen_by[(person, asked)] = (saved, chosen)
-    written = dict(
-        Reflection.objects.filter(question__in=[q for q in questions if not q.options])
-        .filter(person__in=counted)
-        .exclude(text="")
-        .values("question_id")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("question_id", "n")
-    )
-    quoted = dict(
-        Reflection.objects.filter(question__in=[q for q in questions if not q.options])
-        .filter(person__in=quoting)
-        .exclude(text="")
-        .values("question_id")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("question_id", "n")
-    )
+    written = _writers([q for q in questions if not q.options], counted)
+    quoted = _writers([q for q in questions if not q.options], quoting)
     kinds = _kinds({person for person, _ in chosen_by})
     by_question: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
     for (person, asked), (_, chosen) in chosen_by.items():
@@ -182,6 +168,17 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
                 breakdown.excerpts = _excerpts(question, quoting, names, excerpts)
         found.append(breakdown)
     return found
+
+
+def _writers(questions: list[Question], people: QuerySet[Any, Any]) -> dict[int, int]:
+    """How many of ``people`` wrote something for each of ``questions``, by question id."""
+    return dict(
+        Reflection.objects.filter(question__in=questions, person__in=people)
+        .exclude(text="")
+        .values("question_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("question_id", "n")
+    )
 
 
 def _excerpts(
