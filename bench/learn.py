@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -44,11 +45,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default="", help="PostgreSQL; SQLite if empty.")
     parser.add_argument("--answers", type=int, default=ANSWERS)
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the database for the next --keep run."
+    )
     args = parser.parse_args()
-    django_fresh(args.database_url, name="commonground_bench_learn")
+    django_fresh(args.database_url, name="commonground_bench_learn", keep=args.keep)
 
     import pypdfium2
-    from django.db import connection, transaction
+    from django.db import connection
     from django.template.loader import render_to_string
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
@@ -58,13 +62,9 @@ def main() -> None:
     from commonground.learning.content import read_folder
     from commonground.learning.demo import COURSES
     from commonground.learning.models import (
-        Consent,
-        ConsentEvent,
-        ConsentState,
         Course,
         Question,
         Reflection,
-        Revision,
     )
     from commonground.learning.research import aggregates
     from commonground.lib.pdf import html_to_pdf
@@ -73,66 +73,16 @@ def main() -> None:
     services.course_load(read_folder(COURSES / "foundations"))
     questions = list(Question.objects.order_by("pk"))
     texts = [q for q in questions if q.kind == "text"]
-    print("Storing learners and answers ...", flush=True)
-    started = time.perf_counter()
-    User.objects.bulk_create(
-        [User(email=f"learner{n}@bench.example.org", name=f"Learner {n}") for n in range(LEARNERS)],
-        batch_size=BATCH,
-    )
-    people = list(User.objects.order_by("pk").values_list("pk", flat=True))
-    now = timezone.now()
-    rng = random.Random(15)
-    words = "listening trust residents library council partners time feedback power".split()
-    made = 0
-    while made < args.answers:
-        size = min(BATCH, args.answers - made)
-        with transaction.atomic():
-            batch = []
-            for i in range(size):
-                question = questions[(made + i) % len(questions)]
-                options = question.options
-                batch.append(
-                    Reflection(
-                        person_id=people[(made + i) % len(people)],
-                        question=question,
-                        text="" if options else " ".join(rng.choice(words) for _ in range(25)),
-                        chosen=[rng.choice(options)] if options else [],
-                        question_version=1,
-                        started_at=now,
-                        saved_at=now,
-                    )
-                )
-            Reflection.objects.bulk_create(batch, batch_size=BATCH)
-            first = Reflection.objects.order_by("-pk").values_list("pk", "text")[:size]
-            Revision.objects.bulk_create(
-                [
-                    Revision(
-                        reflection_id=pk, number=1, text=text, question_version=1, saved_at=now
-                    )
-                    for pk, text in first
-                ],  # fmt: skip
-                batch_size=BATCH,
-            )
-        made += size
-    report.figure("stored in", f"{time.perf_counter() - started:.0f} s")
+    if Reflection.objects.exists():  # kept from the last --keep run
+        people = list(User.objects.order_by("pk").values_list("pk", flat=True))
+        rng = random.Random(15)
+        words = "listening trust residents library council partners time feedback power".split()
+        now = timezone.now()
+    else:
+        people, rng, words, now = store(args.answers, questions, report)
+    course = Course.objects.get(slug="foundations")
 
     print("Research ...", flush=True)
-    course = Course.objects.get(slug="foundations")
-    levels = [Consent.NOTHING, Consent.COUNTS, Consent.EXCERPTS]
-    ConsentEvent.objects.bulk_create(
-        [
-            ConsentEvent(person_id=pk, course=course, level=levels[pk % 3], text_version=1)
-            for pk in people
-        ],
-        batch_size=BATCH,
-    )
-    ConsentState.objects.bulk_create(
-        [
-            ConsentState(person_id=e.person_id, course=course, level=e.level, event=e)
-            for e in ConsentEvent.objects.filter(course=course)
-        ],
-        batch_size=BATCH,
-    )
     began = time.perf_counter()
     breakdowns = aggregates(course)
     aggregated = time.perf_counter() - began
@@ -142,7 +92,6 @@ def main() -> None:
         f"{sum(len(b.excerpts) for b in breakdowns):,} excerpts)",
     )
     report.target("research aggregates under 1 s", aggregated < 1)
-
     print("Saving ...", flush=True)
     timings, queries = [], set()
     for n in range(SAVES):
@@ -173,6 +122,7 @@ def main() -> None:
     report.target("a constant number of queries per save", len(queries) == 1)
 
     print("Journal ...", flush=True)
+    User.objects.filter(email="writer@bench.example.org").delete()  # from a --keep run
     writer = User.objects.create_user(email="writer@bench.example.org", name="Writer")
     Reflection.objects.bulk_create(
         [
@@ -211,6 +161,84 @@ def main() -> None:
     report.target("journal as Markdown under 1 s", as_markdown < 1)
     report.target("journal as PDF under 5 s", as_pdf < 5)
     report.finish()
+
+
+def store(
+    answers: int, questions: list[Any], report: Report
+) -> tuple[list[int], Any, list[str], Any]:
+    """Learners, their answers (each with its first revision) and their consent."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from commonground.accounts.models import User
+    from commonground.learning.models import (
+        Consent,
+        ConsentEvent,
+        ConsentState,
+        Course,
+        Reflection,
+        Revision,
+    )
+
+    print("Storing learners and answers ...", flush=True)
+    started = time.perf_counter()
+    User.objects.bulk_create(
+        [User(email=f"learner{n}@bench.example.org", name=f"Learner {n}") for n in range(LEARNERS)],
+        batch_size=BATCH,
+    )
+    people = list(User.objects.order_by("pk").values_list("pk", flat=True))
+    now = timezone.now()
+    rng = random.Random(15)
+    words = "listening trust residents library council partners time feedback power".split()
+    made = 0
+    while made < answers:
+        size = min(BATCH, answers - made)
+        with transaction.atomic():
+            batch = []
+            for i in range(size):
+                question = questions[(made + i) % len(questions)]
+                options = question.options
+                batch.append(
+                    Reflection(
+                        person_id=people[(made + i) % len(people)],
+                        question=question,
+                        text="" if options else " ".join(rng.choice(words) for _ in range(25)),
+                        chosen=[rng.choice(options)] if options else [],
+                        question_version=1,
+                        started_at=now,
+                        saved_at=now,
+                    )
+                )
+            Reflection.objects.bulk_create(batch, batch_size=BATCH)
+            first = Reflection.objects.order_by("-pk").values_list("pk", "text")[:size]
+            Revision.objects.bulk_create(
+                [
+                    Revision(
+                        reflection_id=pk, number=1, text=text, question_version=1, saved_at=now
+                    )
+                    for pk, text in first
+                ],  # fmt: skip
+                batch_size=BATCH,
+            )
+        made += size
+    course = Course.objects.get(slug="foundations")
+    levels = [Consent.NOTHING, Consent.COUNTS, Consent.EXCERPTS]
+    ConsentEvent.objects.bulk_create(
+        [
+            ConsentEvent(person_id=pk, course=course, level=levels[pk % 3], text_version=1)
+            for pk in people
+        ],
+        batch_size=BATCH,
+    )
+    ConsentState.objects.bulk_create(
+        [
+            ConsentState(person_id=e.person_id, course=course, level=e.level, event=e)
+            for e in ConsentEvent.objects.filter(course=course)
+        ],
+        batch_size=BATCH,
+    )
+    report.figure("stored in", f"{time.perf_counter() - started:.0f} s")
+    return people, rng, words, now
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ What a researcher sees, per question, comes only from learners whose consent is 
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -23,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from commonground.accounts.models import Membership, Organisation, User
 from commonground.learning.models import (
@@ -124,23 +126,29 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
     counted = consenting(course, levels=[Consent.COUNTS, Consent.EXCERPTS])
     quoting = consenting(course, levels=[Consent.EXCERPTS])
     questions = list(course.questions.filter(retired=False).select_related("chapter"))
-    chosen_by: dict[tuple[int, int], tuple[Any, list[str]]] = {}
-    # Each person's latest answer to a question with points or choices is the one counted.
-    for person, asked, saved, chosen in (
-        Reflection.objects.filter(question__in=[q for q in questions if q.options])
-        .filter(person__in=counted)
-        .values_list("person_id", "question_id", "saved_at", "chosen")
-        .iterator(chunk_size=10_000)
-    ):
-        known = chosen_by.get((person, asked))
-        if known is None or saved > known[0]:
-            chosen_by[(person, asked)] = (saved, chosen)
+    # Each person's latest answer to a question with points or choices is the one counted:
+    # found in the database, and read back as its JSON text, decoded once per distinct text.
+    options_asked = [q for q in questions if q.options]
+    latest = (
+        Reflection.objects.filter(question__in=options_asked, person__in=counted)
+        .values("person_id", "question_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    answers = (
+        Reflection.objects.filter(pk__in=latest)
+        .annotate(raw=Cast("chosen", TextField()))
+        .values_list("person_id", "question_id", "raw")
+    )
+    decoded: dict[str, list[str]] = {}
+    by_question: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
+    for person, asked, raw in answers.iterator(chunk_size=10_000):
+        if raw not in decoded:
+            decoded[raw] = json.loads(raw)
+        by_question[asked].append((person, decoded[raw]))
     written = _writers([q for q in questions if not q.options], counted)
     quoted = _writers([q for q in questions if not q.options], quoting)
-    kinds = _kinds({person for person, _ in chosen_by})
-    by_question: dict[int, list[tuple[int, list[str]]]] = defaultdict(list)
-    for (person, asked), (_, chosen) in chosen_by.items():
-        by_question[asked].append((person, chosen))
+    kinds = _kinds({person for rows in by_question.values() for person, _ in rows})
     names: set[str] | None = None
     found = []
     for question in questions:
