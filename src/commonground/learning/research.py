@@ -146,8 +146,7 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
         if raw not in decoded:
             decoded[raw] = json.loads(raw)
         by_question[asked].append((person, decoded[raw]))
-    written = _writers([q for q in questions if not q.options], counted)
-    quoted = _writers([q for q in questions if not q.options], quoting)
+    written = _answered([q for q in questions if not q.options], counted)
     kinds = _kinds({person for rows in by_question.values() for person, _ in rows})
     names: set[str] | None = None
     found = []
@@ -170,19 +169,20 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
                 breakdown.groups.append((kind, members[kind], shown))
         else:
             breakdown = Breakdown(question, written.get(question.pk, 0), [], [])
-            # A handful of excerpts could point to the few who wrote them: none below the line.
-            if quoted.get(question.pk, 0) >= MIN_GROUP:
+            if breakdown.answered >= MIN_GROUP:
                 names = _names() if names is None else names
-                breakdown.excerpts = _excerpts(question, quoting, names, excerpts)
+                sample = _excerpts(question, quoting, names, excerpts)
+                # A handful of excerpts could point to the few who wrote them: none below.
+                breakdown.excerpts = sample if len(sample) >= MIN_GROUP else []
         found.append(breakdown)
     return found
 
 
-def _writers(questions: list[Question], people: QuerySet[Any, Any]) -> dict[int, int]:
-    """How many of ``people`` wrote something for each of ``questions``, by question id."""
+def _answered(questions: list[Question], people: QuerySet[Any, Any]) -> dict[int, int]:
+    """How many of ``people`` answered each of ``questions``, by question id: from the
+    (question, person) index alone."""
     return dict(
         Reflection.objects.filter(question__in=questions, person__in=people)
-        .exclude(text="")
         .values("question_id")
         .annotate(n=Count("person", distinct=True))
         .values_list("question_id", "n")
@@ -194,14 +194,13 @@ def _excerpts(
 ) -> list[str]:
     """Excerpts of what consenting learners wrote, anonymised, in an order no one can
     trace back to the people who wrote them."""
-    texts = (
-        Reflection.objects.filter(question=question, person__in=quoting)
-        .exclude(text="")
-        .values_list("text", flat=True)
-    )
-    if limit is not None:
-        texts = texts.order_by("?")[:limit]
-    found = [anonymise(text, names) for text in texts.iterator(chunk_size=2000)]
+    written = Reflection.objects.filter(question=question, person__in=quoting)
+    if limit is not None:  # chosen by id from the index, and only those read
+        written = Reflection.objects.filter(
+            pk__in=list(written.order_by("?").values_list("pk", flat=True)[:limit])
+        )
+    texts = written.values_list("text", flat=True).iterator(chunk_size=2000)
+    found = [anonymise(text, names) for text in texts if text.strip()]
     secrets.SystemRandom().shuffle(found)
     return found
 
