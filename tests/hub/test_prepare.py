@@ -56,6 +56,12 @@ RULES = Rules.compile(
         ("", "might as well be", [], []),
         ("", "Digital drop-ins", [], [6]),
         ("", "one device each", [], [6]),
+        ("", "a coproduction-led plan", [], [5]),  # a joined-up form inside a hyphenated word
+        ("", "“Volunteers”, grants…", [], [1, 2]),  # typographic marks end words
+        ("", "the asset\ntransfer; the residents’ panel", [], [2, 5]),
+        ("", "an asset-transfer", [], [2]),
+        ("", "digital drop in", [], []),  # "drop-in" is looked for joined up
+        ("", "volunteer© and (volunteer)", [], [1]),
     ],
 )
 def test_theme_rules(title: str, text: str, categories: list[str], themes: list[int]) -> None:
