@@ -229,23 +229,23 @@ class _Text:
         return self.spaced.rfind(" ", 0, at) + 1, end if end >= 0 else len(self.spaced)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Piece:
     """How a piece of text without spaces reads, as stems one space apart: part by part
     and joined up; and every stem of both."""
 
     split: str
     joined: str
-    stems: frozenset[str]
+    stems: tuple[str, ...]
 
 
 # The same words come back in every feed: each distinct piece is read once per process.
-@functools.lru_cache(maxsize=20_000)
+@functools.lru_cache(maxsize=10_000)
 def _piece(text: str) -> _Piece:
     tokens = _TOKEN.findall(_POSSESSIVE.sub("", text))
     split = " ".join(stem(p) for t in tokens for p in t.split("-"))
     joined = " ".join(stem(t.replace("-", "")) for t in tokens) if "-" in text else split
-    return _Piece(split, joined, frozenset(split.split() + joined.split()))
+    return _Piece(split, joined, tuple({*split.split(), *joined.split()}))
 
 
 def word_key(text: str) -> str:
