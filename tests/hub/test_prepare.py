@@ -71,6 +71,9 @@ def test_theme_rules(title: str, text: str, categories: list[str], themes: list[
 def test_text_of_html_drops_tags_decodes_entities_and_collapses_space() -> None:
     html = "<p>Tea &amp; talk</p>\n\n<ul><li>Mon\u00a0 </li><li>Tue</li></ul>\t<br>"
     assert text_of_html(html) == "Tea & talk Mon Tue"
+    # The end of an inline element is no space: nothing stands before the full stop.
+    html = "<p>Run by <strong>volunteers</strong>. See <a href='/r'>the report</a>, p.<br>2</p>"
+    assert text_of_html(html) == "Run by volunteers. See the report, p. 2"
 
 
 @pytest.mark.parametrize(
