@@ -195,8 +195,8 @@ def test_comment_report_and_moderate(
 
 
 def test_follow_and_stop_following_a_hub(page: Any, live_server: Any, hub: dict[str, Any]) -> None:
-    """The button says whether you follow, and toggles (tests/hub/test_following.py
-    covers the same without JavaScript)."""
+    """The button says whether you follow, and toggles (the test below does the same
+    without JavaScript)."""
     base = live_server.url
     source = hub["source"]
     url = f"{base}/hub/sources/{source.pk}/"
@@ -216,3 +216,29 @@ def test_follow_and_stop_following_a_hub(page: Any, live_server: Any, hub: dict[
     expect(page.get_by_text("You no longer follow this.")).to_be_visible()
     expect(page.get_by_role("button", name=f"Follow {source.title}", exact=True)).to_be_visible()
     assert not Follow.objects.filter(user__email="mo@example.org", source=source).exists()
+
+
+def test_follow_and_stop_following_without_javascript(
+    browser: Any, live_server: Any, hub: dict[str, Any]
+) -> None:
+    """Following is a plain form: with scripts off, the button still follows, says so,
+    and stops following (issue 14)."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    base = live_server.url
+    source = hub["source"]
+    url = f"{base}/hub/sources/{source.pk}/"
+    sign_in(page, base, "mo@example.org", PASSWORD)
+    page.goto(url)
+    page.get_by_role("button", name=f"Follow {source.title}", exact=True).click()
+    expect(page.get_by_text("You now follow this.")).to_be_visible()
+    expect(page.get_by_text("You follow this", exact=True)).to_be_visible()
+    assert page.url == url
+    assert Follow.objects.filter(user__email="mo@example.org", source=source).exists()
+    page.get_by_role("button", name=f"Stop following {source.title}").click()
+    expect(page.get_by_text("You no longer follow this.")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Follow {source.title}", exact=True)).to_be_visible()
+    assert page.url == url
+    assert not Follow.objects.filter(user__email="mo@example.org", source=source).exists()
+    context.close()

@@ -225,5 +225,5 @@ def test_links_stored_before_the_rule_are_blanked(db: None) -> None:
         '<p>A <a href="https://photos.example/a.jpg" rel="nofollow noopener">Image: room</a>'
         ' and <a rel="nofollow noopener">mail</a>.</p>'
     )
-    assert item.text == "A Image: room and mail ."
+    assert item.text == "A Image: room and mail."
     assert item.content_hash != "old"

@@ -56,6 +56,12 @@ RULES = Rules.compile(
         ("", "might as well be", [], []),
         ("", "Digital drop-ins", [], [6]),
         ("", "one device each", [], [6]),
+        ("", "a coproduction-led plan", [], [5]),  # a joined-up form inside a hyphenated word
+        ("", "“Volunteers”, grants…", [], [1, 2]),  # typographic marks end words
+        ("", "the asset\ntransfer; the residents’ panel", [], [2, 5]),
+        ("", "an asset-transfer", [], [2]),
+        ("", "digital drop in", [], []),  # "drop-in" is looked for joined up
+        ("", "volunteer© and (volunteer)", [], [1]),
     ],
 )
 def test_theme_rules(title: str, text: str, categories: list[str], themes: list[int]) -> None:
@@ -65,6 +71,9 @@ def test_theme_rules(title: str, text: str, categories: list[str], themes: list[
 def test_text_of_html_drops_tags_decodes_entities_and_collapses_space() -> None:
     html = "<p>Tea &amp; talk</p>\n\n<ul><li>Mon\u00a0 </li><li>Tue</li></ul>\t<br>"
     assert text_of_html(html) == "Tea & talk Mon Tue"
+    # The end of an inline element is no space: nothing stands before the full stop.
+    html = "<p>Run by <strong>volunteers</strong>. See <a href='/r'>the report</a>, p.<br>2</p>"
+    assert text_of_html(html) == "Run by volunteers. See the report, p. 2"
 
 
 @pytest.mark.parametrize(

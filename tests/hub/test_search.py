@@ -132,3 +132,19 @@ def test_words_that_name_a_theme_find_its_items(coproduced: dict[str, Item]) -> 
     assert themed.pk not in _ids("co-production", search.Filters(theme=volunteering.pk))
     # A word that names no theme matches text only.
     assert _ids("photographs") == [themed.pk]
+
+
+def test_several_words_that_name_themes(coproduced: dict[str, Item]) -> None:
+    """Each theme-naming word is found in the text or by its theme, whichever the item has."""
+    volunteering = Theme.objects.get(slug="volunteering")
+    theme = Theme.objects.get(slug="co-production")
+    both = _item(6, "A quiet month", "Nothing to report.", theme, volunteering)
+    said = _item(7, "Volunteers on co-production", "Written together.")
+    half = _item(8, "Volunteers wanted", "Ask at the desk.", theme)
+    just_one = _item(9, "Volunteers wanted", "Ask at the desk.", volunteering)
+    found = _ids("co-production volunteering")
+    # Whole-text matches rank first; those found only through themes follow.
+    assert set(found) == {both.pk, said.pk, half.pk}
+    assert found[0] == said.pk
+    assert just_one.pk not in found
+    assert _ids("co-production volunteering desk") == [half.pk]
