@@ -123,6 +123,9 @@ def test_course_file_mistakes_name_their_line() -> None:
     assert problems({"01-first.md": b""}) == ["course.yaml:1: missing; a course needs one"]
     found = problems(with_chapter(CHAPTER, COURSE.replace(b"id: a-course", b"id: journal")))
     assert found[0].startswith("course.yaml:1: 'id' cannot be journal")
+    renamed = COURSE.replace(b"01-first.md", b"research-consent.md")
+    found = problems({"course.yaml": renamed, "research-consent.md": CHAPTER.encode()})
+    assert found[0].startswith("course.yaml:8: research-consent.md would be at a chapter address")
 
 
 def test_broken_files_say_so_plainly() -> None:

@@ -42,13 +42,9 @@ CHAPTER_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.md$")
 KINDS = ("text", "scale", "single", "multiple")
 SCALE_POINTS = (3, 7)
 CHOICES = (2, 8)
-RESERVED = {
-    "journal",
-    "upload",
-    "research",
-    "shares",
-    "shared",
-}  # Learn's own addresses beside the courses
+# Learn's own addresses beside the courses, and inside each course.
+RESERVED = {"journal", "upload", "research", "shares", "shared"}
+RESERVED_CHAPTERS = {"research-consent"}
 
 # Markdown as CommonMark without raw HTML (it is shown as text), then sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(
@@ -178,6 +174,11 @@ def read_files(files: Mapping[str, bytes]) -> CourseSpec:
         chapter = _chapter(name, source, problems, seen_questions)
         if chapter is None:
             continue
+        if chapter.slug in RESERVED_CHAPTERS:
+            problems.append(
+                f"{COURSE_FILE}:{line}: {name} would be at a chapter address Learn uses "
+                f"for its own page; rename the file"
+            )
         if chapter.slug in slugs:
             problems.append(f"{COURSE_FILE}:{line}: {name} and {slugs[chapter.slug]} share a name")
         slugs[chapter.slug] = name
