@@ -127,3 +127,17 @@ def test_a_learner_chooses_on_the_course_page(
     assert research.consent_of(ada, open_course).level == "counts"
     bad = ada_client.post(reverse("learning:consent", args=["listening"]), {"level": "everything"})
     assert bad.status_code == 400
+
+
+def test_the_api_gives_researchers_the_same_and_nobody_else(
+    open_course: Course, researcher: User, ada_client: Client
+) -> None:
+    learners(open_course, 10, kind="library", level=Consent.EXCERPTS, point="Usually")
+    found = client_for(researcher).get("/api/v1/learn/research/listening").json()
+    scale = next(q for q in found if q["question"] == "how-often")
+    assert scale["answered"] == 10
+    assert {c["answer"]: c["count"] for c in scale["counts"]}["Usually"] == 10
+    written = next(q for q in found if q["question"] == "last-time-you-listened")
+    assert len(written["excerpts"]) == 10 and all("@" not in e for e in written["excerpts"])
+    assert ada_client.get("/api/v1/learn/research/listening").status_code == 403
+    assert not ResearchExport.objects.exists()

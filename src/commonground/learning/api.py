@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.selectors import signed_in_user
-from commonground.learning import selectors, services
+from commonground.learning import research, rules, selectors, services
 from commonground.learning.models import Chapter, Course, Reflection
 
 router = Router(tags=["Learn"])
@@ -211,3 +211,64 @@ def answer_save(request: HttpRequest, data: AnswerIn) -> Status[AnswerOut | Conf
     except ValidationError as exc:
         raise HttpError(400, exc.messages[0]) from exc
     return Status(201 if reflection is None else 200, _answer_out(saved))
+
+
+class CountOut(Schema):
+    answer: str
+    count: int | None = Field(description="Empty where the group is too small to show.")
+    shown: str = Field(description="The count, or 'fewer than 10'.")
+
+
+class GroupOut(Schema):
+    group: str = Field(description="A kind of organisation, with 10 or more people.")
+    people: int
+    counts: list[CountOut]
+
+
+class ResearchQuestionOut(Schema):
+    question: str
+    prompt: str
+    kind: str
+    version: int
+    answered: int | None = Field(description="Empty below 10.")
+    counts: list[CountOut]
+    groups: list[GroupOut]
+    excerpts: list[str]
+
+
+def _counts(options: list[str], cells: list[research.Cell]) -> list[CountOut]:
+    return [
+        CountOut(answer=o, count=None if c.hidden else c.count, shown=str(c))
+        for o, c in zip(options, cells, strict=True)
+    ]
+
+
+@router.get(
+    "/learn/research/{slug}",
+    response=list[ResearchQuestionOut],
+    summary="Research aggregates for a course (researchers)",
+)
+@allow(rules.RESEARCH)
+def research_aggregates(request: HttpRequest, slug: str) -> list[ResearchQuestionOut]:
+    """Per question, from learners whose consent is in force: counts (groups under 10
+    hidden) and anonymised excerpts, as the research page shows them. Not logged as an
+    export; the zip download on the page is."""
+    course = selectors.get_course(slug)
+    if not course.research:
+        raise HttpError(404, "This course is not open to research.")
+    return [
+        ResearchQuestionOut(
+            question=b.question.key,
+            prompt=b.question.prompt,
+            kind=b.question.kind,
+            version=b.question.version,
+            answered=b.answered if b.answered >= research.MIN_GROUP else None,
+            counts=_counts(b.options, b.overall) if b.answered >= research.MIN_GROUP else [],
+            groups=[
+                GroupOut(group=kind, people=people, counts=_counts(b.options, cells))
+                for kind, people, cells in b.groups
+            ],
+            excerpts=b.excerpts,
+        )
+        for b in research.aggregates(course)
+    ]
