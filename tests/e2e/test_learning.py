@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from commonground.accounts.models import User
-from commonground.learning.models import Course, Reflection
-from tests.conftest import PASSWORD
+from commonground.learning.models import Consent, Course, Reflection
+from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import check_axe, check_reflow, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,14 +138,33 @@ def test_every_learn_page_passes_axe_and_reflows(
     services.reflection_save(
         person=ada, question=question, text="The café hours, in May.", reflection=first
     )
+    share = services.share_create(owner=ada, reflection=first, note="my facilitator")
+    services.share_create(owner=ada, chapter=question.chapter)
+    services.share_withdraw(share=services.share_create(owner=ada, reflection=first))
     sign_in(page, base, "ada@example.org", PASSWORD)
     for path in [*pages, "/learn/listening/why/?new=last-time-you-listened", "/learn/journal/",
-                 "/learn/journal/?q=nothing-matches", "/learn/journal/?order=date"]:  # fmt: skip
+                 "/learn/journal/?q=nothing-matches", "/learn/journal/?order=date",
+                 "/learn/shares/", share.get_absolute_url()]:  # fmt: skip
         page.goto(base + path)
         check_axe(page)
         check_reflow(page)
+    # A researcher's pages, on a course open to research with enough consenting learners.
+    course.research = True
+    course.save(update_fields=["research"])
+    for n in range(10):
+        learner = make_person(f"learner{n}@example.org", f"Learner {n}")
+        services.consent_set(person=learner, course=course, level=Consent.EXCERPTS)
+        services.reflection_save(person=learner, question=question, text=f"Answer {n}.")
+        services.reflection_save(
+            person=learner, question=course.questions.get(key="how-often"), chosen=["Usually"]
+        )
+    staff.user_permissions.add(Permission.objects.get(codename="research"))
     page.context.clear_cookies()
     sign_in(page, base, "sam@example.org", PASSWORD)
+    for path in ["/learn/research/", "/learn/research/listening/", "/learn/listening/"]:
+        page.goto(base + path)
+        check_axe(page)
+        check_reflow(page)
     page.goto(base + "/learn/upload/")
     check_axe(page)
     check_reflow(page)
