@@ -40,6 +40,7 @@ from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from commonground.learning import demo as learning_demo
 from commonground.learning import services as learning_services
+from commonground.learning.models import Course as LearnCourse
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -371,6 +372,11 @@ def world(commons: Any) -> World:
     samples["learning:answer"] = ({**chapter, "key": "communities-you-belong-to"}, None)
     samples["learning:journal_export"] = ({"fmt": "md"}, None)
     samples["learning:consent"] = ({"slug": "foundations"}, None)
+    samples["learning:cohort_start"] = ({"slug": "foundations"}, None)
+    cohort = learning_services.cohort_start(
+        course=LearnCourse.objects.get(slug="foundations"), organisation=scope, by=None
+    )
+    samples["learning:cohort"] = ({"pk": cohort.pk}, scope)
     samples["learning:research_course"] = ({"slug": "foundations"}, None)
     samples["learning:research_export"] = ({"slug": "foundations"}, None)
     priya = User.objects.get(email="priya.natarajan@example.org")

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
-from commonground.accounts.models import User
+from commonground.accounts.models import Organisation, User
 from commonground.learning.models import Consent, Course, Reflection
 from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import check_axe, check_reflow, sign_in
@@ -121,7 +121,13 @@ def test_answer_and_read_the_journal_without_javascript(
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_every_learn_page_passes_axe_and_reflows(
-    page: Any, live_server: Any, course: Course, ada: User, staff: User, width: int
+    page: Any,
+    live_server: Any,
+    course: Course,
+    ada: User,
+    staff: User,
+    riverside: Organisation,
+    width: int,
 ) -> None:
     from commonground.learning import services
 
@@ -138,13 +144,15 @@ def test_every_learn_page_passes_axe_and_reflows(
     services.reflection_save(
         person=ada, question=question, text="The café hours, in May.", reflection=first
     )
+    cohort = services.cohort_start(course=course, organisation=riverside, by=ada)
     share = services.share_create(owner=ada, reflection=first, note="my facilitator")
     services.share_create(owner=ada, chapter=question.chapter)
     services.share_withdraw(share=services.share_create(owner=ada, reflection=first))
     sign_in(page, base, "ada@example.org", PASSWORD)
     for path in [*pages, "/learn/listening/why/?new=last-time-you-listened", "/learn/journal/",
                  "/learn/journal/?q=nothing-matches", "/learn/journal/?order=date",
-                 "/learn/shares/", share.get_absolute_url()]:  # fmt: skip
+                 "/learn/shares/", share.get_absolute_url(), "/learn/listening/cohort/",
+                 cohort.get_absolute_url()]:  # fmt: skip
         page.goto(base + path)
         check_axe(page)
         check_reflow(page)

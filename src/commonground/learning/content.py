@@ -43,8 +43,8 @@ KINDS = ("text", "scale", "single", "multiple")
 SCALE_POINTS = (3, 7)
 CHOICES = (2, 8)
 # Learn's own addresses beside the courses, and inside each course.
-RESERVED = {"journal", "upload", "research", "shares", "shared"}
-RESERVED_CHAPTERS = {"research-consent"}
+RESERVED = {"journal", "upload", "research", "shares", "shared", "cohorts"}
+RESERVED_CHAPTERS = {"research-consent", "cohort"}
 
 # Markdown as CommonMark without raw HTML (it is shown as text), then sanitised again.
 _markdown = MarkdownIt("commonmark", {"html": False, "typographer": True}).enable(

@@ -283,3 +283,27 @@ class ResearchExport(models.Model):
 
     def __str__(self) -> str:
         return f"Export of {self.course_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Cohort(models.Model):
+    """A course run with the members of an organisation: its facilitators see who has
+    started and finished each chapter, never what anyone wrote."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cohorts")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="learning_cohorts"
+    )
+    name = models.CharField(max_length=120)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("learning:cohort", args=[self.pk])

@@ -9,10 +9,12 @@ see counts and excerpts from learners who consented, never a person's answers.
 from __future__ import annotations
 
 from commonground import access
-from commonground.learning.models import Progress, Reflection, Revision, Share
+from commonground.accounts.models import Role
+from commonground.learning.models import Cohort, Progress, Reflection, Revision, Share
 
 access.belongs(Reflection, "person")
 access.belongs(Share, "owner")
+access.belongs(Cohort, "organisation")
 access.belongs(Revision, "reflection__person")
 access.belongs(Progress, "person")
 
@@ -28,4 +30,12 @@ RESEARCH = access.rule(
     "learning.research",
     permission="learning.research",
     refusal="Only researchers (a site administrator grants the role) can see research data.",
+)
+
+# An organisation's facilitators and admins run courses with its members as a cohort, and
+# see their progress (never their words).
+FACILITATE = access.rule(
+    "learning.facilitate",
+    roles={Role.FACILITATOR, Role.ADMIN},
+    refusal="Only facilitators and admins of {scope} can run a course with its members.",
 )

@@ -9,12 +9,14 @@ from django.http import Http404
 
 from commonground import access
 from commonground.access import AnyUser
-from commonground.accounts.models import User
+from commonground.accounts.models import Organisation, User
 from commonground.accounts.rules import OWN
 from commonground.hub.models import Item
 from commonground.hub.selectors import with_sources
+from commonground.learning import rules
 from commonground.learning.models import (
     Chapter,
+    Cohort,
     Course,
     Progress,
     Question,
@@ -206,3 +208,63 @@ def shared(token: str) -> tuple[Share, list[Reflection]]:
 
 def research_courses() -> QuerySet[Course]:
     return courses().filter(research=True)
+
+
+def get_cohort_for_user(*, user: AnyUser, pk: int) -> Cohort:
+    return access.get(
+        user, Cohort.objects.select_related("course", "organisation"), rules.FACILITATE, pk=pk
+    )
+
+
+def cohorts_for_user(user: AnyUser, course: Course) -> QuerySet[Cohort]:
+    return access.visible(user, course.cohorts.select_related("organisation"), rules.FACILITATE)
+
+
+def facilitated_organisations(user: AnyUser) -> QuerySet[Organisation]:
+    return access.scopes_where(user, rules.FACILITATE, Organisation)
+
+
+@dataclass
+class CohortRow:
+    person: User
+    states: list[str]  # per chapter: "Not started", "Started" or "Finished"
+
+    @property
+    def finished(self) -> int:
+        return self.states.count("Finished")
+
+
+def cohort_progress(cohort: Cohort) -> tuple[list[Chapter], list[CohortRow]]:
+    """Each member of the cohort's organisation, and how far they are in each chapter of
+    its course: two queries, and nothing of what anyone wrote."""
+    chapters = list(cohort.course.chapters.filter(retired=False))
+    people = list(
+        User.objects.filter(memberships__organisation=cohort.organisation).order_by("name")
+    )
+    seen = {
+        (p.person_id, p.chapter_id): p
+        for p in Progress.objects.filter(person__in=people, chapter__in=chapters)
+    }
+    rows = []
+    for person in people:
+        states = []
+        for chapter in chapters:
+            progress = seen.get((person.pk, chapter.pk))
+            states.append(
+                "Not started"
+                if progress is None
+                else "Finished"
+                if progress.finished_at
+                else "Started"
+            )
+        rows.append(CohortRow(person, states))
+    return chapters, rows
+
+
+def my_cohorts(person: AnyUser, course: Course) -> QuerySet[Cohort]:
+    """The cohorts of ``course`` whose facilitators see ``person``'s progress."""
+    if not isinstance(person, User):
+        return Cohort.objects.none()
+    return course.cohorts.filter(organisation__memberships__user=person).select_related(
+        "organisation"
+    )

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from commonground.accounts.models import User
+from commonground.accounts.models import Organisation, User
 from commonground.learning.content import CourseSpec, QuestionSpec
 from commonground.learning.models import (
     Chapter,
+    Cohort,
     Consent,
     ConsentEvent,
     ConsentState,
@@ -32,6 +33,7 @@ __all__ = [
     "Conflict",
     "Loaded",
     "chapter_finish",
+    "cohort_start",
     "consent_set",
     "research_export",
     "share_create",
@@ -396,3 +398,14 @@ def research_export(*, researcher: User, course: Course) -> tuple[bytes, int]:
         rows=rows,
     )
     return out.getvalue(), rows
+
+
+# -- cohorts ---------------------------------------------------------------------------
+
+
+def cohort_start(
+    *, course: Course, organisation: Organisation, by: User | None, name: str = ""
+) -> Cohort:
+    """Run ``course`` with ``organisation``'s members (the caller checked ``by`` may)."""
+    name = name.strip()[:120] or f"{organisation.name}: {course.title}"
+    return Cohort.objects.create(course=course, organisation=organisation, name=name, started_by=by)

@@ -23,7 +23,7 @@ from commonground.accounts.selectors import signed_in_user
 from commonground.learning import research as research_data
 from commonground.learning import rules, selectors, services
 from commonground.learning.content import ContentError, read_zip
-from commonground.learning.models import Consent, Question, Reflection, Share
+from commonground.learning.models import Cohort, Consent, Question, Reflection, Share
 from commonground.lib.pdf import PdfUnavailable, html_to_pdf
 from commonground.lib.tabular import csv_bytes
 from commonground.lib.views import download, see_other
@@ -65,6 +65,9 @@ def course(request: HttpRequest, slug: str) -> HttpResponse:
             else None,
             "consent_text": research_data.CONSENT_TEXTS[research_data.CONSENT_VERSION],
             "levels": Consent.choices,
+            "cohorts": selectors.cohorts_for_user(person, found),
+            "can_start_cohort": selectors.facilitated_organisations(person).exists(),
+            "seen_by": selectors.my_cohorts(person, found),
         },
     )
 
@@ -245,6 +248,42 @@ def research_export(request: HttpRequest, slug: str) -> HttpResponse:
         return _refuse(request, "This course is not open to research.", status=404)
     data, _ = services.research_export(researcher=signed_in_user(request), course=found)
     return download(data, content_type="application/zip", filename=f"{found.slug}-research.zip")
+
+
+# -- cohorts ---------------------------------------------------------------------------
+
+
+@allow(access.SIGNED_IN)
+def cohort_start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Run a course with the members of an organisation you facilitate."""
+    found = selectors.get_course(slug)
+    person = signed_in_user(request)
+    choices = selectors.facilitated_organisations(person)
+    if request.method == "POST":
+        organisation = choices.filter(slug=request.POST.get("organisation", "")).first()
+        if organisation is None:
+            return _refuse(
+                request, "Choose an organisation whose facilitator or admin you are.", status=400
+            )
+        cohort = services.cohort_start(
+            course=found, organisation=organisation, by=person, name=request.POST.get("name", "")
+        )
+        messages.success(request, "Cohort started: its members' progress shows here.")
+        return see_other(cohort.get_absolute_url())
+    return render(
+        request, "learning/cohort_start.html", {"course": found, "organisations": choices}
+    )
+
+
+@allow(rules.FACILITATE, on=Cohort)
+def cohort(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_cohort_for_user(user=request.user, pk=pk)
+    chapters, rows = selectors.cohort_progress(found)
+    return render(
+        request,
+        "learning/cohort.html",
+        {"cohort": found, "course": found.course, "chapters": chapters, "rows": rows},
+    )
 
 
 # -- sharing ---------------------------------------------------------------------------
