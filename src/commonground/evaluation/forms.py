@@ -111,6 +111,10 @@ class EvaluationFormForm(forms.ModelForm):
             del self.fields["accepting"]
 
 
+# What the question form sets on a question, in the services' own words.
+QUESTION_FIELDS = ("text", "kind", "labels", "code", "required")
+
+
 class QuestionForm(forms.Form):
     text = forms.CharField(label="Question", max_length=500)
     kind = forms.ChoiceField(
@@ -142,6 +146,10 @@ class QuestionForm(forms.Form):
                 "The column name that stands for this question in imports and exports. "
                 "Spreadsheets you downloaded before keep the old one."
             )
+
+    def question_fields(self) -> dict[str, Any]:
+        """The cleaned fields as ``question_add`` and ``question_update`` take them."""
+        return {name: self.cleaned_data[name] for name in QUESTION_FIELDS}
 
     def clean_labels(self) -> list[str]:
         """The point labels, typed one per line, lowest first."""

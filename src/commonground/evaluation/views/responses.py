@@ -99,16 +99,8 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_form_for_user(user=request.user, pk=pk)
     question_form = QuestionForm(request.POST or None)
     if request.method == "POST" and question_form.is_valid():
-        data = question_form.cleaned_data
         try:
-            services.question_add(
-                form=found,
-                text=data["text"],
-                kind=data["kind"],
-                labels=data["labels"],
-                code=data["code"],
-                required=data["required"],
-            )
+            services.question_add(form=found, **question_form.question_fields())
         except ValidationError as exc:
             question_form.add_error(None, exc)
         else:
@@ -159,16 +151,8 @@ def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
         editing=True,
     )
     if request.method == "POST" and question_form.is_valid():
-        data = question_form.cleaned_data
         try:
-            services.question_update(
-                question=question,
-                text=data["text"],
-                kind=data["kind"],
-                labels=data["labels"],
-                code=data["code"],
-                required=data["required"],
-            )
+            services.question_update(question=question, **question_form.question_fields())
         except ValidationError as exc:
             question_form.add_error(None, exc)
         else:
