@@ -285,3 +285,15 @@ def test_the_api_reads_courses_openly_and_answers_only_for_their_author(
     )
     assert forged.status_code == 404
     assert Reflection.objects.get(pk=answer).chosen == ["Always"]
+
+
+def test_pick_up_where_you_left_off_prefers_an_unfinished_chapter(
+    course: Course, ada: User
+) -> None:
+    from commonground.learning import selectors
+
+    why, how = course.chapters.order_by("position")
+    services.chapter_visit(person=ada, chapter=why)
+    services.chapter_finish(person=ada, chapter=how)  # visited last, but finished
+    found = selectors.resume(ada, course)
+    assert found is not None and found.chapter == why

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from commonground import access
@@ -93,7 +93,8 @@ def resume(person: AnyUser, course: Course | None = None) -> Progress | None:
     )
     if course is not None:
         found = found.filter(chapter__course=course)
-    return found.order_by("finished_at", "-visited_at").first() if found.exists() else None
+    # Unfinished (no finished_at) first on every database: PostgreSQL sorts nulls last.
+    return found.order_by(F("finished_at").asc(nulls_first=True), "-visited_at").first()
 
 
 @dataclass
