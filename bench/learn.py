@@ -39,6 +39,7 @@ JOURNAL = 1_000
 # A reflection of a few sentences (the demo journal's answers run 25 to 45 words).
 REFLECTION_WORDS = 60
 BATCH = 20_000
+WORDS = "listening trust residents library council partners time feedback power".split()
 
 
 def main() -> None:
@@ -73,13 +74,17 @@ def main() -> None:
     services.course_load(read_folder(COURSES / "foundations"))
     questions = list(Question.objects.order_by("pk"))
     texts = [q for q in questions if q.kind == "text"]
-    if Reflection.objects.exists():  # kept from the last --keep run
-        people = list(User.objects.order_by("pk").values_list("pk", flat=True))
-        rng = random.Random(15)
-        words = "listening trust residents library council partners time feedback power".split()
-        now = timezone.now()
-    else:
-        people, rng, words, now = store(args.answers, questions, report)
+    if not Reflection.objects.exists():  # else kept from the last --keep run
+        store(args.answers, questions, report)
+    # Savers are picked from learners who have a written answer to change.
+    writers = list(
+        Reflection.objects.filter(question__kind="text")
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    rng = random.Random(15)
+    now = timezone.now()
     course = Course.objects.get(slug="foundations")
 
     print("Research ...", flush=True)
@@ -95,7 +100,7 @@ def main() -> None:
     print("Saving ...", flush=True)
     timings, queries = [], set()
     for n in range(SAVES):
-        person = User.objects.get(pk=rng.choice(people))
+        person = User.objects.get(pk=rng.choice(writers))
         reflection = (
             Reflection.objects.filter(person=person, question__kind="text")
             .select_related("question")
@@ -129,7 +134,7 @@ def main() -> None:
             Reflection(
                 person=writer,
                 question=texts[n % len(texts)],
-                text=" ".join(rng.choice(words) for _ in range(REFLECTION_WORDS)),
+                text=" ".join(rng.choice(WORDS) for _ in range(REFLECTION_WORDS)),
                 question_version=1,
                 started_at=now,
                 saved_at=now,
@@ -163,9 +168,7 @@ def main() -> None:
     report.finish()
 
 
-def store(
-    answers: int, questions: list[Any], report: Report
-) -> tuple[list[int], Any, list[str], Any]:
+def store(answers: int, questions: list[Any], report: Report) -> None:
     """Learners, their answers (each with its first revision) and their consent."""
     from django.db import transaction
     from django.utils import timezone
@@ -189,7 +192,6 @@ def store(
     people = list(User.objects.order_by("pk").values_list("pk", flat=True))
     now = timezone.now()
     rng = random.Random(15)
-    words = "listening trust residents library council partners time feedback power".split()
     made = 0
     while made < answers:
         size = min(BATCH, answers - made)
@@ -202,7 +204,7 @@ def store(
                     Reflection(
                         person_id=people[(made + i) % len(people)],
                         question=question,
-                        text="" if options else " ".join(rng.choice(words) for _ in range(25)),
+                        text="" if options else " ".join(rng.choice(WORDS) for _ in range(25)),
                         chosen=[rng.choice(options)] if options else [],
                         question_version=1,
                         started_at=now,
@@ -238,7 +240,6 @@ def store(
         batch_size=BATCH,
     )
     report.figure("stored in", f"{time.perf_counter() - started:.0f} s")
-    return people, rng, words, now
 
 
 if __name__ == "__main__":
