@@ -253,9 +253,7 @@ def research_aggregates(request: HttpRequest, slug: str) -> list[ResearchQuestio
     """Per question, from learners whose consent is in force: counts (groups under 10
     hidden) and anonymised excerpts, as the research page shows them. Not logged as an
     export; the zip download on the page is."""
-    course = selectors.get_course(slug)
-    if not course.research:
-        raise HttpError(404, "This course is not open to research.")
+    course = selectors.get_research_course(slug)
     return [
         ResearchQuestionOut(
             question=b.question.key,

@@ -211,6 +211,13 @@ def research_courses() -> QuerySet[Course]:
     return courses().filter(research=True)
 
 
+def get_research_course(slug: str) -> Course:
+    found = research_courses().filter(slug=slug).first()
+    if found is None:
+        raise Http404("No course open to research has that address.")
+    return found
+
+
 def get_cohort_for_user(*, user: AnyUser, pk: int) -> Cohort:
     return access.get(
         user, Cohort.objects.select_related("course", "organisation"), rules.FACILITATE, pk=pk

@@ -226,9 +226,7 @@ def research(request: HttpRequest) -> HttpResponse:
 
 @allow(rules.RESEARCH)
 def research_course(request: HttpRequest, slug: str) -> HttpResponse:
-    found = selectors.get_course(slug)
-    if not found.research:
-        return _refuse(request, "This course is not open to research.", status=404)
+    found = selectors.get_research_course(slug)
     return render(
         request,
         "learning/research_course.html",
@@ -243,9 +241,7 @@ def research_course(request: HttpRequest, slug: str) -> HttpResponse:
 
 @allow(rules.RESEARCH)
 def research_export(request: HttpRequest, slug: str) -> HttpResponse:
-    found = selectors.get_course(slug)
-    if not found.research:
-        return _refuse(request, "This course is not open to research.", status=404)
+    found = selectors.get_research_course(slug)
     data, _ = services.research_export(researcher=signed_in_user(request), course=found)
     return download(data, content_type="application/zip", filename=f"{found.slug}-research.zip")
 
