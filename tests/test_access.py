@@ -398,6 +398,7 @@ def world(commons: Any) -> World:
         "objective_id": o["objective"],
         "slug": "foundations",
         "chapter": "what-is-community",
+        "fmt": "md",
     }
     question = objects["question"]
     bodies: dict[tuple[str, str], dict[str, object]] = {

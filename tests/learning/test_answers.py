@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -12,6 +14,8 @@ from commonground.accounts.models import User
 from commonground.learning import services
 from commonground.learning.content import read_files
 from commonground.learning.models import Course, Question, Reflection, Revision
+from commonground.lib.pdf import available as pdf_available
+from tests.conftest import need
 from tests.learning.fixtures import COURSE, HOW, WHY
 
 pytestmark = pytest.mark.django_db
@@ -188,6 +192,95 @@ def test_reloading_a_changed_course_keeps_answers_and_versions(course: Course, a
     assert list(question.versions.values_list("version", "course_version")) == [(1, 1), (2, 2)]
     kept = Reflection.objects.get(person=ada)
     assert kept.text == "Before the rewording." and kept.question_version == 1
+
+
+def test_the_journal_prints_each_question_once_in_the_words_each_answer_met(
+    course: Course, ada: User, ada_client: Client
+) -> None:
+    question = course.questions.get(key="last-time-you-listened")
+    services.reflection_save(person=ada, question=question, text="Before the rewording.")
+    services.course_load(
+        read_files(
+            {
+                "course.yaml": COURSE.replace(b"version: 1", b"version: 2"),
+                "01-why.md": WHY.replace(b"last change", b"last truly change"),
+                "02-how.md": HOW,
+            }
+        )
+    )
+    question.refresh_from_db()
+    services.reflection_save(person=ada, question=question, text="After the rewording.")
+
+    def export(fmt: str) -> bytes:
+        return ada_client.get(reverse("learning:journal_export", args=[fmt])).content
+
+    markdown = export("md").decode()
+    assert markdown.count("### When did your service last truly change") == 1
+    assert "against version 1" in markdown
+    assert "The question then read: When did your service last change" in markdown
+    assert markdown.index("Before the rewording.") < markdown.index("After the rewording.")
+    rows = {e["text"]: e for e in json.loads(export("json"))["journal"]}
+    assert rows["Before the rewording."]["question"].startswith("When did your service last ch")
+    assert rows["Before the rewording."]["question_version"] == 1
+    assert "last truly change" in rows["After the rewording."]["question"]
+    assert b"When did your service last change" in export("csv")
+
+
+def test_the_journal_as_pdf_from_the_page_and_the_api(
+    course: Course, ada: User, ada_client: Client, client: Client
+) -> None:
+    import pypdfium2
+
+    from commonground.accounts import services as accounts_services
+
+    need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
+    question = course.questions.get(key="last-time-you-listened")
+    first = services.reflection_save(person=ada, question=question, text="A first thought.")
+    services.reflection_save(person=ada, question=question, text="A second thought.")
+    services.reflection_save(
+        person=ada, question=question, text="A first thought, kept.", reflection=first,
+        based_on=1,
+    )  # fmt: skip
+    _, token = accounts_services.api_token_create(user=ada, name="journal")
+    for response in (
+        ada_client.get(reverse("learning:journal_export", args=["pdf"])),
+        client.get("/api/v1/learn/journal.pdf", HTTP_AUTHORIZATION=f"Bearer {token}"),
+    ):
+        assert response["Content-Type"] == "application/pdf"
+        pages = pypdfium2.PdfDocument(response.content)
+        text = "".join(page.get_textpage().get_text_range() for page in pages)
+        assert text.count("When did your service last change") == 1
+        assert "A first thought, kept." in text and "A second thought." in text
+
+
+def test_the_api_hands_over_the_journal_as_a_file_to_its_author_only(
+    course: Course, ada: User, olu: User, client: Client
+) -> None:
+    from commonground.accounts import services as accounts_services
+
+    services.reflection_save(
+        person=ada,
+        question=course.questions.get(key="last-time-you-listened"),
+        text="Only Ada wrote this.",
+    )
+    _, ada_token = accounts_services.api_token_create(user=ada, name="journal")
+    _, olu_token = accounts_services.api_token_create(user=olu, name="nosy")
+    for fmt in ("md", "csv", "json", "docx"):
+        mine = client.get(f"/api/v1/learn/journal.{fmt}", HTTP_AUTHORIZATION=f"Bearer {ada_token}")
+        assert mine.status_code == 200, fmt
+        assert mine["Content-Disposition"].startswith("attachment")
+        theirs = client.get(
+            f"/api/v1/learn/journal.{fmt}", HTTP_AUTHORIZATION=f"Bearer {olu_token}"
+        )
+        assert theirs.status_code == 200
+        if fmt in ("md", "csv", "json"):
+            assert b"Only Ada wrote this." in mine.content
+            assert b"Only Ada wrote this." not in theirs.content
+    assert client.get("/api/v1/learn/journal.md").status_code == 401
+    wrong = client.get("/api/v1/learn/journal.txt", HTTP_AUTHORIZATION=f"Bearer {ada_token}")
+    assert wrong.status_code == 404 and "md, csv, json, pdf" in wrong.json()["detail"]
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/learn/journal.{fmt}" in schema["paths"]
 
 
 def test_the_journal_lists_searches_and_exports(

@@ -1,4 +1,5 @@
-"""API endpoints for Learn: courses and chapters (anyone), and a person's own answers.
+"""API endpoints for Learn: courses and chapters (anyone), a person's own answers and
+their journal as a file, and research aggregates (researchers).
 
 Answers are read and written only by their author, with a personal token or a signed-in
 browser; nobody else, site admins included, reads them here.
@@ -9,15 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.selectors import signed_in_user
-from commonground.learning import research, rules, selectors, services
+from commonground.learning import exports, research, rules, selectors, services
 from commonground.learning.models import Chapter, Course, Reflection
+from commonground.lib.pdf import PdfUnavailable
+from commonground.lib.views import download
 
 router = Router(tags=["Learn"])
 
@@ -176,6 +179,33 @@ def chapter_detail(request: HttpRequest, slug: str, chapter: str) -> ChapterOut:
 def answers_list(request: HttpRequest) -> list[AnswerOut]:
     """Everything you wrote, by course and chapter: your journal."""
     return [_answer_out(r) for r in selectors.journal(signed_in_user(request))]
+
+
+@router.get(
+    "/learn/journal.{fmt}",
+    summary="Your journal as a file",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Everything you wrote, each answer under the question's words "
+                "and version: md, csv, json, pdf or docx.",
+                "content": {kind: {} for kind in exports.FORMATS.values()},
+            }
+        }
+    },
+)
+@allow(access.SIGNED_IN)
+def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The same files as the journal page's downloads. Only your own answers are in it."""
+    if fmt not in exports.FORMATS:
+        raise HttpError(404, f"No such format: use one of {', '.join(exports.FORMATS)}.")
+    try:
+        data, name = exports.journal(
+            signed_in_user(request), fmt, base_url=request.build_absolute_uri("/")
+        )
+    except PdfUnavailable as exc:
+        raise HttpError(503, f"The PDF could not be made here. {exc}.") from exc
+    return download(data, content_type=exports.FORMATS[fmt], filename=name)
 
 
 @router.post(

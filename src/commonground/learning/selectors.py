@@ -20,6 +20,7 @@ from commonground.learning.models import (
     Course,
     Progress,
     Question,
+    QuestionVersion,
     Reflection,
     Share,
 )
@@ -171,6 +172,23 @@ def journal(
         "question__course__title", "question__chapter__position", "question__position",
         "started_at",
     )  # fmt: skip
+
+
+def earlier_wording(entries: list[Reflection]) -> dict[tuple[int, int], str]:
+    """The words of each question as it stood when an answer among ``entries`` was written,
+    where it has been reworded since: ``{(question pk, version): prompt}``, in one query."""
+    pairs = {
+        (r.question_id, r.question_version)
+        for r in entries
+        if r.question_version != r.question.version
+    }
+    if not pairs:
+        return {}
+    stale = Q()
+    for question, version in pairs:
+        stale |= Q(question_id=question, version=version)
+    rows = QuestionVersion.objects.filter(stale).values_list("question_id", "version", "prompt")
+    return {(question, version): prompt for question, version, prompt in rows}
 
 
 def journal_courses(person: User) -> list[Course]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,22 +18,12 @@ from commonground.access import allow
 from commonground.accounts.models import User
 from commonground.accounts.rules import OWN
 from commonground.accounts.selectors import signed_in_user
+from commonground.learning import exports, rules, selectors, services
 from commonground.learning import research as research_data
-from commonground.learning import rules, selectors, services
 from commonground.learning.content import ContentError, read_zip
-from commonground.learning.models import Cohort, Consent, Question, Reflection, Share
-from commonground.lib.pdf import PdfUnavailable, html_to_pdf
-from commonground.lib.tabular import csv_bytes
+from commonground.learning.models import Cohort, Consent, Share
+from commonground.lib.pdf import PdfUnavailable
 from commonground.lib.views import download, see_other
-from commonground.lib.word import html_to_docx
-
-JOURNAL_FORMATS = {
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 @allow(access.ANYONE)
@@ -386,7 +374,7 @@ def journal(request: HttpRequest) -> HttpResponse:
             "course": course,
             "order": order,
             "courses": selectors.journal_courses(person),
-            "formats": JOURNAL_FORMATS,
+            "formats": exports.FORMATS,
         },
     )
 
@@ -394,59 +382,13 @@ def journal(request: HttpRequest) -> HttpResponse:
 @allow(access.SIGNED_IN)
 def journal_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """Everything the person wrote, with each question's words and version."""
-    person = signed_in_user(request)
-    if fmt not in JOURNAL_FORMATS:
+    if fmt not in exports.FORMATS:
         return _refuse(request, "No such format.", status=404)
-    entries = list(selectors.journal(person))
-    name = f"journal-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    context = {"person": person, "entries": entries, "made_on": timezone.localdate()}
-    if fmt == "md":
-        data = render_to_string("learning/journal.md", context).encode()
-    elif fmt == "csv":
-        data = _journal_csv(entries)
-    elif fmt == "json":
-        data = json.dumps(
-            {"journal": [_entry(r) for r in entries]}, ensure_ascii=False, indent=2
-        ).encode()
-    else:
-        html = render_to_string("learning/journal_print.html", context)
-        if fmt == "docx":
-            data = html_to_docx(html, pictures={})
-        else:
-            try:
-                data = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
-            except PdfUnavailable as exc:
-                messages.error(request, f"The PDF could not be made here. {exc}.")
-                return see_other(reverse("learning:journal"))
-    return download(data, content_type=JOURNAL_FORMATS[fmt], filename=name)
-
-
-def _entry(reflection: Reflection) -> dict[str, Any]:
-    question: Question = reflection.question
-    return {
-        "course": question.chapter.course.title,
-        "chapter": question.chapter.title,
-        "question": question.prompt,
-        "question_id": question.key,
-        "question_version": reflection.question_version,
-        "text": reflection.text,
-        "chosen": reflection.chosen,
-        "started_at": reflection.started_at.isoformat(),
-        "saved_at": reflection.saved_at.isoformat(),
-        "revisions": reflection.revision,
-    }
-
-
-JOURNAL_COLUMNS = (
-    "course", "chapter", "question", "question_id", "question_version", "text", "chosen",
-    "started_at", "saved_at", "revisions",
-)  # fmt: skip
-
-
-def _journal_csv(entries: list[Reflection]) -> bytes:
-    rows = []
-    for reflection in entries:
-        row = _entry(reflection)
-        row["chosen"] = "; ".join(row["chosen"])
-        rows.append([row[column] for column in JOURNAL_COLUMNS])
-    return csv_bytes(JOURNAL_COLUMNS, rows)
+    try:
+        data, name = exports.journal(
+            signed_in_user(request), fmt, base_url=request.build_absolute_uri("/")
+        )
+    except PdfUnavailable as exc:
+        messages.error(request, f"The PDF could not be made here. {exc}.")
+        return see_other(reverse("learning:journal"))
+    return download(data, content_type=exports.FORMATS[fmt], filename=name)
