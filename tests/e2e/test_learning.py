@@ -183,3 +183,30 @@ def test_every_learn_page_passes_axe_and_reflows(
     expect(page.get_by_text("The course was not loaded; nothing was changed")).to_be_visible()
     check_axe(page)
     check_reflow(page)
+
+
+def test_a_chapter_printed_shows_whole_answers_without_the_site_around_them(
+    browser: Any, live_server: Any, course: Course, ada: User
+) -> None:
+    import pypdfium2
+
+    base = live_server.url
+    context, page = window(browser)
+    sign_in(page, base, "ada@example.org", PASSWORD)
+    page.goto(f"{base}/learn/listening/why/")
+    long_answer = " ".join(f"Sentence {n} of a long reflection." for n in range(1, 41))
+    box = page.get_by_role(
+        "textbox", name="When did your service last change because of what someone said?"
+    )
+    box.fill(long_answer)  # typed, not yet saved: the printed copy follows the box
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    expect(page.locator(".site-nav")).to_be_hidden()
+    expect(box).to_be_hidden()
+    expect(page.get_by_role("button", name="Save").first).to_be_hidden()
+    copy = page.locator("#q-last-time-you-listened .reflect__print")
+    expect(copy).to_have_text(long_answer)
+    printed = pypdfium2.PdfDocument(page.pdf(format="A4"))
+    text = " ".join(p.get_textpage().get_text_range() for p in printed).replace("\r\n", " ")
+    assert "Sentence 40 of a long reflection." in text and "Skip to main" not in text
+    context.close()

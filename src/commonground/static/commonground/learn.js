@@ -120,7 +120,18 @@
     } catch (e) { /* nothing kept */ }
   }
 
+  // Printed, an answer is shown whole as text (a text box would cut it off), and earlier
+  // reflections are open.
+  function forPrint() {
+    document.querySelectorAll("form[data-autosave]").forEach(function (form) {
+      var copy = form.querySelector("[data-print-copy]");
+      if (copy && form.elements.text) { copy.textContent = form.elements.text.value; }
+    });
+    document.querySelectorAll("details.reflect__earlier").forEach(function (d) { d.open = true; });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-autosave]").forEach(setUp);
   });
+  window.addEventListener("beforeprint", forPrint);
 })();
