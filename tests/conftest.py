@@ -18,7 +18,12 @@ from django.test import Client, override_settings
 
 from commonground.accounts.models import Membership, Organisation, Role, User
 
-pytest_plugins = ["tests.hub.fixtures", "tests.evaluation.fixtures", "tests.learning.fixtures"]
+pytest_plugins = [
+    "tests.hub.fixtures",
+    "tests.evaluation.fixtures",
+    "tests.learning.fixtures",
+    "tests.frameworks.fixtures",
+]
 
 PASSWORD = "a long test password 42"
 

@@ -36,12 +36,16 @@ from commonground.api.api import api
 from commonground.evaluation import demo as evaluation_demo
 from commonground.evaluation import models as ev
 from commonground.evaluation import services as evaluation_services
+from commonground.frameworks import services as framework_services
+from commonground.frameworks.content import read_bytes as read_framework
+from commonground.frameworks.models import FrameworkVersion, Round
 from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from commonground.learning import demo as learning_demo
 from commonground.learning import services as learning_services
 from commonground.learning.models import Course as LearnCourse
 from tests.conftest import make_person
+from tests.frameworks.fixtures import FRAMEWORK
 
 pytestmark = pytest.mark.django_db
 
@@ -387,6 +391,18 @@ def world(commons: Any) -> World:
         {"pk": o["programme"], "kind": "answer", "text_id": text_id or 0},
         scope,
     )
+    framework_services.framework_load(read_framework("listening.yaml", FRAMEWORK))
+    version = FrameworkVersion.objects.get(framework__slug="listening-partnership")
+    assessment = framework_services.round_open(
+        organisation=scope, version=version, title="A round", by=people["admin"]
+    )
+    partner = framework_services.rater_invite(round=assessment, name="A partner")
+    samples["frameworks:framework"] = ({"slug": "listening-partnership"}, None)
+    samples["frameworks:file"] = ({"slug": "listening-partnership", "number": 1}, None)
+    samples["frameworks:rate_by_link"] = ({"token": partner.token}, None)
+    for name in ("round", "rate", "reveal", "close", "invite"):
+        samples[f"frameworks:{name}"] = ({"pk": assessment.pk}, scope)
+    samples["frameworks:agree"] = ({"pk": assessment.pk, "key": "confident-skills"}, scope)
     api_ids = {
         "source_id": source.pk,
         "item_id": item.pk,
@@ -399,6 +415,9 @@ def world(commons: Any) -> World:
         "slug": "foundations",
         "chapter": "what-is-community",
         "fmt": "md",
+        "number": 1,
+        "framework": "listening-partnership",
+        "round_id": Round.objects.get(title="A round").pk,
     }
     question = objects["question"]
     bodies: dict[tuple[str, str], dict[str, object]] = {
@@ -427,6 +446,14 @@ def world(commons: Any) -> World:
             "start": 0,
             "end": 4,
         },
+        ("POST", "/frameworks/rounds"): {
+            "organisation": scope.slug,
+            "framework": "listening-partnership",
+        },
+        ("PUT", "/frameworks/rounds/{round_id}/ratings"): [
+            {"statement": "confident-skills", "value": 3}
+        ],
+        ("POST", "/frameworks/rounds/{round_id}/reveal"): {},
         ("POST", "/learn/answers"): {
             "course": "foundations",
             "question": "communities-you-belong-to",

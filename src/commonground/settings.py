@@ -214,6 +214,7 @@ INSTALLED_APPS = [
     "commonground.api",
     "commonground.hub",
     "commonground.learning",
+    "commonground.frameworks",
     "commonground.evaluation",
     # After our apps, so that our templates for its pages and emails come first.
     "allauth",

@@ -1,0 +1,266 @@
+"""Reads for Frameworks: frameworks and their versions, rounds, and a round's results."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from commonground import access
+from commonground.access import AnyUser
+from commonground.accounts.models import Organisation
+from commonground.frameworks import agreement, rules
+from commonground.frameworks.agreement import Spread
+from commonground.frameworks.compass import Compass, draw
+from commonground.frameworks.models import (
+    Agreed,
+    Dimension,
+    Framework,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Round,
+    Statement,
+)
+
+# Breakdowns by role or organisation show only groups at least this big.
+MIN_BREAKDOWN = 5
+
+
+def frameworks() -> QuerySet[Framework]:
+    return Framework.objects.annotate(versions_count=Count("versions")).order_by("title")
+
+
+def get_framework(slug: str) -> Framework:
+    found = Framework.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404("No framework has that address.")
+    return found
+
+
+def latest(framework: Framework) -> FrameworkVersion:
+    found = framework.versions.order_by("-version").first()
+    if found is None:
+        raise Http404("This framework has no published version.")
+    return found
+
+
+def get_version(framework: Framework, number: int) -> FrameworkVersion:
+    found = framework.versions.filter(version=number).first()
+    if found is None:
+        raise Http404(f"{framework} has no version {number}.")
+    return found
+
+
+def dimensions(version: FrameworkVersion) -> list[Dimension]:
+    """The version's dimensions, each with its statements as ``listed``."""
+    listed = list(version.dimensions.order_by("position"))
+    statements: dict[int, list[Statement]] = defaultdict(list)
+    for s in version.statements.order_by("position"):
+        statements[s.dimension_id].append(s)
+    for d in listed:
+        d.listed = statements[d.pk]  # type: ignore[attr-defined]
+    return listed
+
+
+# -- rounds ------------------------------------------------------------------------------
+
+
+def rounds_for_user(user: AnyUser) -> QuerySet[Round]:
+    return (
+        access.visible(user, Round.objects.all(), rules.TAKE_PART)
+        .select_related("organisation", "version__framework")
+        .annotate(rater_count=Count("raters", distinct=True))
+    )
+
+
+def get_round_for_user(*, user: AnyUser, pk: int, rule: access.Rule = rules.TAKE_PART) -> Round:
+    return access.get(user, Round.objects.select_related("version__framework"), rule, pk=pk)
+
+
+def organisations_to_run(user: AnyUser) -> QuerySet[Organisation]:
+    return access.scopes_where(user, rules.RUN, Organisation)
+
+
+def rater_by_token(token: str) -> Rater:
+    found = (
+        Rater.objects.filter(token=token, person__isnull=True)
+        .select_related("round__version__framework", "round__organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404("This rating link is not known. Ask whoever sent it for a new one.")
+    return found
+
+
+def own_ratings(rater: Rater) -> dict[int, Rating]:
+    return {r.statement_id: r for r in rater.ratings.all()}
+
+
+def progress(round_: Round) -> tuple[int, int]:
+    """How many raters have joined, and how many have rated every statement."""
+    statements = round_.version.statements.count()
+    rated = Count("ratings", filter=Q(ratings__value__isnull=False) | Q(ratings__dont_know=True))
+    counts = list(Rater.objects.filter(round=round_).annotate(rated=rated).values_list("rated"))
+    return len(counts), sum(1 for (n,) in counts if n >= statements)
+
+
+@dataclass
+class StatementResult:
+    statement: Statement
+    spread: Spread
+    counts: list[tuple[int, str, int, str]]  # (value, label, how many, as dots)
+    ratings: list[tuple[str, int | None, str]]  # (who, value, evidence); who "" if anonymous
+    agreed: Agreed | None = None
+
+
+@dataclass
+class DimensionResult:
+    dimension: Dimension
+    spread: Spread
+    statements: list[StatementResult] = field(default_factory=list)
+
+
+@dataclass
+class Breakdown:
+    """Medians per dimension for one group of raters (a role or an organisation)."""
+
+    by: str  # "role" or "organisation"
+    group: str
+    raters: int
+    medians: list[float | None]
+
+
+@dataclass
+class Results:
+    round: Round
+    raters: int
+    dimensions: list[DimensionResult]
+    breakdowns: list[Breakdown]
+    hidden_groups: int  # groups under MIN_BREAKDOWN, left out of the breakdowns
+
+    @property
+    def statements(self) -> list[StatementResult]:
+        return [s for d in self.dimensions for s in d.statements]
+
+
+def results(round_: Round) -> Results:
+    """Every statement's ratings and spread, and each dimension's, in three queries."""
+    version = round_.version
+    values = version.values
+    labels = {p["value"]: p["label"] for p in version.points}
+    raters = {r.pk: r for r in Rater.objects.filter(round=round_)}
+    by_statement: dict[int, list[Rating]] = defaultdict(list)
+    for rating in Rating.objects.filter(rater__round=round_).only(
+        "rater_id", "statement_id", "value", "dont_know", "evidence"
+    ):
+        by_statement[rating.statement_id].append(rating)
+    agreed = {a.statement_id: a for a in Agreed.objects.filter(round=round_)}
+    found = []
+    for d in dimensions(version):
+        statements = []
+        pooled: list[int | None] = []
+        for s in d.listed:  # type: ignore[attr-defined]
+            given = by_statement.get(s.pk, [])
+            rated = [r.value for r in given if r.rated]
+            pooled.extend(rated)
+            statements.append(
+                StatementResult(
+                    statement=s,
+                    spread=agreement.spread(rated, values),
+                    counts=[(v, labels[v], rated.count(v), "●" * rated.count(v)) for v in values],
+                    ratings=[
+                        ("" if round_.anonymous else str(raters[r.rater_id]), r.value, r.evidence)
+                        for r in given
+                    ],
+                    agreed=agreed.get(s.pk),
+                )
+            )
+        found.append(
+            DimensionResult(
+                dimension=d,
+                spread=agreement.pooled([s.spread for s in statements], pooled, values),
+                statements=statements,
+            )
+        )
+    breakdowns, hidden = _breakdowns(raters, by_statement, found)
+    return Results(round_, len(raters), found, breakdowns, hidden)
+
+
+def _breakdowns(
+    raters: dict[int, Rater],
+    by_statement: dict[int, list[Rating]],
+    found: list[DimensionResult],
+) -> tuple[list[Breakdown], int]:
+    made, hidden = [], 0
+    for by in ("role", "organisation"):
+        groups: dict[str, set[int]] = defaultdict(set)
+        for rater in raters.values():
+            if getattr(rater, by):
+                groups[getattr(rater, by)].add(rater.pk)
+        for group, members in sorted(groups.items()):
+            if len(members) < MIN_BREAKDOWN:
+                hidden += 1
+                continue
+            medians = []
+            for d in found:
+                mine = [
+                    r.value
+                    for s in d.statements
+                    for r in by_statement.get(s.statement.pk, [])
+                    if r.rater_id in members and r.value is not None
+                ]
+                medians.append(statistics.median(mine) if mine else None)
+            made.append(Breakdown(by, group, len(members), medians))
+    return made, hidden
+
+
+# -- across rounds -------------------------------------------------------------------------
+
+
+def earlier_rounds(round_: Round, *, limit: int = 3) -> list[Round]:
+    """The same organisation's earlier revealed rounds on the same framework, oldest
+    first: the compass draws them beside this one."""
+    found = (
+        Round.objects.filter(
+            organisation_id=round_.organisation_id,
+            version__framework_id=round_.version.framework_id,
+            revealed_at__isnull=False,
+            created_at__lt=round_.created_at,
+        )
+        .select_related("version")
+        .order_by("-created_at")[:limit]
+    )
+    return list(reversed(found))
+
+
+@dataclass
+class CompassRow:
+    dimension: str
+    medians: list[float | None]  # one per round, oldest first
+
+
+def compass(round_: Round, found: Results) -> tuple[Compass, list[str], list[CompassRow]]:
+    """The compass for ``round_`` with its earlier rounds, and the same figures as rows."""
+    rounds = [*earlier_rounds(round_), round_]
+    by_round = [results(r) if r.pk != round_.pk else found for r in rounds]
+    keys = [d.dimension.key for d in found.dimensions]
+    series = []
+    for r, res in zip(rounds, by_round, strict=True):
+        medians = {d.dimension.key: d.spread.median for d in res.dimensions}
+        series.append((f"{r.title} (n = {res.raters})", [medians.get(k) for k in keys]))
+    points = round_.version.points
+    drawn = draw(
+        [d.dimension.title for d in found.dimensions],
+        round_.version.values,
+        series,
+        {p["value"]: p["label"] for p in points},
+    )
+    rows = [
+        CompassRow(d.dimension.title, [s[1][i] for s in series])
+        for i, d in enumerate(found.dimensions)
+    ]
+    return drawn, [r.title for r in rounds], rows

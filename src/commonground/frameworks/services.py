@@ -1,0 +1,287 @@
+"""Writes for Frameworks: loading a framework's file, and running a round of ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from commonground.accounts.models import Organisation, User
+from commonground.frameworks.content import FrameworkError, FrameworkSpec
+from commonground.frameworks.models import (
+    Agreed,
+    Dimension,
+    Framework,
+    FrameworkVersion,
+    Rater,
+    Rating,
+    Round,
+    Statement,
+)
+
+
+@dataclass
+class Loaded:
+    """What loading a file did, in words for the command line and the upload page."""
+
+    title: str
+    version: int
+    unchanged: bool = False
+    carried: list[str] = field(default_factory=list)  # kept, or replaced, from before
+    new: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.unchanged:
+            return f"{self.title}, version {self.version}: already loaded, unchanged."
+        said = f"{self.title}, version {self.version}: loaded"
+        if self.carried or self.dropped:
+            said += (
+                f"; {len(self.carried)} statements carry their history on, "
+                f"{len(self.new)} are new, {len(self.dropped)} left out"
+            )
+        else:
+            said += f" with {len(self.new)} statements"
+        return said + "."
+
+
+@transaction.atomic
+def framework_load(spec: FrameworkSpec, *, by: User | None = None) -> Loaded:
+    """Store ``spec`` as a new published version. A version already published may not
+    change: loading it again unchanged does nothing, changed it is refused."""
+    framework = Framework.objects.select_for_update().filter(slug=spec.key).first()
+    latest = (
+        FrameworkVersion.objects.filter(framework=framework).order_by("-version").first()
+        if framework is not None
+        else None
+    )
+    if latest is not None:
+        same = FrameworkVersion.objects.filter(framework=framework, version=spec.version).first()
+        if same is not None:
+            if same.source == spec.source:
+                return Loaded(spec.title, spec.version, unchanged=True)
+            raise FrameworkError(
+                [
+                    f"{spec.name}:1: version {spec.version} of {spec.key} is published and "
+                    f"is never changed; give your changes version {latest.version + 1}"
+                ]
+            )
+        if spec.version < latest.version:
+            raise FrameworkError(
+                [f"{spec.name}:1: version {latest.version} is already published; "
+                 f"a new version is numbered {latest.version + 1} or more"]
+            )  # fmt: skip
+    before = {s.key: s for s in latest.statements.all()} if latest is not None else {}
+    problems = [
+        f"{spec.name}:{s.line}: replaces '{old}', which version {latest.version} does not have"
+        if latest is not None
+        else f"{spec.name}:{s.line}: replaces '{old}', but nothing has been loaded before"
+        for s in spec.statements
+        for old in s.replaces
+        if old not in before
+    ]
+    if problems:
+        raise FrameworkError(problems)
+    if framework is None:
+        framework = Framework.objects.create(slug=spec.key, title=spec.title)
+    elif framework.title != spec.title:
+        framework.title = spec.title
+        framework.save(update_fields=["title"])
+    version = FrameworkVersion.objects.create(
+        framework=framework,
+        version=spec.version,
+        title=spec.title,
+        licence=spec.licence,
+        attribution=spec.attribution,
+        language=spec.language,
+        summary=spec.summary,
+        points=[
+            {"value": p.value, "label": p.label, "description": p.description} for p in spec.points
+        ],  # fmt: skip
+        dont_know=spec.dont_know,
+        source=spec.source,
+        loaded_by=by,
+    )
+    loaded = Loaded(spec.title, spec.version)
+    position = 0
+    carried_on: set[str] = set()
+    for d_position, d in enumerate(spec.dimensions):
+        dimension = Dimension.objects.create(
+            version=version, key=d.key, title=d.title, summary=d.summary, position=d_position
+        )
+        rows: list[Statement] = []
+        for s in d.statements:
+            ancestors = [before[k] for k in s.replaces]
+            if not ancestors and s.key in before:
+                ancestors = [before[s.key]]
+            carried_on.update(a.key for a in ancestors)
+            (loaded.carried if ancestors else loaded.new).append(s.key)
+            rows.append(
+                Statement(
+                    version=version,
+                    dimension=dimension,
+                    key=s.key,
+                    lineage=ancestors[0].lineage if ancestors else s.key,
+                    text=s.text,
+                    prompts=list(s.prompts),
+                    learn=list(s.learn),
+                    themes=list(s.themes),
+                    replaces=list(s.replaces),
+                    position=position + len(rows),
+                )
+            )
+        Statement.objects.bulk_create(rows)
+        position += len(rows)
+    loaded.dropped = sorted(set(before) - carried_on)
+    return loaded
+
+
+# -- rounds ------------------------------------------------------------------------------
+
+
+def round_open(
+    *,
+    organisation: Organisation,
+    version: FrameworkVersion,
+    title: str,
+    by: User,
+    closes_at: datetime | None = None,
+    anonymous: bool = True,
+) -> Round:
+    if closes_at is not None and closes_at <= timezone.now():
+        raise ValidationError({"closes_at": "Choose a closing date in the future."})
+    return Round.objects.create(
+        organisation=organisation,
+        version=version,
+        title=title.strip() or f"{version.title}: {timezone.localdate():%B %Y}",
+        anonymous=anonymous,
+        closes_at=closes_at,
+        created_by=by,
+    )
+
+
+def rater_join(*, round: Round, person: User) -> Rater:  # noqa: A002
+    """The member's place among the raters, made on their first visit to rate."""
+    rater, _ = Rater.objects.get_or_create(
+        round=round, person=person, defaults={"name": person.name}
+    )
+    return rater
+
+
+def rater_invite(
+    *,
+    round: Round,  # noqa: A002
+    name: str,
+    role: str = "",
+    organisation: str = "",
+) -> Rater:
+    """A partner without an account, who rates by the personal link the rater's token
+    makes; the facilitator passes the link on."""
+    if not round.is_open:
+        raise ValidationError("This round has closed; nobody new can join it.")
+    if not name.strip():
+        raise ValidationError({"name": "Say who the link is for."})
+    return Rater.objects.create(
+        round=round, name=name.strip(), role=role.strip(), organisation=organisation.strip()
+    )
+
+
+@dataclass(frozen=True)
+class Given:
+    """One statement's rating as a form or the API sends it."""
+
+    statement: Statement
+    value: int | None  # None with dont_know, or left unrated
+    dont_know: bool = False
+    evidence: str = ""
+
+
+def ratings_save(*, rater: Rater, given: list[Given]) -> int:
+    """Store ``rater``'s ratings (each replacing the last for its statement); unrated
+    statements with no evidence are left alone. Returns how many were saved."""
+    round_ = rater.round
+    if not round_.is_open:
+        raise ValidationError("This round has closed; ratings can no longer change.")
+    version = round_.version
+    problems = []
+    rows = []
+    now = timezone.now()
+    for g in given:
+        if g.statement.version_id != version.pk:
+            problems.append(f"'{g.statement.key}' is not a statement of this round's framework.")
+            continue
+        if g.dont_know and not version.dont_know:
+            problems.append("This framework asks for a rating on every statement.")
+            continue
+        if g.value is not None and g.value not in version.values:
+            problems.append(f"{g.value} is not a point on this framework's scale.")
+            continue
+        if g.value is None and not g.dont_know and not g.evidence.strip():
+            continue
+        rows.append(
+            Rating(
+                rater=rater,
+                statement=g.statement,
+                value=None if g.dont_know else g.value,
+                dont_know=g.dont_know,
+                evidence=g.evidence.strip()[:4000],
+                saved_at=now,
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    Rating.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["rater", "statement"],
+        update_fields=["value", "dont_know", "evidence", "saved_at"],
+    )
+    return len(rows)
+
+
+def round_reveal(*, round: Round) -> Round:  # noqa: A002
+    """Show everyone's ratings, all at once; raters may still change theirs until the
+    round closes."""
+    if round.revealed_at is None:
+        round.revealed_at = timezone.now()
+        round.save(update_fields=["revealed_at"])
+    return round
+
+
+def round_close(*, round: Round) -> Round:  # noqa: A002
+    if round.closed_at is None:
+        round.closed_at = timezone.now()
+        round.revealed_at = round.revealed_at or round.closed_at
+        round.save(update_fields=["closed_at", "revealed_at"])
+    return round
+
+
+def agreed_record(
+    *,
+    round: Round,  # noqa: A002
+    statement: Statement,
+    value: int | None,
+    reason: str,
+    by: User,
+) -> Agreed:
+    """The rating the group agreed on, and why, beside the spread of their ratings."""
+    if round.revealed_at is None:
+        raise ValidationError("Reveal the ratings before recording an agreed rating.")
+    if statement.version_id != round.version_id:
+        raise ValidationError("That statement is not in this round's framework.")
+    if value is not None and value not in round.version.values:
+        raise ValidationError({"value": "Choose a point on the scale."})
+    agreed, _ = Agreed.objects.update_or_create(
+        round=round,
+        statement=statement,
+        defaults={
+            "value": value,
+            "reason": reason.strip()[:4000],
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        },
+    )
+    return agreed

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from commonground.frameworks import views
+
+app_name = "frameworks"
+
+urlpatterns = [
+    path("", views.frameworks, name="frameworks"),
+    path("schema.json", views.schema_file, name="schema"),
+    path("upload/", views.upload, name="upload"),
+    path("rounds/new/", views.round_open, name="round_open"),
+    path("rounds/<int:pk>/", views.round_page, name="round"),
+    path("rounds/<int:pk>/rate/", views.rate, name="rate"),
+    path("rounds/<int:pk>/reveal/", views.round_reveal, name="reveal"),
+    path("rounds/<int:pk>/close/", views.round_close, name="close"),
+    path("rounds/<int:pk>/links/", views.rater_invite, name="invite"),
+    path("rounds/<int:pk>/agreed/<slug:key>/", views.agree, name="agree"),
+    path("rate/<str:token>/", views.rate_by_link, name="rate_by_link"),
+    path("<slug:slug>/", views.framework, name="framework"),
+    path("<slug:slug>/v<int:number>.yaml", views.framework_file, name="file"),
+]

@@ -1,0 +1,325 @@
+"""Frameworks' pages: the frameworks and their files, and self-assessment rounds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from commonground import access
+from commonground.access import allow
+from commonground.accounts.models import Organisation, User
+from commonground.accounts.selectors import signed_in_user
+from commonground.frameworks import agreement, rules, selectors, services
+from commonground.frameworks.content import FrameworkError, read_bytes, schema
+from commonground.frameworks.models import FrameworkVersion, Rater, Round
+from commonground.lib.views import download, see_other
+
+MAX_UPLOAD = 300_000
+
+
+@allow(access.ANYONE)
+def frameworks(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    return render(
+        request,
+        "frameworks/frameworks.html",
+        {
+            "frameworks": selectors.frameworks(),
+            "rounds": selectors.rounds_for_user(person)[:20],
+            "can_run": selectors.organisations_to_run(person).exists(),
+            "can_load": access.may(person, rules.LOAD),
+        },
+    )
+
+
+@allow(access.ANYONE)
+def framework(request: HttpRequest, slug: str) -> HttpResponse:
+    found = selectors.get_framework(slug)
+    version = selectors.latest(found)
+    return render(
+        request,
+        "frameworks/framework.html",
+        {
+            "framework": found,
+            "version": version,
+            "dimensions": selectors.dimensions(version),
+            "versions": found.versions.order_by("-version"),
+            "rounds": selectors.rounds_for_user(request.user).filter(version__framework=found),
+            "can_run": selectors.organisations_to_run(request.user).exists(),
+        },
+    )
+
+
+@allow(access.ANYONE)
+def framework_file(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A published version exactly as it was loaded."""
+    version = selectors.get_version(selectors.get_framework(slug), number)
+    return download(
+        version.source.encode(),
+        content_type="application/yaml; charset=utf-8",
+        filename=f"{slug}-v{number}.yaml",
+    )
+
+
+@allow(access.ANYONE)
+def schema_file(request: HttpRequest) -> HttpResponse:
+    import json
+
+    response = HttpResponse(
+        json.dumps(schema(), indent=2, ensure_ascii=False),
+        content_type="application/schema+json; charset=utf-8",
+    )
+    return response
+
+
+@allow(rules.LOAD)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Add a framework, or a new version of one, from its file (site admins)."""
+    problems: list[str] = []
+    if request.method == "POST":
+        given = request.FILES.get("file")
+        if given is None:
+            problems = ["Choose a framework file (.yaml) to upload."]
+        elif given.size is None or given.size > MAX_UPLOAD:
+            problems = [f"The file is larger than {MAX_UPLOAD // 1000} kB."]
+        else:
+            try:
+                spec = read_bytes(given.name or "upload.yaml", given.read(MAX_UPLOAD + 1))
+                loaded = services.framework_load(spec, by=signed_in_user(request))
+            except FrameworkError as exc:
+                problems = exc.problems
+            else:
+                messages.success(request, str(loaded))
+                return see_other(reverse("frameworks:framework", args=[spec.key]))
+    return render(
+        request,
+        "frameworks/upload.html",
+        {"problems": problems, "max_kb": MAX_UPLOAD // 1000},
+        status=400 if problems else 200,
+    )
+
+
+# -- rounds ------------------------------------------------------------------------------
+
+
+class RoundForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        to_field_name="slug",
+        help_text="Its members rate. A partnership of several organisations is one "
+        "organisation in Common Ground, with members from each.",
+    )
+    version = forms.ModelChoiceField(
+        queryset=FrameworkVersion.objects.none(), label="Framework", empty_label=None
+    )
+    title = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Such as “Spring 2027 review”. Left empty, it is named after the "
+        "framework and the month.",
+    )
+    closes_at = forms.DateTimeField(
+        required=False,
+        label="Closes",
+        help_text="Optional. Ratings can be changed until then; you can also close it by hand.",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    named = forms.BooleanField(
+        required=False,
+        label="Show who gave each rating",
+        help_text="Left unticked, ratings are shown without names (the default).",
+    )
+
+    def __init__(self, *args: Any, person: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["organisation"]
+        field.queryset = selectors.organisations_to_run(person)
+        latest = [selectors.latest(f).pk for f in selectors.frameworks() if f.versions.exists()]
+        version: Any = self.fields["version"]
+        version.queryset = FrameworkVersion.objects.filter(pk__in=latest).order_by("title")
+
+
+@allow(access.SIGNED_IN)
+def round_open(request: HttpRequest) -> HttpResponse:
+    person = signed_in_user(request)
+    form = RoundForm(request.POST or None, person=person)
+    if not request.POST and "framework" in request.GET:
+        chosen = selectors.frameworks().filter(slug=request.GET["framework"]).first()
+        if chosen is not None:
+            form.initial["version"] = selectors.latest(chosen).pk
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.round_open(
+                organisation=data["organisation"],
+                version=data["version"],
+                title=data["title"],
+                closes_at=data["closes_at"],
+                anonymous=not data["named"],
+                by=person,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Round opened. Send its address to the members who rate.")
+            return see_other(made.get_absolute_url())
+    return render(
+        request,
+        "frameworks/round_open.html",
+        {"form": form, "can_run": form.fields["organisation"].queryset.exists()},  # type: ignore[attr-defined]
+        status=400 if form.errors else 200,
+    )
+
+
+@allow(rules.TAKE_PART, on=Round)
+def round_page(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk)
+    runs = access.may(request.user, rules.RUN, found.organisation)
+    joined, complete = selectors.progress(found)
+    shown = selectors.results(found) if found.revealed_at else None
+    compass = selectors.compass(found, shown) if shown is not None else None
+    return render(
+        request,
+        "frameworks/round.html",
+        {
+            "round": found,
+            "runs": runs,
+            "joined": joined,
+            "complete": complete,
+            "results": shown,
+            "compass": compass,
+            "links": found.raters.filter(person__isnull=True) if runs else (),
+            "mine": found.raters.filter(person=request.user.pk).first(),
+            "formula": agreement.FORMULA,
+            "formula_dimension": agreement.FORMULA_DIMENSION,
+        },
+    )
+
+
+def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Given]:
+    given = []
+    for s in version.statements.all():
+        raw = request.POST.get(f"rate-{s.key}", "")
+        evidence = request.POST.get(f"evidence-{s.key}", "")
+        value = int(raw) if raw.isdigit() else None
+        given.append(services.Given(s, value, dont_know=raw == "dont-know", evidence=evidence))
+    return given
+
+
+def _rating_page(request: HttpRequest, rater: Rater, *, action: str) -> HttpResponse:
+    found = rater.round
+    problems: list[str] = []
+    if request.method == "POST":
+        try:
+            saved = services.ratings_save(rater=rater, given=_given(request, found.version))
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Saved: {saved} rating{'s' if saved != 1 else ''}.")
+            return see_other(action)
+    ratings = selectors.own_ratings(rater)
+    dimensions = selectors.dimensions(found.version)
+    for d in dimensions:
+        for s in d.listed:  # type: ignore[attr-defined]
+            s.mine = ratings.get(s.pk)
+    return render(
+        request,
+        "frameworks/rate.html",
+        {
+            "round": found,
+            "rater": rater,
+            "dimensions": dimensions,
+            "points": found.version.points,
+            "action": action,
+            "problems": problems,
+            "rated": sum(1 for r in ratings.values() if r.rated),
+        },
+        status=400 if problems else 200,
+    )
+
+
+@allow(rules.TAKE_PART, on=Round)
+def rate(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk)
+    person = signed_in_user(request)
+    if not found.is_open:
+        messages.info(request, "This round has closed; its ratings can no longer change.")
+        return see_other(found.get_absolute_url())
+    rater = services.rater_join(round=found, person=person)
+    return _rating_page(request, rater, action=reverse("frameworks:rate", args=[pk]))
+
+
+@allow(access.ANYONE)
+def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A partner without an account rates here, by the link the facilitator sent."""
+    rater = selectors.rater_by_token(token)
+    if not rater.round.is_open:
+        return render(request, "frameworks/closed.html", {"round": rater.round}, status=410)
+    return _rating_page(request, rater, action=reverse("frameworks:rate_by_link", args=[token]))
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def round_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    services.round_reveal(round=found)
+    messages.success(request, "Everyone's ratings are now shown to the round's members.")
+    return see_other(found.get_absolute_url() + "#results")
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    services.round_close(round=found)
+    messages.success(request, "Round closed: ratings can no longer change.")
+    return see_other(found.get_absolute_url())
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def rater_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    try:
+        made = services.rater_invite(
+            round=found,
+            name=request.POST.get("name", ""),
+            role=request.POST.get("role", ""),
+            organisation=request.POST.get("organisation", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"A rating link for {made.name} is listed below: send it.")
+    return see_other(found.get_absolute_url() + "#links")
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def agree(request: HttpRequest, pk: int, key: str) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    statement = found.version.statements.filter(key=key).first()
+    if statement is None:
+        messages.error(request, "That statement is not in this round's framework.")
+        return see_other(found.get_absolute_url())
+    raw = request.POST.get("value", "")
+    try:
+        services.agreed_record(
+            round=found,
+            statement=statement,
+            value=int(raw) if raw.isdigit() else None,
+            reason=request.POST.get("reason", ""),
+            by=signed_in_user(request),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Agreed rating recorded.")
+    return see_other(f"{found.get_absolute_url()}#s-{statement.key}")
