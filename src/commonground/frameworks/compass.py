@@ -15,6 +15,7 @@ from dataclasses import dataclass
 SIZE = 420
 CENTRE = SIZE / 2
 RADIUS = 140
+PAD = 90  # room at each side for the axes' names
 # Colours that stay apart for the common kinds of colour blindness, darkest first, with
 # a dash pattern as well so that the key never depends on colour alone.
 SERIES_STYLES = [("#0b6e4f", ""), ("#b35900", "6 4"), ("#3b4cc0", "2 3"), ("#6b6b6b", "8 3 2 3")]
@@ -46,6 +47,8 @@ class Compass:
     series: list[Series]
     size: int = SIZE
     centre: float = CENTRE
+    view_box: str = f"{-PAD} 0 {SIZE + 2 * PAD} {SIZE}"
+    width: int = SIZE + 2 * PAD
 
 
 def _at(index: int, count: int, fraction: float) -> tuple[float, float]:
