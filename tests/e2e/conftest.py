@@ -104,7 +104,14 @@ def check_reflow(page: Any) -> None:
     """At 320 CSS pixels wide nothing needs scrolling sideways (WCAG 1.4.10)."""
     width = page.evaluate("document.documentElement.scrollWidth")
     viewport = page.viewport_size["width"]
-    assert width <= viewport, f"{page.url} is {width}px wide in a {viewport}px window"
+    if width > viewport:  # name the outermost elements that stick out, to fix them
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(e => {
+                 const out = (x) => x.getBoundingClientRect().right > innerWidth + 1;
+                 return out(e) && !(e.parentElement && out(e.parentElement));
+               }).slice(0, 5).map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+        )
+        raise AssertionError(f"{page.url} is {width}px wide in a {viewport}px window: {wide}")
 
 
 def sign_in(page: Any, base: str, email: str, password: str) -> None:

@@ -115,6 +115,7 @@ class StatementResult:
     counts: list[tuple[int, str, int, str]]  # (value, label, how many, as dots)
     ratings: list[tuple[str, int | None, str]]  # (who, value, evidence); who "" if anonymous
     agreed: Agreed | None = None
+    agreed_label: str = ""
 
 
 @dataclass
@@ -177,6 +178,7 @@ def results(round_: Round) -> Results:
                         for r in given
                     ],
                     agreed=agreed.get(s.pk),
+                    agreed_label=_said(agreed[s.pk].value, labels) if s.pk in agreed else "",
                 )
             )
         found.append(
@@ -188,6 +190,10 @@ def results(round_: Round) -> Results:
         )
     breakdowns, hidden = _breakdowns(raters, by_statement, found)
     return Results(round_, len(raters), found, breakdowns, hidden)
+
+
+def _said(value: int | None, labels: dict[int, str]) -> str:
+    return "No rating agreed" if value is None else f"{value} {labels.get(value, '')}".strip()
 
 
 def _breakdowns(

@@ -113,6 +113,7 @@ class RoundForm(forms.Form):
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         to_field_name="slug",
+        error_messages={"required": "Choose the organisation whose members rate."},
         help_text="Its members rate. A partnership of several organisations is one "
         "organisation in Common Ground, with members from each.",
     )
@@ -141,6 +142,8 @@ class RoundForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["organisation"]
         field.queryset = selectors.organisations_to_run(person)
+        if len(field.queryset) == 1:
+            field.empty_label = None
         latest = [selectors.latest(f).pk for f in selectors.frameworks() if f.versions.exists()]
         version: Any = self.fields["version"]
         version.queryset = FrameworkVersion.objects.filter(pk__in=latest).order_by("title")
