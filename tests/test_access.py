@@ -400,9 +400,17 @@ def world(commons: Any) -> World:
     samples["frameworks:framework"] = ({"slug": "listening-partnership"}, None)
     samples["frameworks:file"] = ({"slug": "listening-partnership", "number": 1}, None)
     samples["frameworks:rate_by_link"] = ({"token": partner.token}, None)
-    for name in ("round", "rate", "reveal", "close", "invite"):
+    for name in ("round", "rate", "reveal", "close", "invite", "change", "plan", "plan_keep"):
         samples[f"frameworks:{name}"] = ({"pk": assessment.pk}, scope)
     samples["frameworks:agree"] = ({"pk": assessment.pk, "key": "confident-skills"}, scope)
+    samples["frameworks:plan_export"] = ({"pk": assessment.pk, "fmt": "csv"}, scope)
+    planned = framework_services.plan_keep(
+        round=assessment,
+        kept=[framework_services.Kept("confident-skills", "Run a skills swap")],
+        by=people["admin"],
+    )[0]
+    samples["frameworks:action"] = ({"pk": planned.pk}, scope)
+    samples["frameworks:action_activity"] = ({"pk": planned.pk}, scope)
     api_ids = {
         "source_id": source.pk,
         "item_id": item.pk,
@@ -469,6 +477,8 @@ def world(commons: Any) -> World:
         "hub:item_theme": {"theme": theme.pk},
         "learning:share_create": {"course": "foundations", "chapter": "what-is-community"},
         "learning:consent": {"level": "counts"},
+        "frameworks:plan_keep": {"keep": "confident-skills", "title-confident-skills": "An action"},
+        "frameworks:action": {"text": "We met.", "status": "under_way"},
     }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 

@@ -46,7 +46,9 @@ def test_the_main_navigation_comes_from_the_parts_and_marks_where_you_are(
     ada_client: Client, client: Client
 ) -> None:
     nav = main_nav(client.get("/hub/").content.decode())
-    assert re.findall(r">([^<>]+)</a>", nav) == ["Home", "Hub", "Learn", "Organisations"]
+    assert re.findall(r">([^<>]+)</a>", nav) == [
+        "Home", "Hub", "Learn", "Frameworks", "Organisations"
+    ]  # fmt: skip
     assert '<a href="/hub/" aria-current="page">Hub</a>' in nav
     # Evaluate is for people signed in; API documentation sits in the footer.
     assert "API" not in nav
@@ -55,6 +57,7 @@ def test_the_main_navigation_comes_from_the_parts_and_marks_where_you_are(
         "Home",
         "Hub",
         "Learn",
+        "Frameworks",
         "Evaluate",
         "Organisations",
     ]

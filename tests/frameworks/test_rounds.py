@@ -147,3 +147,159 @@ def test_breakdowns_show_only_groups_of_five_or_more(
     found = selectors.results(assessment)
     assert [(b.group, b.raters) for b in found.breakdowns] == [("Librarian", 5)]
     assert found.hidden_groups == 1
+
+
+def test_change_over_rounds_follows_a_reworded_statement_and_flags_real_moves(
+    assessment: Round, riverside: Organisation, ada: User, ada_client: Client
+) -> None:
+    from commonground.frameworks.content import read_bytes
+    from tests.frameworks.fixtures import FRAMEWORK
+
+    people = []
+    for n in range(4):
+        person = make_person(f"c{n}@example.org", f"Rater {n}")
+        Membership.objects.create(user=person, organisation=riverside, roles=set())
+        people.append(person)
+
+    def rate_all(made: Round, skills: list[int], say: list[int]) -> None:
+        by_key = {s.key: s for s in made.version.statements.all()}
+        say_key = "confident-say" if "confident-say" in by_key else "confident-voice"
+        for person, a, b in zip(people, skills, say, strict=True):
+            services.ratings_save(
+                rater=services.rater_join(round=made, person=person),
+                given=[services.Given(by_key["confident-skills"], a),
+                       services.Given(by_key[say_key], b)],
+            )  # fmt: skip
+        services.round_reveal(round=made)
+
+    rate_all(assessment, [1, 2, 1, 2], [2, 3, 2, 3])
+    second = FRAMEWORK.replace(b"version: 1", b"version: 2").replace(
+        b"id: confident-say\n", b"id: confident-voice\n        replaces: [confident-say]\n"
+    )
+    services.framework_load(read_bytes("l2.yaml", second))
+    later = services.round_open(
+        organisation=riverside,
+        version=assessment.version.framework.versions.get(version=2),
+        title="Autumn review",
+        by=ada,
+    )
+    rate_all(later, [4, 5, 4, 5], [2, 3, 3, 2])
+    found = selectors.change(later)
+    assert [r.title for r in found.rounds] == ["Spring review", "Autumn review"]
+    confident, trends = found.dimensions[0]
+    skills, voice = trends
+    # Skills: mean 1.5 then 4.5, sd 0.58 in each: a move of 3 is beyond the disagreement.
+    assert skills.change == pytest.approx(3.0) and skills.beyond_disagreement
+    # The reworded statement carries its history: 2.5 then 2.5, no change.
+    assert voice.key == "confident-say" and voice.change == pytest.approx(0.0)
+    assert not voice.beyond_disagreement
+    page = ada_client.get(reverse("frameworks:change", args=[later.pk])).content.decode()
+    assert "beyond the disagreement" in page and "Spring review" in page
+
+
+def test_the_plan_drafts_from_weak_statements_and_exports_a_calendar(
+    assessment: Round, ada: User, ben: User, ada_client: Client, ben_client: Client
+) -> None:
+    import icalendar
+
+    for person, values in ((ada, (1, 4, 5)), (ben, (2, 4, 4))):
+        rater = services.rater_join(round=assessment, person=person)
+        statements = list(assessment.version.statements.order_by("position"))
+        services.ratings_save(
+            rater=rater,
+            given=[services.Given(s, v) for s, v in zip(statements, values, strict=True)],
+        )
+    services.round_reveal(round=assessment)
+    drafts = selectors.drafts(selectors.results(assessment))
+    # Only the weak statement (median 1.5 on a scale whose middle is 3) is drafted.
+    assert [d.statement.key for d in drafts] == ["confident-skills"]
+    assert drafts[0].title == "Who asked for what last year?"
+    plan_url = reverse("frameworks:plan", args=[assessment.pk])
+    assert "Drafted from this round" not in ben_client.get(plan_url).content.decode()
+    forged = ben_client.post(
+        reverse("frameworks:plan_keep", args=[assessment.pk]),
+        {"keep": "confident-skills", "title-confident-skills": "Forged"},
+    )
+    assert forged.status_code == 403
+    ada_client.post(
+        reverse("frameworks:plan_keep", args=[assessment.pk]),
+        {
+            "keep": "confident-skills",
+            "title-confident-skills": "Run a skills swap in each valley",
+            "success-confident-skills": "Three swaps, forty people.",
+            "owner-confident-skills": "Ben",
+            "due-confident-skills": "2027-03-31",
+        },
+    )
+    action = assessment.actions.get()
+    assert action.due_on.isoformat() == "2027-03-31" and action.lineages == ["confident-skills"]
+    # Kept once: the next draft leaves it out.
+    assert selectors.drafts(selectors.results(assessment)) == []
+    ben_client.post(
+        action.get_absolute_url(), {"text": "First swap booked.", "status": "under_way"}
+    )
+    action.refresh_from_db()
+    assert action.status == "under_way" and action.updates.count() == 2
+
+    def export(fmt: str) -> bytes:
+        response = ben_client.get(reverse("frameworks:plan_export", args=[assessment.pk, fmt]))
+        assert response.status_code == 200, fmt
+        return response.content
+
+    calendar = icalendar.Calendar.from_ical(export("ics"))
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1
+    assert str(events[0]["SUMMARY"]) == "Due: Run a skills swap in each valley"
+    assert events[0].decoded("DTSTART").isoformat() == "2027-03-31"
+    assert str(events[0]["URL"]).endswith(action.get_absolute_url())
+    assert b"Run a skills swap in each valley,Under way,Ben,,2027-03-31" in export("csv")
+    import json
+
+    data = json.loads(export("json"))
+    assert data["actions"][0]["updates"][-1]["text"] == "First swap booked."
+
+
+def test_an_action_becomes_an_evaluate_activity(
+    assessment: Round, ada: User, ada_client: Client, riverside: Organisation
+) -> None:
+    from commonground.evaluation.models import Activity, Programme
+
+    action = services.plan_keep(
+        round=assessment, kept=[services.Kept("confident-skills", "Skills swaps")], by=ada
+    )[0]
+    programme = Programme.objects.create(organisation=riverside, title="Engagement 2027")
+    elsewhere = Programme.objects.create(
+        organisation=Organisation.objects.create(name="Other", slug="other"), title="Not ours"
+    )
+    url = reverse("frameworks:action_activity", args=[action.pk])
+    ada_client.post(url, {"programme": elsewhere.pk})
+    assert not Activity.objects.exists()
+    ada_client.post(url, {"programme": programme.pk})
+    action.refresh_from_db()
+    assert action.activity is not None and action.activity.programme == programme
+    assert action.activity.title == "Skills swaps"
+
+
+def test_the_plan_as_a_pdf_with_its_compass_and_actions(
+    assessment: Round, ada: User, ada_client: Client
+) -> None:
+    import pypdfium2
+
+    from commonground.lib.pdf import available as pdf_available
+    from tests.conftest import need
+
+    need(pdf_available(), "WeasyPrint cannot load Pango (apt-get install libpango-1.0-0)")
+    rater = services.rater_join(round=assessment, person=ada)
+    services.ratings_save(
+        rater=rater, given=[services.Given(s, 2) for s in assessment.version.statements.all()]
+    )
+    services.round_reveal(round=assessment)
+    services.plan_keep(
+        round=assessment, kept=[services.Kept("confident-skills", "Run skills swaps")], by=ada
+    )
+    response = ada_client.get(reverse("frameworks:plan_export", args=[assessment.pk, "pdf"]))
+    assert response["Content-Type"] == "application/pdf"
+    document = pypdfium2.PdfDocument(response.content)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    assert "Work plan: Riverside Libraries" in text and "Run skills swaps" in text
+    assert "Median rating per dimension" in text

@@ -226,3 +226,68 @@ class Agreed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statement.key}: agreed {self.value}"
+
+
+class Action(models.Model):
+    """One action of an organisation's work plan on a framework: drafted from a weak or
+    contested statement's prompts, kept and edited by the facilitator, followed in updates.
+    It serves statements by their lineage, so it stays linked across versions."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        UNDER_WAY = "under_way", "Under way"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="actions")
+    round = models.ForeignKey(
+        Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    title = models.CharField(max_length=300)
+    success = models.TextField("what success looks like", max_length=2000, blank=True)
+    owner = models.CharField(max_length=200, blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    lineages = models.JSONField(default=list)  # the statements it serves, by lineage
+    activity = models.ForeignKey(
+        "evaluation.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Evaluate activity this action became, so its evidence follows it.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["organisation", "framework"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("frameworks:action", args=[self.pk])
+
+
+class ActionUpdate(models.Model):
+    """A line in an action's log: what happened, and its status from then on."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField(max_length=4000, blank=True)
+    status = models.CharField(max_length=20, choices=Action.Status.choices)
+    written_at = models.DateTimeField(default=timezone.now)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["action", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.get_status_display()}"

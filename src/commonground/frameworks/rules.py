@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from commonground import access
 from commonground.accounts.models import Role
-from commonground.frameworks.models import Agreed, Rater, Rating, Round
+from commonground.frameworks.models import Action, ActionUpdate, Agreed, Rater, Rating, Round
 
 access.belongs(Round, "organisation")
 access.belongs(Rater, "round__organisation")
@@ -38,3 +38,6 @@ RUN = access.rule(
     roles={Role.FACILITATOR, Role.ADMIN},
     refusal="Only facilitators and admins of {scope} can run its self-assessments.",
 )
+
+access.belongs(Action, "organisation")
+access.belongs(ActionUpdate, "action__organisation")

@@ -12,10 +12,12 @@ from django.http import Http404
 from commonground import access
 from commonground.access import AnyUser
 from commonground.accounts.models import Organisation
+from commonground.evaluation.models import Programme
 from commonground.frameworks import agreement, rules
 from commonground.frameworks.agreement import Spread
 from commonground.frameworks.compass import Compass, draw
 from commonground.frameworks.models import (
+    Action,
     Agreed,
     Dimension,
     Framework,
@@ -270,3 +272,163 @@ def compass(round_: Round, found: Results) -> tuple[Compass, list[str], list[Com
         for i, d in enumerate(found.dimensions)
     ]
     return drawn, [r.title for r in rounds], rows
+
+
+@dataclass
+class Trend:
+    """One statement (or dimension) across rounds: its figures in each, oldest first."""
+
+    title: str
+    key: str
+    spreads: list[Spread | None]  # None where the round did not have it
+    change: float | None  # the mean's change from the round before the last to the last
+    beyond_disagreement: bool  # larger than the pooled standard deviation of those two
+    actions: list[Action] = field(default_factory=list)  # the work plan's, for a statement
+
+
+@dataclass
+class Change:
+    rounds: list[Round]
+    dimensions: list[tuple[Trend, list[Trend]]]
+
+
+def change(round_: Round) -> Change:
+    """Every revealed round of ``round_``'s organisation on its framework up to it (ratings
+    of rounds not yet revealed stay hidden), each statement followed by its lineage across
+    versions, in three queries."""
+    rounds = list(
+        Round.objects.filter(
+            organisation_id=round_.organisation_id,
+            version__framework_id=round_.version.framework_id,
+            created_at__lte=round_.created_at,
+            revealed_at__isnull=False,
+        )
+        .select_related("version")
+        .order_by("created_at", "pk")
+    )
+    index = {r.pk: n for n, r in enumerate(rounds)}
+    values = round_.version.values
+    ratings: dict[str, list[list[int | None]]] = defaultdict(lambda: [[] for _ in rounds])
+    by_dimension: dict[str, list[list[int | None]]] = defaultdict(lambda: [[] for _ in rounds])
+    for round_id, lineage, dimension, value, dont_know in Rating.objects.filter(
+        rater__round_id__in=index
+    ).values_list(
+        "rater__round_id", "statement__lineage", "statement__dimension__key", "value", "dont_know"
+    ):
+        if value is None and not dont_know:
+            continue  # evidence without a rating
+        ratings[lineage][index[round_id]].append(value)
+        by_dimension[dimension][index[round_id]].append(value)
+    actions: dict[str, list[Action]] = defaultdict(list)
+    for action in Action.objects.filter(
+        organisation_id=round_.organisation_id, framework_id=round_.version.framework_id
+    ):
+        for lineage in action.lineages:
+            actions[lineage].append(action)
+    found = []
+    for d in dimensions(round_.version):
+        trends = [
+            _trend(s.text, s.lineage, ratings.get(s.lineage), values)
+            for s in d.listed  # type: ignore[attr-defined]
+        ]
+        for trend in trends:
+            trend.actions = actions.get(trend.key, [])
+        found.append((_trend(d.title, d.key, by_dimension.get(d.key), values), trends))
+    return Change(rounds, found)
+
+
+def _trend(
+    title: str, key: str, per_round: list[list[int | None]] | None, values: list[int]
+) -> Trend:
+    if per_round is None:
+        return Trend(title, key, [], None, False)
+    spreads = [agreement.spread(r, values) if r else None for r in per_round]
+    rated = [s for s in spreads if s is not None and s.mean is not None]
+    if len(rated) < 2:
+        return Trend(title, key, spreads, None, False)
+    before, last = rated[-2], rated[-1]
+    moved = (last.mean or 0) - (before.mean or 0)
+    variances = [s.variance for s in (before, last) if s.variance is not None]
+    pooled_sd = statistics.fmean(variances) ** 0.5 if variances else 0.0
+    return Trend(title, key, spreads, moved, abs(moved) > pooled_sd)
+
+
+# -- the work plan -----------------------------------------------------------------------
+
+# At most this many drafts are proposed from one round: a plan people can carry out.
+DRAFTS = 8
+
+
+@dataclass
+class Draft:
+    """An action the plan proposes for a weak or contested statement."""
+
+    statement: Statement
+    why: str
+    title: str
+    success: str
+
+
+def drafts(found: Results) -> list[Draft]:
+    """From the weakest and most contested statements (lowest median first, then the
+    least agreement), one drafted action each, unless the plan already has an open one."""
+    round_ = found.round
+    values = round_.version.values
+    middle = values[len(values) // 2]
+    open_lineages = {
+        lineage
+        for lineages in Action.objects.filter(
+            organisation_id=round_.organisation_id,
+            framework_id=round_.version.framework_id,
+            status__in=[Action.Status.PLANNED, Action.Status.UNDER_WAY],
+        ).values_list("lineages", flat=True)
+        for lineage in lineages
+    }
+    candidates = [
+        s
+        for s in found.statements
+        if s.spread.median is not None
+        and (s.spread.median <= middle or s.spread.flag)
+        and s.statement.lineage not in open_lineages
+    ]
+    candidates.sort(key=lambda s: (s.spread.median or 0, s.spread.agreement or 0))
+    made = []
+    for s in candidates[:DRAFTS]:
+        prompts = s.statement.prompts
+        why = f"median {s.spread.median:g}"
+        if s.spread.flag:
+            why += ", opinion split" if s.spread.flag == "split" else ", widely spread"
+        made.append(
+            Draft(
+                statement=s.statement,
+                why=why,
+                title=(prompts[-1] if prompts else s.statement.text)[:300],
+                success=s.statement.text,
+            )
+        )
+    return made
+
+
+def plan(round_: Round) -> list[Action]:
+    """The organisation's work plan on the round's framework (every round's actions)."""
+    return list(
+        Action.objects.filter(
+            organisation_id=round_.organisation_id, framework_id=round_.version.framework_id
+        )
+        .select_related("activity__programme")
+        .order_by("due_on", "pk")
+    )
+
+
+def get_action_for_user(*, user: AnyUser, pk: int, rule: access.Rule = rules.TAKE_PART) -> Action:
+    return access.get(
+        user, Action.objects.select_related("framework", "round", "organisation"), rule, pk=pk
+    )
+
+
+def statements_by_lineage(round_: Round) -> dict[str, Statement]:
+    return {s.lineage: s for s in round_.version.statements.all()}
+
+
+def programmes_for(action: Action) -> QuerySet[Programme]:
+    return Programme.objects.filter(organisation_id=action.organisation_id).order_by("title")

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from commonground.accounts.models import Organisation, User
+from commonground.evaluation.models import Activity, Programme
+from commonground.evaluation.services import activity_save
 from commonground.frameworks.content import FrameworkError, FrameworkSpec
 from commonground.frameworks.models import (
+    Action,
+    ActionUpdate,
     Agreed,
     Dimension,
     Framework,
@@ -285,3 +289,94 @@ def agreed_record(
         },
     )
     return agreed
+
+
+# -- the work plan -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A drafted action as the facilitator kept it (after any edits)."""
+
+    lineage: str
+    title: str
+    success: str = ""
+    owner: str = ""
+    starts_on: date | None = None
+    due_on: date | None = None
+
+
+@transaction.atomic
+def plan_keep(*, round: Round, kept: list[Kept], by: User) -> list[Action]:  # noqa: A002
+    """Add the kept drafts to the organisation's work plan on the round's framework."""
+    lineages = set(round.version.statements.values_list("lineage", flat=True))
+    problems = []
+    for k in kept:
+        if k.lineage not in lineages:
+            problems.append("An action can only serve a statement of this round's framework.")
+        if not k.title.strip():
+            problems.append("Every action you keep needs a title.")
+        if k.starts_on and k.due_on and k.due_on < k.starts_on:
+            problems.append(f"“{k.title}” is due before it starts.")
+    if problems:
+        raise ValidationError(sorted(set(problems)))
+    made = []
+    for k in kept:
+        action = Action.objects.create(
+            organisation=round.organisation,
+            framework=round.version.framework,
+            round=round,
+            title=k.title.strip()[:300],
+            success=k.success.strip()[:2000],
+            owner=k.owner.strip()[:200],
+            starts_on=k.starts_on,
+            due_on=k.due_on,
+            lineages=[k.lineage],
+            created_by=by,
+        )
+        ActionUpdate.objects.create(
+            action=action, status=action.status, text="Added to the work plan.", written_by=by
+        )
+        made.append(action)
+    return made
+
+
+def action_update(*, action: Action, status: str, text: str, by: User) -> ActionUpdate:
+    """Log what happened, and the action's status from now on."""
+    if status not in Action.Status.values:
+        raise ValidationError({"status": "Choose one of the statuses."})
+    if not text.strip() and status == action.status:
+        raise ValidationError({"text": "Say what happened, or change the status."})
+    update = ActionUpdate.objects.create(
+        action=action, status=status, text=text.strip()[:4000], written_by=by
+    )
+    if action.status != status:
+        action.status = status
+        action.save(update_fields=["status"])
+    return update
+
+
+def action_to_activity(*, action: Action, programme: Programme, by: User) -> Activity:
+    """Make the action an activity of an Evaluate programme of the same organisation, so
+    that its evidence and costs are gathered there."""
+    if programme.organisation_id != action.organisation_id:
+        raise ValidationError("Choose a programme of the organisation whose plan this is.")
+    if action.activity_id is not None:
+        raise ValidationError("This action is already an activity in Evaluate.")
+    activity = activity_save(
+        programme=programme,
+        title=action.title[:200],
+        kind=Activity.Kind.OTHER,
+        description=action.success,
+        starts_on=action.starts_on,
+        ends_on=action.due_on,
+    )
+    action.activity = activity
+    action.save(update_fields=["activity"])
+    ActionUpdate.objects.create(
+        action=action,
+        status=action.status,
+        text=f"Became an activity of “{programme.title}” in Evaluate.",
+        written_by=by,
+    )
+    return activity

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,9 +17,10 @@ from commonground import access
 from commonground.access import allow
 from commonground.accounts.models import Organisation, User
 from commonground.accounts.selectors import signed_in_user
-from commonground.frameworks import agreement, rules, selectors, services
+from commonground.frameworks import agreement, exports, rules, selectors, services
 from commonground.frameworks.content import FrameworkError, read_bytes, schema
-from commonground.frameworks.models import FrameworkVersion, Rater, Round
+from commonground.frameworks.models import Action, FrameworkVersion, Rater, Round
+from commonground.lib.pdf import PdfUnavailable
 from commonground.lib.views import download, see_other
 
 MAX_UPLOAD = 300_000
@@ -206,6 +208,17 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@allow(rules.TAKE_PART, on=Round)
+def round_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """How each statement's ratings moved from round to round."""
+    found = selectors.get_round_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "frameworks/change.html",
+        {"round": found, "change": selectors.change(found)},
+    )
+
+
 def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Given]:
     given = []
     for s in version.statements.all():
@@ -326,3 +339,130 @@ def agree(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     else:
         messages.success(request, "Agreed rating recorded.")
     return see_other(f"{found.get_absolute_url()}#s-{statement.key}")
+
+
+# -- the work plan -----------------------------------------------------------------------
+
+
+@allow(rules.TAKE_PART, on=Round)
+def plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organisation's work plan on this framework and, for its facilitators, actions
+    drafted from this round's weakest and most contested statements."""
+    found = selectors.get_round_for_user(user=request.user, pk=pk)
+    runs = access.may(request.user, rules.RUN, found.organisation)
+    shown = selectors.results(found) if found.revealed_at else None
+    return render(
+        request,
+        "frameworks/plan.html",
+        {
+            "round": found,
+            "runs": runs,
+            "actions": selectors.plan(found),
+            "statements": selectors.statements_by_lineage(found),
+            "drafts": selectors.drafts(shown) if shown is not None and runs else [],
+            "formats": exports.FORMATS,
+        },
+    )
+
+
+def _date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def plan_keep(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    kept = [
+        services.Kept(
+            lineage=lineage,
+            title=request.POST.get(f"title-{lineage}", ""),
+            success=request.POST.get(f"success-{lineage}", ""),
+            owner=request.POST.get(f"owner-{lineage}", ""),
+            starts_on=_date(request.POST.get(f"starts-{lineage}", "")),
+            due_on=_date(request.POST.get(f"due-{lineage}", "")),
+        )
+        for lineage in request.POST.getlist("keep")
+    ]
+    if not kept:
+        messages.error(request, "Tick “Keep” beside the actions to add to the plan.")
+        return see_other(reverse("frameworks:plan", args=[pk]) + "#drafts")
+    try:
+        made = services.plan_keep(round=found, kept=kept, by=signed_in_user(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return see_other(reverse("frameworks:plan", args=[pk]) + "#drafts")
+    messages.success(request, f"{len(made)} action{'s' if len(made) != 1 else ''} added.")
+    return see_other(reverse("frameworks:plan", args=[pk]))
+
+
+@allow(rules.TAKE_PART, on=Round)
+def plan_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk)
+    if fmt not in exports.FORMATS:
+        raise Http404("No such format.")
+    try:
+        data, name = exports.plan(found, fmt, site=request.build_absolute_uri("/").rstrip("/"))
+    except PdfUnavailable as exc:
+        messages.error(request, f"The PDF could not be made here. {exc}.")
+        return see_other(reverse("frameworks:plan", args=[pk]))
+    return download(data, content_type=exports.FORMATS[fmt], filename=name)
+
+
+@allow(rules.TAKE_PART, on=Action)
+def action(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_action_for_user(user=request.user, pk=pk)
+    runs = access.may(request.user, rules.RUN, found.organisation)
+    if request.method == "POST":
+        try:
+            services.action_update(
+                action=found,
+                status=request.POST.get("status", found.status),
+                text=request.POST.get("text", ""),
+                by=signed_in_user(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Update added.")
+        return see_other(found.get_absolute_url())
+    texts = {}
+    if found.round is not None:
+        texts = {k: s.text for k, s in selectors.statements_by_lineage(found.round).items()}
+    return render(
+        request,
+        "frameworks/action.html",
+        {
+            "action": found,
+            "runs": runs,
+            "updates": found.updates.select_related("written_by"),
+            "statuses": found.Status.choices,
+            "serves": [texts.get(k, k) for k in found.lineages],
+            "programmes": selectors.programmes_for(found) if runs else (),
+        },
+    )
+
+
+@require_POST
+@allow(rules.RUN, on=Action)
+def action_activity(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_action_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    chosen = request.POST.get("programme", "")
+    programme = (
+        selectors.programmes_for(found).filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    )
+    if programme is None:
+        messages.error(request, "Choose one of the organisation's programmes.")
+        return see_other(found.get_absolute_url())
+    try:
+        activity = services.action_to_activity(
+            action=found, programme=programme, by=signed_in_user(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return see_other(found.get_absolute_url())
+    messages.success(request, f"“{activity.title}” is now an activity of {programme.title}.")
+    return see_other(found.get_absolute_url())
