@@ -400,7 +400,12 @@ def world(commons: Any) -> World:
     samples["frameworks:framework"] = ({"slug": "listening-partnership"}, None)
     samples["frameworks:file"] = ({"slug": "listening-partnership", "number": 1}, None)
     samples["frameworks:rate_by_link"] = ({"token": partner.token}, None)
-    for name in ("round", "rate", "reveal", "close", "invite", "change", "plan", "plan_keep"):
+    framework_services.workshop_start(round=assessment)
+    samples["frameworks:join"] = ({"code": assessment.code}, None)
+    samples["frameworks:rate_status"] = ({"token": partner.token}, None)
+    samples["frameworks:rate_results"] = ({"token": partner.token}, None)
+    for name in ("round", "rate", "reveal", "close", "invite", "change", "plan", "plan_keep",
+                 "workshop", "workshop_count", "paper"):  # fmt: skip
         samples[f"frameworks:{name}"] = ({"pk": assessment.pk}, scope)
     samples["frameworks:agree"] = ({"pk": assessment.pk, "key": "confident-skills"}, scope)
     samples["frameworks:plan_export"] = ({"pk": assessment.pk, "fmt": "csv"}, scope)
@@ -479,6 +484,7 @@ def world(commons: Any) -> World:
         "learning:consent": {"level": "counts"},
         "frameworks:plan_keep": {"keep": "confident-skills", "title-confident-skills": "An action"},
         "frameworks:action": {"text": "We met.", "status": "under_way"},
+        "frameworks:paper": {"name": "A sheet", "ratings": "3 3 3"},
     }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 

@@ -67,7 +67,9 @@ def test_home_and_navigation_as_a_newcomer(page: Any, live_server: Any, width: i
         page.get_by_role("heading", name="Common ground for community engagement")
     ).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Home", "Hub", "Learn", "Organisations"])
+    expect(nav.get_by_role("link")).to_have_text(
+        ["Home", "Hub", "Learn", "Frameworks", "Organisations"]
+    )
     expect(nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
     for heading in ("Hub: what every sector is learning", "Evaluate: evidence and outcomes"):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
@@ -99,7 +101,7 @@ def test_home_and_navigation_signed_in(
     expect(page.get_by_text("Elsewhere Museum invites you to join as evaluator")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "Hub", "Learn", "Evaluate", "Organisations"]
+        ["Home", "Hub", "Learn", "Frameworks", "Evaluate", "Organisations"]
     )
     page.get_by_role("link", name="Engaging Communities 2026").click()
     expect(nav.get_by_role("link", name="Evaluate")).to_have_attribute("aria-current", "true")

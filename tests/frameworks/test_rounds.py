@@ -303,3 +303,42 @@ def test_the_plan_as_a_pdf_with_its_compass_and_actions(
     text = "".join(page.get_textpage().get_text_range() for page in document)
     assert "Work plan: Riverside Libraries" in text and "Run skills swaps" in text
     assert "Median rating per dimension" in text
+
+
+def test_a_workshop_room_joins_by_code_paper_sheets_are_typed_in_and_the_reveal_shows(
+    assessment: Round, ada_client: Client, ben_client: Client, client: Client
+) -> None:
+    workshop = reverse("frameworks:workshop", args=[assessment.pk])
+    assert ben_client.post(workshop).status_code == 403  # only the facilitator starts it
+    ada_client.post(workshop)
+    assessment.refresh_from_db()
+    code = assessment.code
+    assert code is not None and len(code) == 6
+    page = ada_client.get(workshop).content.decode()
+    assert f"/frameworks/j/{code}/" in page and "QR code for" in page
+    # A member goes straight to rating; someone without an account gives a name.
+    joined = ben_client.get(reverse("frameworks:join", args=[code.lower()]))
+    assert joined["Location"] == rate_url(assessment)
+    made = client.post(reverse("frameworks:join", args=[code]), {"name": "Guest in the room"})
+    guest = Rater.objects.get(name="Guest in the room")
+    assert made["Location"] == reverse("frameworks:rate_by_link", args=[guest.token])
+    assert client.get(reverse("frameworks:join", args=["NOSUCH"])).status_code == 404
+    # Paper sheets: wrong counts and values are refused with what to fix.
+    paper = reverse("frameworks:paper", args=[assessment.pk])
+    said = ada_client.post(paper, {"name": "Paper 1", "ratings": "3 4"}, follow=True)
+    assert "The sheet has 2 ratings; the framework has 3 statements" in said.content.decode()
+    said = ada_client.post(paper, {"name": "Paper 1", "ratings": "3 9 x"}, follow=True)
+    assert "2 (“9”), 3 (“x”)" in said.content.decode()
+    ada_client.post(paper, {"name": "Paper 1", "ratings": "3, ? -"})
+    sheet = {r.statement.key: r for r in Rating.objects.filter(rater__name="Paper 1")}
+    assert sheet["confident-skills"].value == 3 and sheet["confident-say"].dont_know
+    assert "inclusive-venues" not in sheet
+    count = ada_client.get(reverse("frameworks:workshop_count", args=[assessment.pk]))
+    assert "<strong>2</strong> joined" in count.content.decode()
+    # The guest's page asks whether the reveal has happened, and then links to the results.
+    status = reverse("frameworks:rate_status", args=[guest.token])
+    assert "see the results" not in client.get(status).content.decode()
+    services.round_reveal(round=assessment)
+    assert "see the results" in client.get(status).content.decode()
+    results = client.get(reverse("frameworks:rate_results", args=[guest.token])).content.decode()
+    assert "Compass" in results and "Paper 1" not in results

@@ -22,7 +22,7 @@ SCHEMA_FILE = Path(__file__).with_name("framework.schema.json")
 FILES = Path(__file__).with_name("files")
 MAX_FILE_BYTES = 300_000
 # Frameworks' own addresses beside each framework's.
-RESERVED = {"rounds", "upload", "rate", "schema", "coverage", "plans"}
+RESERVED = {"rounds", "upload", "rate", "schema", "coverage", "plans", "actions", "j"}
 
 
 class FrameworkError(Exception):

@@ -5,13 +5,13 @@ Community Empowerment Dimensions, a spring baseline and an autumn review."""
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from commonground.accounts.models import Organisation, User
-from commonground.frameworks import services
+from commonground.frameworks import selectors, services
 from commonground.frameworks.content import read_path, shipped
 from commonground.frameworks.models import FrameworkVersion, Rater, Round, Statement
 
@@ -107,6 +107,7 @@ def _rounds(partnership: Organisation, facilitator: User, version: FrameworkVers
             services.ratings_save(rater=rater, given=given)
         services.round_reveal(round=made)
         if n == 0:
+            _plan(made, facilitator, now)
             for s in statements:
                 if s.dimension.key in AGREED and s.pk == _first(statements, s.dimension.key):
                     value = BASELINE[s.dimension.key][0]
@@ -120,6 +121,37 @@ def _rounds(partnership: Organisation, facilitator: User, version: FrameworkVers
             )
         else:
             Round.objects.filter(pk=made.pk).update(revealed_at=now - timedelta(days=2))
+
+
+# What the partnership did after the spring round: (owner, months to run, status, update).
+PLAN = [
+    ("Meena Sharma and Amara Okafor", 4, "done",
+     "Three evening and two Saturday sessions, in the mosque hall, the youth club and the "
+     "library: 61 people, 38 of them new to us."),
+    ("Daniel Mensah", 6, "under_way",
+     "The budget conversation is booked for January, with the tenants' forum co-chairing."),
+    ("Rosa Delgado", 5, "planned", ""),
+]  # fmt: skip
+
+
+def _plan(made: Round, facilitator: User, now: datetime) -> None:
+    """Keep the first drafts as the partnership's actions, with their owners and news."""
+    drafted = selectors.drafts(selectors.results(made))
+    kept = [
+        services.Kept(
+            lineage=d.statement.lineage,
+            title=d.title,
+            success=d.success,
+            owner=owner,
+            starts_on=(now - timedelta(days=180)).date(),
+            due_on=(now + timedelta(days=30 * months - 180)).date(),
+        )
+        for d, (owner, months, _, _) in zip(drafted, PLAN, strict=False)
+    ]
+    actions = services.plan_keep(round=made, kept=kept, by=facilitator)
+    for action, (_, _, status, news) in zip(actions, PLAN, strict=False):
+        if news or status != action.status:
+            services.action_update(action=action, status=status, text=news, by=facilitator)
 
 
 def _first(statements: list[Statement], dimension: str) -> int:

@@ -127,6 +127,8 @@ class Round(models.Model):
     closes_at = models.DateTimeField(null=True, blank=True)
     revealed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # In a live workshop, raters join from their phones with this short code (or its QR).
+    code = models.CharField(max_length=8, unique=True, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

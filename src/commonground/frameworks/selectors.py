@@ -98,6 +98,17 @@ def rater_by_token(token: str) -> Rater:
     return found
 
 
+def round_by_code(code: str) -> Round:
+    found = (
+        Round.objects.filter(code=code.strip().upper()[:8])
+        .select_related("version__framework", "organisation")
+        .first()
+    )
+    if found is None:
+        raise Http404("No round has that code. Check it against the screen.")
+    return found
+
+
 def own_ratings(rater: Rater) -> dict[int, Rating]:
     return {r.statement_id: r for r in rater.ratings.all()}
 

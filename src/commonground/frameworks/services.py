@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,6 +27,7 @@ from commonground.frameworks.models import (
     Round,
     Statement,
 )
+from commonground.lib import ratelimit
 
 
 @dataclass
@@ -244,6 +247,83 @@ def ratings_save(*, rater: Rater, given: list[Given]) -> int:
         update_fields=["value", "dont_know", "evidence", "saved_at"],
     )
     return len(rows)
+
+
+# Short codes to type from a screen: no 0/O, 1/I/L or other look-alikes.
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def workshop_start(*, round: Round) -> Round:  # noqa: A002
+    """Give the round a short code that raters in the room type (or scan) to join."""
+    if not round.is_open:
+        raise ValidationError("This round has closed.")
+    while round.code is None:
+        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(6))
+        if not Round.objects.filter(code=code).exists():
+            round.code = code
+            round.save(update_fields=["code"])
+    return round
+
+
+# A room shares one network: enough joins for a large workshop, not for a script.
+JOIN_RATE = "150/10m"
+
+
+def workshop_join(
+    *,
+    round: Round,  # noqa: A002
+    name: str,
+    organisation: str = "",
+    sent_from: str = "",
+) -> Rater:
+    """Someone in the room without an account joins by the short code: a rater with a
+    personal link, as if the facilitator had made one for them."""
+    if round.code is None:
+        raise ValidationError("This round is not taking people in the room just now.")
+    if sent_from and not ratelimit.allow(
+        action=f"frameworks-join:{round.pk}", key=sent_from, rates=JOIN_RATE
+    ):
+        raise ValidationError("Many people have joined from here just now; wait a minute.")
+    return rater_invite(round=round, name=name, organisation=organisation)
+
+
+def paper_sheet(
+    *,
+    round: Round,  # noqa: A002
+    name: str,
+    ratings: str,
+    role: str = "",
+    organisation: str = "",
+) -> Rater:
+    """Type in a paper rating sheet: ``ratings`` in the framework's order, separated by
+    spaces or commas, ``?`` for "don't know" and ``-`` for a statement left blank."""
+    statements = list(round.version.statements.order_by("position"))
+    given = [g for g in re.split(r"[\s,;]+", ratings.strip()) if g]
+    if len(given) != len(statements):
+        raise ValidationError(
+            {"ratings": f"The sheet has {len(given)} ratings; the framework has "
+                        f"{len(statements)} statements. Put - for any left blank."}
+        )  # fmt: skip
+    values = set(round.version.values)
+    wrong = [
+        f"{n} (“{g}”)"
+        for n, g in enumerate(given, 1)
+        if g not in ("?", "-") and not (g.isdigit() and int(g) in values)
+    ]
+    if wrong:
+        raise ValidationError(
+            {"ratings": "These are not points of the scale, ? or -: " + ", ".join(wrong[:8])}
+        )
+    with transaction.atomic():
+        rater = rater_invite(round=round, name=name, role=role, organisation=organisation)
+        ratings_save(
+            rater=rater,
+            given=[
+                Given(s, int(g) if g.isdigit() else None, dont_know=g == "?")
+                for s, g in zip(statements, given, strict=True)
+            ],
+        )
+    return rater
 
 
 def round_reveal(*, round: Round) -> Round:  # noqa: A002

@@ -23,7 +23,13 @@ urlpatterns = [
     path("rounds/<int:pk>/close/", views.round_close, name="close"),
     path("rounds/<int:pk>/links/", views.rater_invite, name="invite"),
     path("rounds/<int:pk>/agreed/<slug:key>/", views.agree, name="agree"),
+    path("rounds/<int:pk>/workshop/", views.workshop, name="workshop"),
+    path("rounds/<int:pk>/workshop/count/", views.workshop_count, name="workshop_count"),
+    path("rounds/<int:pk>/paper/", views.paper, name="paper"),
+    path("j/<str:code>/", views.join, name="join"),
     path("rate/<str:token>/", views.rate_by_link, name="rate_by_link"),
+    path("rate/<str:token>/status/", views.rate_status, name="rate_status"),
+    path("rate/<str:token>/results/", views.rate_results, name="rate_results"),
     path("<slug:slug>/", views.framework, name="framework"),
     path("<slug:slug>/v<int:number>.yaml", views.framework_file, name="file"),
 ]

@@ -20,7 +20,9 @@ from commonground.accounts.selectors import signed_in_user
 from commonground.frameworks import agreement, exports, rules, selectors, services
 from commonground.frameworks.content import FrameworkError, read_bytes, schema
 from commonground.frameworks.models import Action, FrameworkVersion, Rater, Round
+from commonground.lib import ratelimit
 from commonground.lib.pdf import PdfUnavailable
+from commonground.lib.qr import qr_svg
 from commonground.lib.views import download, see_other
 
 MAX_UPLOAD = 300_000
@@ -466,3 +468,124 @@ def action_activity(request: HttpRequest, pk: int) -> HttpResponse:
         return see_other(found.get_absolute_url())
     messages.success(request, f"“{activity.title}” is now an activity of {programme.title}.")
     return see_other(found.get_absolute_url())
+
+
+# -- a live workshop ---------------------------------------------------------------------
+
+
+def _join_link(request: HttpRequest, found: Round) -> str:
+    return request.build_absolute_uri(reverse("frameworks:join", args=[found.code]))
+
+
+@allow(rules.RUN, on=Round)
+def workshop(request: HttpRequest, pk: int) -> HttpResponse:
+    """The facilitator's screen in the room: the short link and its QR code to put up, how
+    many have rated (it updates itself), the reveal, and paper sheets typed in."""
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    if request.method == "POST":
+        try:
+            services.workshop_start(round=found)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return see_other(reverse("frameworks:workshop", args=[pk]))
+    link = _join_link(request, found) if found.code else ""
+    joined, complete = selectors.progress(found)
+    return render(
+        request,
+        "frameworks/workshop.html",
+        {
+            "round": found,
+            "link": link,
+            "qr": qr_svg(link) if link else "",
+            "joined": joined,
+            "complete": complete,
+            "statements": found.version.statements.order_by("position"),
+        },
+    )
+
+
+@allow(rules.RUN, on=Round)
+def workshop_count(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    joined, complete = selectors.progress(found)
+    return render(
+        request,
+        "frameworks/includes/workshop_count.html",
+        {"round": found, "joined": joined, "complete": complete},
+    )
+
+
+@require_POST
+@allow(rules.RUN, on=Round)
+def paper(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
+    try:
+        rater = services.paper_sheet(
+            round=found,
+            name=request.POST.get("name", ""),
+            organisation=request.POST.get("organisation", ""),
+            role=request.POST.get("role", ""),
+            ratings=request.POST.get("ratings", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, "The sheet was not added: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"{rater.name}'s sheet added.")
+    return see_other(reverse("frameworks:workshop", args=[pk]) + "#paper")
+
+
+@allow(access.ANYONE)
+def join(request: HttpRequest, code: str) -> HttpResponse:
+    """Where the short code leads: a member goes to rate; anyone else in the room gives a
+    name and rates by a link of their own."""
+    found = selectors.round_by_code(code)
+    if not found.is_open:
+        return render(request, "frameworks/closed.html", {"round": found}, status=410)
+    person = request.user
+    if isinstance(person, User) and access.may(person, rules.TAKE_PART, found.organisation):
+        return see_other(reverse("frameworks:rate", args=[found.pk]))
+    problems = []
+    if request.method == "POST":
+        try:
+            rater = services.workshop_join(
+                round=found,
+                name=request.POST.get("name", ""),
+                organisation=request.POST.get("organisation", ""),
+                sent_from=ratelimit.client_network(request),
+            )
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            return see_other(reverse("frameworks:rate_by_link", args=[rater.token]))
+    return render(
+        request,
+        "frameworks/join.html",
+        {"round": found, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
+@allow(access.ANYONE)
+def rate_status(request: HttpRequest, token: str) -> HttpResponse:
+    """Whether the ratings have been revealed yet: the rating page asks every second."""
+    rater = selectors.rater_by_token(token)
+    return render(
+        request, "frameworks/includes/reveal_status.html", {"round": rater.round, "rater": rater}
+    )
+
+
+@allow(access.ANYONE)
+def rate_results(request: HttpRequest, token: str) -> HttpResponse:
+    """What a rater without an account sees once revealed: the round's medians, never who
+    rated what."""
+    rater = selectors.rater_by_token(token)
+    found = rater.round
+    if found.revealed_at is None:
+        return see_other(reverse("frameworks:rate_by_link", args=[token]))
+    shown = selectors.results(found)
+    compass = selectors.compass(found, shown)
+    return render(
+        request,
+        "frameworks/rate_results.html",
+        {"round": found, "rater": rater, "results": shown, "compass": compass},
+    )
