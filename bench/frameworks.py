@@ -63,7 +63,7 @@ def framework_file() -> bytes:
             lines += [
                 f"      - id: statement-{d}-{s}",
                 f"        text: We do the thing numbered {d}.{s} well and often.",
-                "        prompts: [What would help?]",
+                '        prompts: ["What would help?"]',
             ]
     return "\n".join(lines).encode()
 

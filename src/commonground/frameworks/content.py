@@ -109,7 +109,8 @@ def read_bytes(name: str, data: bytes) -> FrameworkSpec:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "cannot be read as YAML"
-        raise FrameworkError([f"{name}:{line}: {reason}"]) from exc
+        hint = " (put text holding a colon, a question mark or # in quotes)"
+        raise FrameworkError([f"{name}:{line}: {reason}{hint}"]) from exc
     if node is None or not isinstance(document, dict):
         raise FrameworkError([f"{name}:1: a framework file is a mapping of fields (id, title, …)"])
     lines = _lines(node)

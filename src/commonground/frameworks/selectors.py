@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -121,6 +122,19 @@ def progress(round_: Round) -> tuple[int, int]:
     return len(counts), sum(1 for (n,) in counts if n >= statements)
 
 
+class Given(NamedTuple):
+    """One rating as the results read it (lighter than a model row)."""
+
+    rater_id: int
+    value: int | None
+    dont_know: bool
+    evidence: str
+
+    @property
+    def rated(self) -> bool:
+        return self.value is not None or self.dont_know
+
+
 @dataclass
 class StatementResult:
     statement: Statement
@@ -167,11 +181,12 @@ def results(round_: Round) -> Results:
     values = version.values
     labels = {p["value"]: p["label"] for p in version.points}
     raters = {r.pk: r for r in Rater.objects.filter(round=round_)}
-    by_statement: dict[int, list[Rating]] = defaultdict(list)
-    for rating in Rating.objects.filter(rater__round=round_).only(
-        "rater_id", "statement_id", "value", "dont_know", "evidence"
-    ):
-        by_statement[rating.statement_id].append(rating)
+    by_statement: dict[int, list[Given]] = defaultdict(list)
+    rows = Rating.objects.filter(rater__round=round_).values_list(
+        "statement_id", "rater_id", "value", "dont_know", "evidence"
+    )
+    for statement, rater, value, dont_know, evidence in rows:
+        by_statement[statement].append(Given(rater, value, dont_know, evidence))
     agreed = {a.statement_id: a for a in Agreed.objects.filter(round=round_)}
     found = []
     for d in dimensions(version):
@@ -211,7 +226,7 @@ def _said(value: int | None, labels: dict[int, str]) -> str:
 
 def _breakdowns(
     raters: dict[int, Rater],
-    by_statement: dict[int, list[Rating]],
+    by_statement: dict[int, list[Given]],
     found: list[DimensionResult],
 ) -> tuple[list[Breakdown], int]:
     made, hidden = [], 0
