@@ -44,7 +44,8 @@ def test_each_mistake_names_its_line() -> None:
         "f.yaml:8: the scale's values must rise, each used once"
     ]
     assert problems(b"title: [unclosed") == [
-        "f.yaml:1: expected ',' or ']', but got '<stream end>'"
+        "f.yaml:1: expected ',' or ']', but got '<stream end>' (put text holding a colon, "
+        "a question mark or # in quotes)"
     ]
     assert problems(b"\xff\xfe") == ["f.yaml:1: not UTF-8 text"]
     assert problems(b"- a list") == [
