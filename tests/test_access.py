@@ -415,6 +415,8 @@ def world(commons: Any) -> World:
         by=people["admin"],
     )[0]
     samples["frameworks:action"] = ({"pk": planned.pk}, scope)
+    samples["frameworks:coverage"] = ({"slug": scope.slug}, scope)
+    samples["frameworks:coverage_change"] = ({"slug": scope.slug}, scope)
     samples["frameworks:action_activity"] = ({"pk": planned.pk}, scope)
     api_ids = {
         "source_id": source.pk,
@@ -485,6 +487,7 @@ def world(commons: Any) -> World:
         "frameworks:plan_keep": {"keep": "confident-skills", "title-confident-skills": "An action"},
         "frameworks:action": {"text": "We met.", "status": "under_way"},
         "frameworks:paper": {"name": "A sheet", "ratings": "3 3 3"},
+        "frameworks:coverage_change": {"change": "team", "name": "A team"},
     }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from commonground.accounts.models import Membership, Organisation, Role, User
 from commonground.frameworks import selectors, services
-from commonground.frameworks.models import Rater, Rating, Round
+from commonground.frameworks.models import FrameworkVersion, Rater, Rating, Round, Team
 from tests.conftest import client_for, make_person
 
 pytestmark = pytest.mark.django_db
@@ -342,3 +342,37 @@ def test_a_workshop_room_joins_by_code_paper_sheets_are_typed_in_and_the_reveal_
     assert "see the results" in client.get(status).content.decode()
     results = client.get(reverse("frameworks:rate_results", args=[guest.token])).content.decode()
     assert "Compass" in results and "Paper 1" not in results
+
+
+def test_the_coverage_map_shows_gaps_and_levels_to_members_only(
+    framework: FrameworkVersion, riverside: Organisation, ada_client: Client,
+    ben_client: Client, olu_client: Client,
+) -> None:  # fmt: skip
+    url = reverse("frameworks:coverage", args=["riverside"])
+    change = reverse("frameworks:coverage_change", args=["riverside"])
+    base = {"framework": "listening-partnership"}
+    ada_client.post(change, {**base, "change": "team", "name": "Outreach", "kind": "team"})
+    ada_client.post(change, {**base, "change": "team", "name": "Events", "kind": "service"})
+    again = ada_client.post(change, {**base, "change": "team", "name": "outreach"}, follow=True)
+    assert "already has “outreach”" in again.content.decode()
+    outreach = Team.objects.get(name="Outreach")
+    ada_client.post(
+        change, {**base, "change": "dimensions", "team": outreach.pk, "dimension": ["confident"]}
+    )
+    ada_client.post(
+        change,
+        {**base, "change": "engagement", "team": outreach.pk, "community": "Carers",
+         "now": "2", "aim": "4"},
+    )  # fmt: skip
+    found = selectors.coverage(riverside, framework)
+    assert [d.key for d in found.uncovered] == ["inclusive"]
+    assert found.counts == [1, 0]
+    assert [(c, [(e.level_now, e.level_aim) for e in es]) for c, es in found.communities] == [
+        ("Carers", [(2, 4)])
+    ]
+    page = ben_client.get(url, {"framework": "listening-partnership"}).content.decode()
+    assert "Nobody works on Inclusive." in page and "Consult" in page and "Collaborate" in page
+    assert "Change the map" not in page  # members read it; facilitators change it
+    forged = ben_client.post(change, {**base, "change": "team", "name": "Forged"})
+    assert forged.status_code == 403 and not Team.objects.filter(name="Forged").exists()
+    assert olu_client.get(url).status_code == 404

@@ -76,6 +76,7 @@ def load(*, addr: str = "127.0.0.1:8000") -> str:
         return ""
     if not Round.objects.filter(organisation=partnership, version__framework=version.framework):
         _rounds(partnership, facilitator, version)
+        _coverage(partnership, version)
     return (
         f"Frameworks: {partnership.name} has rated itself twice on the Empowerment "
         f"Dimensions: http://{addr}/frameworks/ (as {FACILITATOR}, its facilitator)."
@@ -152,6 +153,30 @@ def _plan(made: Round, facilitator: User, now: datetime) -> None:
     for action, (_, _, status, news) in zip(actions, PLAN, strict=False):
         if news or status != action.status:
             services.action_update(action=action, status=status, text=news, by=facilitator)
+
+
+# The partnership's teams, what they work on, and whom they engage at which level:
+# (name, kind, dimensions, [(community, now, aim)]). Nobody works on Influential.
+TEAMS = [
+    ("Library outreach", "team", ["confident", "inclusive"],
+     [("Parents of under-fives", 2, 3), ("Adults learning English", 1, 3)]),
+    ("Museum learning and collections", "team", ["confident", "cooperative"],
+     [("Recent migrants", 2, 4), ("Former mining families", 3, 4)]),
+    ("Council engagement team", "team", ["organised", "cooperative"],
+     [("Harbourside tenants", 2, 4), ("Young people in the Upper Valley", 1, 3)]),
+    ("Tenant participation (Three Valleys Housing)", "service", ["organised"],
+     [("Harbourside tenants", 3, 4)]),
+    ("Health walks", "activity", ["confident", "inclusive", "cooperative"],
+     [("Carers", 3, 5)]),
+]  # fmt: skip
+
+
+def _coverage(partnership: Organisation, version: FrameworkVersion) -> None:
+    for name, kind, dimensions, engagements in TEAMS:
+        team = services.team_add(organisation=partnership, name=name, kind=kind)
+        services.team_dimensions(team=team, version=version, keys=dimensions)
+        for community, now, aim in engagements:
+            services.engagement_add(team=team, community=community, level_now=now, level_aim=aim)
 
 
 def _first(statements: list[Statement], dimension: str) -> int:

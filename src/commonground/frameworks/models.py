@@ -293,3 +293,51 @@ class ActionUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.get_status_display()}"
+
+
+class Team(models.Model):
+    """A team, service or activity of an organisation, placed on the coverage map by the
+    dimensions it works on and the communities it engages, and at which level."""
+
+    class Kind(models.TextChoices):
+        TEAM = "team", "Team"
+        SERVICE = "service", "Service"
+        ACTIVITY = "activity", "Activity"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    activity = models.ForeignKey(
+        "evaluation.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="An Evaluate activity this stands for.",
+    )
+    # The dimensions it works on, by framework: {"empowerment-dimensions": ["confident", …]}.
+    dimensions = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Engagement(models.Model):
+    """A community a team engages: at which level of engagement now, and which is the aim
+    (levels as the engagement-levels framework's scale: inform, consult, involve,
+    collaborate, empower)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="engagements")
+    community = models.CharField(max_length=200)
+    level_now = models.PositiveSmallIntegerField()
+    level_aim = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["community", "team"]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.community}"

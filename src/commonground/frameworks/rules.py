@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from commonground import access
 from commonground.accounts.models import Role
-from commonground.frameworks.models import Action, ActionUpdate, Agreed, Rater, Rating, Round
+from commonground.frameworks.models import (
+    Action,
+    ActionUpdate,
+    Agreed,
+    Engagement,
+    Rater,
+    Rating,
+    Round,
+    Team,
+)
 
 access.belongs(Round, "organisation")
 access.belongs(Rater, "round__organisation")
@@ -41,3 +50,5 @@ RUN = access.rule(
 
 access.belongs(Action, "organisation")
 access.belongs(ActionUpdate, "action__organisation")
+access.belongs(Team, "organisation")
+access.belongs(Engagement, "team__organisation")

@@ -21,12 +21,14 @@ from commonground.frameworks.models import (
     Action,
     Agreed,
     Dimension,
+    Engagement,
     Framework,
     FrameworkVersion,
     Rater,
     Rating,
     Round,
     Statement,
+    Team,
 )
 
 # Breakdowns by role or organisation show only groups at least this big.
@@ -35,6 +37,21 @@ MIN_BREAKDOWN = 5
 
 def frameworks() -> QuerySet[Framework]:
     return Framework.objects.annotate(versions_count=Count("versions")).order_by("title")
+
+
+def frameworks_listed() -> list[Framework]:
+    """Each framework with its latest version's summary and size, for the list page."""
+    found = []
+    for framework in frameworks():
+        version = framework.versions.order_by("-version").first()
+        if version is None:
+            continue
+        framework.summary = version.summary  # type: ignore[attr-defined]
+        framework.latest_version = version.version  # type: ignore[attr-defined]
+        framework.dimensions_count = version.dimensions.count()  # type: ignore[attr-defined]
+        framework.statements_count = version.statements.count()  # type: ignore[attr-defined]
+        found.append(framework)
+    return found
 
 
 def get_framework(slug: str) -> Framework:
@@ -458,3 +475,57 @@ def statements_by_lineage(round_: Round) -> dict[str, Statement]:
 
 def programmes_for(action: Action) -> QuerySet[Programme]:
     return Programme.objects.filter(organisation_id=action.organisation_id).order_by("title")
+
+
+# -- the coverage map ----------------------------------------------------------------------
+
+# The levels of engagement, when the engagement-levels framework has not been loaded.
+LEVELS = {1: "Inform", 2: "Consult", 3: "Involve", 4: "Collaborate", 5: "Empower"}
+
+
+def levels() -> dict[int, str]:
+    found = (
+        FrameworkVersion.objects.filter(framework__slug="engagement-levels")
+        .order_by("-version")
+        .first()
+    )
+    if found is None:
+        return LEVELS
+    return {p["value"]: p["label"] for p in found.points} or LEVELS
+
+
+def get_organisation_for_user(
+    *, user: AnyUser, slug: str, rule: access.Rule = rules.TAKE_PART
+) -> Organisation:
+    return access.get(user, Organisation.objects.all(), rule, slug=slug)
+
+
+@dataclass
+class Coverage:
+    version: FrameworkVersion
+    dimensions: list[Dimension]
+    rows: list[tuple[Team, list[bool]]]
+    counts: list[int]  # teams working on each dimension
+    communities: list[tuple[str, list[Engagement]]]
+    levels: dict[int, str]
+
+    @property
+    def uncovered(self) -> list[Dimension]:
+        return [d for d, n in zip(self.dimensions, self.counts, strict=True) if n == 0]
+
+
+def coverage(organisation: Organisation, version: FrameworkVersion) -> Coverage:
+    """Which dimensions each team works on, where nobody does, and each community's level
+    of engagement now and the aim, in three queries."""
+    found = list(version.dimensions.order_by("position"))
+    teams = list(Team.objects.filter(organisation=organisation).order_by("name"))
+    slug = version.framework.slug
+    rows = [(t, [d.key in t.dimensions.get(slug, []) for d in found]) for t in teams]
+    counts = [sum(row[1][i] for row in rows) for i in range(len(found))]
+    communities: dict[str, list[Engagement]] = defaultdict(list)
+    for e in Engagement.objects.filter(team__organisation=organisation).select_related("team"):
+        communities[e.community].append(e)
+    return Coverage(
+        version, found, rows, counts, sorted(communities.items(), key=lambda c: c[0].lower()),
+        levels(),
+    )  # fmt: skip

@@ -20,12 +20,14 @@ from commonground.frameworks.models import (
     ActionUpdate,
     Agreed,
     Dimension,
+    Engagement,
     Framework,
     FrameworkVersion,
     Rater,
     Rating,
     Round,
     Statement,
+    Team,
 )
 from commonground.lib import ratelimit
 
@@ -460,3 +462,54 @@ def action_to_activity(*, action: Action, programme: Programme, by: User) -> Act
         written_by=by,
     )
     return activity
+
+
+# -- the coverage map ----------------------------------------------------------------------
+
+
+def team_add(*, organisation: Organisation, name: str, kind: str = "team") -> Team:
+    if not name.strip():
+        raise ValidationError({"name": "Name the team, service or activity."})
+    if kind not in Team.Kind.values:
+        raise ValidationError({"kind": "Choose team, service or activity."})
+    if Team.objects.filter(organisation=organisation, name__iexact=name.strip()).exists():
+        raise ValidationError({"name": f"{organisation} already has “{name.strip()}” on its map."})
+    return Team.objects.create(organisation=organisation, name=name.strip()[:200], kind=kind)
+
+
+def team_activities_add(*, organisation: Organisation) -> int:
+    """Put each Evaluate activity of the organisation's programmes on the map (once)."""
+    placed = set(
+        Team.objects.filter(organisation=organisation, activity__isnull=False).values_list(
+            "activity_id", flat=True
+        )
+    )
+    made = [
+        Team(organisation=organisation, name=a.title[:200], kind=Team.Kind.ACTIVITY, activity=a)
+        for a in Activity.objects.filter(programme__organisation=organisation).exclude(
+            pk__in=placed
+        )
+    ]
+    Team.objects.bulk_create(made)
+    return len(made)
+
+
+def team_dimensions(*, team: Team, version: FrameworkVersion, keys: list[str]) -> Team:
+    """Say which of the framework's dimensions the team works on."""
+    known = list(version.dimensions.values_list("key", flat=True))
+    team.dimensions = {
+        **team.dimensions,
+        version.framework.slug: [k for k in known if k in set(keys)],
+    }
+    team.save(update_fields=["dimensions"])
+    return team
+
+
+def engagement_add(*, team: Team, community: str, level_now: int, level_aim: int) -> Engagement:
+    if not community.strip():
+        raise ValidationError({"community": "Name the community."})
+    if not (1 <= level_now <= 5 and 1 <= level_aim <= 5):
+        raise ValidationError("Choose a level from inform (1) to empower (5).")
+    return Engagement.objects.create(
+        team=team, community=community.strip()[:200], level_now=level_now, level_aim=level_aim
+    )

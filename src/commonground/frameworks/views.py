@@ -19,7 +19,14 @@ from commonground.accounts.models import Organisation, User
 from commonground.accounts.selectors import signed_in_user
 from commonground.frameworks import agreement, exports, rules, selectors, services
 from commonground.frameworks.content import FrameworkError, read_bytes, schema
-from commonground.frameworks.models import Action, FrameworkVersion, Rater, Round
+from commonground.frameworks.models import (
+    Action,
+    Engagement,
+    FrameworkVersion,
+    Rater,
+    Round,
+    Team,
+)
 from commonground.lib import ratelimit
 from commonground.lib.pdf import PdfUnavailable
 from commonground.lib.qr import qr_svg
@@ -35,7 +42,8 @@ def frameworks(request: HttpRequest) -> HttpResponse:
         request,
         "frameworks/frameworks.html",
         {
-            "frameworks": selectors.frameworks(),
+            "frameworks": selectors.frameworks_listed(),
+            "organisations": access.scopes_where(person, rules.TAKE_PART, Organisation),
             "rounds": selectors.rounds_for_user(person)[:20],
             "can_run": selectors.organisations_to_run(person).exists(),
             "can_load": access.may(person, rules.LOAD),
@@ -589,3 +597,86 @@ def rate_results(request: HttpRequest, token: str) -> HttpResponse:
         "frameworks/rate_results.html",
         {"round": found, "rater": rater, "results": shown, "compass": compass},
     )
+
+
+# -- the coverage map ----------------------------------------------------------------------
+
+
+def _map_version(request: HttpRequest) -> FrameworkVersion:
+    wanted = request.GET.get("framework") or request.POST.get("framework") or ""
+    chosen = selectors.frameworks().filter(slug=wanted).first() or (
+        selectors.frameworks().filter(slug="empowerment-dimensions").first()
+        or selectors.frameworks().first()
+    )
+    if chosen is None:
+        raise Http404("No frameworks have been loaded yet.")
+    return selectors.latest(chosen)
+
+
+@allow(rules.TAKE_PART, on=Organisation)
+def coverage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the organisation's work fits: each team's dimensions, the gaps, and the level
+    at which each community is engaged now and the aim."""
+    organisation = selectors.get_organisation_for_user(user=request.user, slug=slug)
+    version = _map_version(request)
+    return render(
+        request,
+        "frameworks/coverage.html",
+        {
+            "organisation": organisation,
+            "map": selectors.coverage(organisation, version),
+            "frameworks": [f for f in selectors.frameworks() if f.slug != "engagement-levels"],
+            "runs": access.may(request.user, rules.RUN, organisation),
+            "kinds": Team.Kind.choices,
+        },
+    )
+
+
+@require_POST
+@allow(rules.RUN, on=Organisation)
+def coverage_change(request: HttpRequest, slug: str) -> HttpResponse:
+    """One change to the map: a team added, Evaluate's activities brought in, a team's
+    dimensions ticked, a community's engagement added or taken off."""
+    organisation = selectors.get_organisation_for_user(user=request.user, slug=slug, rule=rules.RUN)
+    version = _map_version(request)
+    change = request.POST.get("change", "")
+    teams = Team.objects.filter(organisation=organisation)
+    team = teams.filter(pk=int(request.POST["team"])).first() if request.POST.get(
+        "team", ""
+    ).isdigit() else None  # fmt: skip
+    try:
+        if change == "team":
+            made = services.team_add(
+                organisation=organisation,
+                name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", "team"),
+            )
+            messages.success(request, f"“{made.name}” is on the map: tick what it works on.")
+        elif change == "activities":
+            added = services.team_activities_add(organisation=organisation)
+            messages.success(request, f"{added} activit{'y' if added == 1 else 'ies'} added.")
+        elif change == "dimensions" and team is not None:
+            services.team_dimensions(
+                team=team, version=version, keys=request.POST.getlist("dimension")
+            )
+            messages.success(request, f"Saved what “{team.name}” works on.")
+        elif change == "engagement" and team is not None:
+            now, aim = request.POST.get("now", ""), request.POST.get("aim", "")
+            services.engagement_add(
+                team=team,
+                community=request.POST.get("community", ""),
+                level_now=int(now) if now.isdigit() else 0,
+                level_aim=int(aim) if aim.isdigit() else 0,
+            )
+            messages.success(request, "Community added.")
+        elif change == "forget" and request.POST.get("engagement", "").isdigit():
+            Engagement.objects.filter(
+                team__organisation=organisation, pk=int(request.POST["engagement"])
+            ).delete()
+            messages.success(request, "Community taken off the map.")
+        else:
+            messages.error(request, "That change could not be made; reload the page and try again.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    where = reverse("frameworks:coverage", args=[organisation.slug])
+    return see_other(f"{where}?framework={version.framework.slug}")
