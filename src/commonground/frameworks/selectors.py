@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
@@ -73,6 +74,18 @@ def get_version(framework: Framework, number: int) -> FrameworkVersion:
     if found is None:
         raise Http404(f"{framework} has no version {number}.")
     return found
+
+
+def statements_of(version: FrameworkVersion) -> tuple[Statement, ...]:
+    """A published version's statements, in order. A version never changes once stored,
+    so each process reads them once: a live workshop's saves skip the query. (Keyed by
+    when it was loaded too, so a number used again after a rollback is not mistaken.)"""
+    return _statements(version.pk, version.loaded_at.isoformat())
+
+
+@lru_cache(maxsize=64)
+def _statements(version_pk: int, loaded_at: str) -> tuple[Statement, ...]:
+    return tuple(Statement.objects.filter(version_id=version_pk).order_by("position"))
 
 
 def dimensions(version: FrameworkVersion) -> list[Dimension]:

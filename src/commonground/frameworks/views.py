@@ -231,7 +231,7 @@ def round_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Given]:
     given = []
-    for s in version.statements.all():
+    for s in selectors.statements_of(version):
         raw = request.POST.get(f"rate-{s.key}", "")
         evidence = request.POST.get(f"evidence-{s.key}", "")
         value = int(raw) if raw.isdigit() else None
