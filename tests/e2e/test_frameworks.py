@@ -125,9 +125,24 @@ def test_every_frameworks_page_passes_axe_and_reflows(
         check_axe(page)
         check_reflow(page)
     sign_in(page, base, "ada@example.org", PASSWORD)
+    services.workshop_start(round=made)
+    for path in [f"{made.get_absolute_url()}workshop/", f"/frameworks/j/{made.code}/"]:
+        page.goto(base + path)
+        check_axe(page)
+        check_reflow(page)
     services.round_reveal(round=made)
+    action = services.plan_keep(
+        round=made, kept=[services.Kept("confident-skills", "Run skills swaps")], by=ada
+    )[0]
+    services.action_update(action=action, status="under_way", text="Booked.", by=ada)
+    team = services.team_add(organisation=riverside, name="Outreach")
+    services.team_dimensions(team=team, version=framework, keys=["confident"])
+    services.engagement_add(team=team, community="Carers", level_now=2, level_aim=4)
     for path in ["/frameworks/", "/frameworks/rounds/new/", made.get_absolute_url(),
-                 f"{made.get_absolute_url()}rate/"]:  # fmt: skip
+                 f"{made.get_absolute_url()}rate/", f"{made.get_absolute_url()}change/",
+                 f"{made.get_absolute_url()}plan/", action.get_absolute_url(),
+                 f"/frameworks/coverage/riverside/?framework={framework.framework.slug}",
+                 f"/frameworks/rate/{partner.token}/results/"]:  # fmt: skip
         page.goto(base + path)
         check_axe(page)
         check_reflow(page)
