@@ -376,3 +376,54 @@ def test_the_coverage_map_shows_gaps_and_levels_to_members_only(
     forged = ben_client.post(change, {**base, "change": "team", "name": "Forged"})
     assert forged.status_code == 403 and not Team.objects.filter(name="Forged").exists()
     assert olu_client.get(url).status_code == 404
+
+
+def test_the_api_rates_and_reads_results_only_inside_the_organisation(
+    assessment: Round, ada: User, ben: User, olu: User, client: Client
+) -> None:
+    from commonground.accounts import services as accounts_services
+
+    def bearer(person: User) -> dict[str, str]:
+        _, token = accounts_services.api_token_create(user=person, name="api")
+        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    ada_api, ben_api, olu_api = bearer(ada), bearer(ben), bearer(olu)
+    listed = client.get("/api/v1/frameworks").json()
+    assert [f["slug"] for f in listed] == ["listening-partnership"]
+    one = client.get("/api/v1/frameworks/listening-partnership").json()
+    assert [d["id"] for d in one["dimensions"]] == ["confident", "inclusive"]
+    assert one["file"].endswith("/frameworks/listening-partnership/v1.yaml")
+    url = f"/api/v1/frameworks/rounds/{assessment.pk}"
+    body = [{"statement": "confident-skills", "value": 2, "evidence": "One session."},
+            {"statement": "confident-say", "dont_know": True}]  # fmt: skip
+    saved = client.put(f"{url}/ratings", body, content_type="application/json", **ben_api)
+    assert saved.status_code == 200 and [r["statement"] for r in saved.json()] == [
+        "confident-skills", "confident-say"
+    ]  # fmt: skip
+    wrong = client.put(
+        f"{url}/ratings", [{"statement": "nope", "value": 2}], content_type="application/json",
+        **ben_api,
+    )  # fmt: skip
+    assert wrong.status_code == 422
+    assert client.get(f"{url}/results", **ben_api).status_code == 409  # not revealed yet
+    assert client.post(f"{url}/reveal", **ben_api).status_code == 403
+    assert client.post(f"{url}/reveal", **ada_api).json()["revealed"]
+    results = client.get(f"{url}/results", **ben_api).json()
+    assert results["dimensions"][0]["statements"][0]["counts"]["2"] == 1
+    assert "r_wg" in results["formula"]
+    for path in (url, f"{url}/results", f"{url}/ratings"):
+        assert client.get(path, **olu_api).status_code == 404
+    made = client.post(
+        "/api/v1/frameworks/rounds",
+        {"organisation": "riverside", "framework": "listening-partnership", "title": "API round"},
+        content_type="application/json",
+        **ada_api,
+    )
+    assert made.status_code == 201 and made.json()["title"] == "API round"
+    refused = client.post(
+        "/api/v1/frameworks/rounds",
+        {"organisation": "riverside", "framework": "listening-partnership"},
+        content_type="application/json",
+        **ben_api,
+    )
+    assert refused.status_code == 403
