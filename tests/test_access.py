@@ -38,7 +38,7 @@ from commonground.evaluation import models as ev
 from commonground.evaluation import services as evaluation_services
 from commonground.frameworks import services as framework_services
 from commonground.frameworks.content import read_bytes as read_framework
-from commonground.frameworks.models import FrameworkVersion, Round
+from commonground.frameworks.models import Action, FrameworkVersion, Round
 from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from commonground.learning import demo as learning_demo
@@ -433,6 +433,7 @@ def world(commons: Any) -> World:
         "number": 1,
         "framework": "listening-partnership",
         "round_id": Round.objects.get(title="A round").pk,
+        "action_id": Action.objects.get(title="Run a skills swap").pk,
     }
     question = objects["question"]
     bodies: dict[tuple[str, str], dict[str, object]] = {
@@ -469,6 +470,7 @@ def world(commons: Any) -> World:
             {"statement": "confident-skills", "value": 3}
         ],
         ("POST", "/frameworks/rounds/{round_id}/reveal"): {},
+        ("POST", "/frameworks/actions/{action_id}/updates"): {"status": "done", "text": "Done."},
         ("POST", "/learn/answers"): {
             "course": "foundations",
             "question": "communities-you-belong-to",

@@ -3,8 +3,10 @@ reveal, record what was agreed, and rate without JavaScript. axe on every page."
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import icalendar
 import pytest
 from playwright.sync_api import expect
 
@@ -52,6 +54,10 @@ def test_open_rate_on_a_phone_by_keyboard_reveal_and_agree(
     check_reflow(mobile)
     mobile.get_by_label("1 Not yet").first.focus()
     mobile.keyboard.press("ArrowRight")  # moves the choice along the scale: 2 Starting
+    status = mobile.locator("#s-confident-skills [data-rating-status]")
+    expect(status).to_have_text("Saved")  # saved as it was given
+    assert Rating.objects.get(statement__key="confident-skills").value == 2
+    expect(mobile.locator("#rated-count")).to_have_text("You have rated 1 of 3 statements.")
     mobile.keyboard.press("Tab")  # to the statement's evidence
     mobile.keyboard.type("One bid-writing session so far.")
     mobile.get_by_label("Don't know").nth(1).check()
@@ -78,6 +84,20 @@ def test_open_rate_on_a_phone_by_keyboard_reveal_and_agree(
     row.get_by_role("button", name="Record").click()
     expect(row.locator(".agreed")).to_have_text("3 Partly: One session, not yet a programme.")
     assert made.agreed.get().value == 3
+
+    # The weakest statement becomes an action, and the plan goes into a calendar.
+    page.get_by_role("link", name="Work plan").click()
+    check_axe(page)
+    page.get_by_label("Keep this action").first.check()
+    page.get_by_label("Due (optional)").first.fill("2027-03-31")
+    page.get_by_role("button", name="Add the kept actions to the plan").click()
+    expect(page.get_by_text("1 action added.")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="calendar (iCalendar)").click()
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert event.decoded("DTSTART").isoformat() == "2027-03-31"
+    assert str(event["SUMMARY"]).startswith("Due: ")
 
     # Ben sees the results, without anyone's name.
     mobile.goto(f"{base}{made.get_absolute_url()}")

@@ -427,3 +427,16 @@ def test_the_api_rates_and_reads_results_only_inside_the_organisation(
         **ben_api,
     )
     assert refused.status_code == 403
+    action = services.plan_keep(
+        round=assessment, kept=[services.Kept("confident-skills", "Skills swaps")], by=ada
+    )[0]
+    plan = client.get(f"{url}/plan", **ben_api).json()
+    assert [a["title"] for a in plan] == ["Skills swaps"]
+    logged = client.post(
+        f"/api/v1/frameworks/actions/{action.pk}/updates",
+        {"status": "under_way", "text": "Booked the hall."},
+        content_type="application/json",
+        **ben_api,
+    )
+    assert logged.status_code == 201 and logged.json()["status"] == "under_way"
+    assert client.get(f"{url}/plan", **olu_api).status_code == 404

@@ -1,5 +1,5 @@
 """API endpoints for Frameworks: frameworks (anyone), rounds and their results (members
-of the assessing organisation), and a rater's own ratings.
+of the assessing organisation), a rater's own ratings, and the work plan's actions.
 
 Results are shown once the facilitator reveals them, and only to the round's organisation;
 nobody outside it, site admins included, reads a round here.
@@ -7,7 +7,7 @@ nobody outside it, site admins included, reads a round here.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -19,7 +19,7 @@ from commonground.access import allow
 from commonground.accounts.models import Organisation
 from commonground.accounts.selectors import signed_in_user
 from commonground.frameworks import rules, selectors, services
-from commonground.frameworks.models import Framework, FrameworkVersion, Round
+from commonground.frameworks.models import Action, Framework, FrameworkVersion, Round
 
 router = Router(tags=["Frameworks"])
 
@@ -373,3 +373,75 @@ def results_get(request: HttpRequest, round_id: int) -> ResultsOut | Status[dict
 def round_reveal(request: HttpRequest, round_id: int) -> RoundOut:
     found = selectors.get_round_for_user(user=request.user, pk=round_id, rule=rules.RUN)
     return _round_out(services.round_reveal(round=found))
+
+
+# -- the work plan -----------------------------------------------------------------------
+
+
+class UpdateOut(Schema):
+    at: datetime
+    status: str
+    text: str
+
+
+class ActionOut(Schema):
+    id: int
+    title: str
+    success: str
+    owner: str
+    starts_on: date | None
+    due_on: date | None
+    status: str = Field(description="`planned`, `under_way`, `done` or `stopped`.")
+    statements: list[str] = Field(description="The lineages of the statements it serves.")
+    evaluate_activity: int | None
+    updates: list[UpdateOut]
+
+
+class UpdateIn(Schema):
+    status: str
+    text: str = ""
+
+
+def _action_out(action: Action) -> ActionOut:
+    return ActionOut(
+        id=action.pk,
+        title=action.title,
+        success=action.success,
+        owner=action.owner,
+        starts_on=action.starts_on,
+        due_on=action.due_on,
+        status=action.status,
+        statements=action.lineages,
+        evaluate_activity=action.activity_id,
+        updates=[
+            UpdateOut(at=u.written_at, status=u.status, text=u.text) for u in action.updates.all()
+        ],
+    )
+
+
+@router.get(
+    "/frameworks/rounds/{round_id}/plan",
+    response=list[ActionOut],
+    summary="The work plan the round belongs to",
+)
+@allow(rules.TAKE_PART, on=Round)
+def plan_get(request: HttpRequest, round_id: int) -> list[ActionOut]:
+    found = selectors.get_round_for_user(user=request.user, pk=round_id)
+    return [_action_out(a) for a in selectors.plan(found)]
+
+
+@router.post(
+    "/frameworks/actions/{action_id}/updates",
+    response={201: ActionOut},
+    summary="Log what happened to an action, and its status",
+)
+@allow(rules.TAKE_PART, on=Action)
+def action_update(request: HttpRequest, action_id: int, data: UpdateIn) -> Status[ActionOut]:
+    found = selectors.get_action_for_user(user=request.user, pk=action_id)
+    try:
+        services.action_update(
+            action=found, status=data.status, text=data.text, by=signed_in_user(request)
+        )
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages)) from exc
+    return Status(201, _action_out(found))

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -242,12 +242,17 @@ def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Giv
 def _rating_page(request: HttpRequest, rater: Rater, *, action: str) -> HttpResponse:
     found = rater.round
     problems: list[str] = []
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST":
         try:
             saved = services.ratings_save(rater=rater, given=_given(request, found.version))
         except ValidationError as exc:
             problems = exc.messages
+            if wants_json:
+                return JsonResponse({"message": " ".join(problems)}, status=400)
         else:
+            if wants_json:  # the page's script, saving each rating as it is given
+                return JsonResponse({"saved": saved, "said": _rated_said(rater)})
             messages.success(request, f"Saved: {saved} rating{'s' if saved != 1 else ''}.")
             return see_other(action)
     ratings = selectors.own_ratings(rater)
@@ -265,10 +270,17 @@ def _rating_page(request: HttpRequest, rater: Rater, *, action: str) -> HttpResp
             "points": found.version.points,
             "action": action,
             "problems": problems,
-            "rated": sum(1 for r in ratings.values() if r.rated),
+            "rated_said": _rated_said(rater, ratings),
         },
         status=400 if problems else 200,
     )
+
+
+def _rated_said(rater: Rater, ratings: dict[int, Any] | None = None) -> str:
+    found = selectors.own_ratings(rater) if ratings is None else ratings
+    rated = sum(1 for r in found.values() if r.rated)
+    total = len(selectors.statements_of(rater.round.version))
+    return f"You have rated {rated} of {total} statements."
 
 
 @allow(rules.TAKE_PART, on=Round)
