@@ -125,3 +125,13 @@ def test_load_from_the_command_line_and_download_each_version(client: Client, tm
     assert file.status_code == 200 and file["Content-Disposition"].startswith("attachment")
     assert file.content == (shipped()[0].parent / "empowerment-dimensions.yaml").read_bytes()
     assert client.get("/frameworks/schema.json").json()["title"].startswith("A Common Ground")
+
+
+def test_a_statement_links_to_its_learn_chapter_and_hub_theme(client: Client) -> None:
+    from commonground.learning import demo as learning_demo
+
+    learning_demo.load()
+    call_command("frameworks", "load")
+    page = client.get("/frameworks/empowerment-dimensions/").content.decode()
+    assert 'href="/learn/foundations/community-development/">Community development</a>' in page
+    assert 'href="/hub/themes/volunteering/">Volunteering</a>' in page

@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from commonground import access
 from commonground.access import AnyUser
@@ -94,9 +95,40 @@ def dimensions(version: FrameworkVersion) -> list[Dimension]:
     statements: dict[int, list[Statement]] = defaultdict(list)
     for s in version.statements.order_by("position"):
         statements[s.dimension_id].append(s)
+    chapters = _chapters({link for ss in statements.values() for s in ss for link in s.learn})
+    themes = _themes({slug for ss in statements.values() for s in ss for slug in s.themes})
     for d in listed:
         d.listed = statements[d.pk]  # type: ignore[attr-defined]
+        for s in d.listed:  # type: ignore[attr-defined]
+            s.learn_links = [chapters[link] for link in s.learn if link in chapters]
+            s.theme_links = [themes[slug] for slug in s.themes if slug in themes]
     return listed
+
+
+def _themes(slugs: set[str]) -> dict[str, tuple[str, str]]:
+    """Hub themes by slug: their names and addresses."""
+    from commonground.hub.models import Theme
+
+    return {
+        t.slug: (t.name, reverse("hub:theme", args=[t.slug]))
+        for t in Theme.objects.filter(slug__in=slugs)
+    }
+
+
+def _chapters(links: set[str]) -> dict[str, tuple[str, str]]:
+    """Learn chapters named as "course/chapter": their titles and addresses, where loaded."""
+    if not links:
+        return {}
+    from commonground.learning.models import Chapter
+
+    wanted = Q(pk__in=[])
+    for link in links:
+        course, _, chapter = link.partition("/")
+        wanted |= Q(course__slug=course, slug=chapter)
+    return {
+        f"{c.course.slug}/{c.slug}": (c.title, c.get_absolute_url())
+        for c in Chapter.objects.filter(wanted, retired=False).select_related("course")
+    }
 
 
 # -- rounds ------------------------------------------------------------------------------
