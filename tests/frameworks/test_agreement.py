@@ -43,3 +43,19 @@ def test_rwg_j_for_a_dimension_by_hand() -> None:
     assert agreement.rwg_j([0.7, 0.5], 5) == pytest.approx(1.4 / 1.7)
     assert agreement.rwg_j([], 5) is None
     assert agreement.rwg_j([9.0], 5) == 0
+
+
+def test_split_takes_the_outer_points_on_short_scales() -> None:
+    four = [1, 2, 3, 4]
+    assert not agreement.spread([2, 2, 3, 3], four).split  # neighbours, not two camps
+    assert agreement.spread([1, 1, 4, 4], four).split
+    seven = list(range(1, 8))
+    assert not agreement.spread([3, 3, 5, 5], seven).split
+    assert agreement.spread([1, 2, 6, 7], seven).split
+
+
+def test_a_dimension_is_not_split_by_statements_rated_far_apart() -> None:
+    ones = agreement.spread([1, 1, 1, 1], FIVE)
+    fives = agreement.spread([5, 5, 5, 5], FIVE)
+    dimension = agreement.pooled([ones, fives], [1, 1, 1, 1, 5, 5, 5, 5], FIVE)
+    assert dimension.agreement == pytest.approx(1.0) and dimension.flag == ""

@@ -41,7 +41,7 @@ def test_each_mistake_names_its_line() -> None:
         "f.yaml:27: the id 'confident-skills' is also used on line 19"
     ]
     assert problems(FRAMEWORK.replace(b"value: 2,", b"value: 1,")) == [
-        "f.yaml:8: the scale's values must rise, each used once"
+        "f.yaml:8: the scale's values rise one at a time (1, 2, 3 …), each used once"
     ]
     assert problems(b"title: [unclosed") == [
         "f.yaml:1: expected ',' or ']', but got '<stream end>' (put text holding a colon, "
@@ -135,3 +135,38 @@ def test_a_statement_links_to_its_learn_chapter_and_hub_theme(client: Client) ->
     page = client.get("/frameworks/empowerment-dimensions/").content.decode()
     assert 'href="/learn/foundations/community-development/">Community development</a>' in page
     assert 'href="/hub/themes/volunteering/">Volunteering</a>' in page
+
+
+def test_aliases_floats_and_doubled_heirs_are_refused() -> None:
+    assert problems(b"id: &a x\ntitle: *a\n") == [
+        "f.yaml:1: write each value out; & and * are not used"
+    ]
+    assert problems(FRAMEWORK.replace(b"{value: 2,", b"{value: 2.0,")) == [
+        "f.yaml:8: the scale's values are whole numbers, like 1, 2, 3"
+    ]
+    assert problems(FRAMEWORK.replace(b"{value: 5,", b"{value: 7,"))[0].endswith(
+        "rise one at a time (1, 2, 3 …), each used once"
+    )
+
+
+def test_only_one_statement_carries_each_earlier_one_and_old_ids_start_afresh(
+    framework: FrameworkVersion,
+) -> None:
+    twice = FRAMEWORK.replace(b"version: 1", b"version: 2").replace(
+        b"id: confident-say\n", b"id: confident-voice\n        replaces: [confident-skills]\n"
+    )
+    with pytest.raises(FrameworkError) as caught:
+        services.framework_load(read_bytes("l2.yaml", twice))
+    assert caught.value.problems == [
+        "l2.yaml:22: 'confident-voice' and 'confident-skills' both carry on 'confident-skills'; "
+        "only one statement can"
+    ]
+    assert FrameworkVersion.objects.count() == 1
+    # Version 2 drops inclusive-venues; version 3 uses the id again for a new statement.
+    dropped = FRAMEWORK.replace(b"version: 1", b"version: 2").replace(
+        b"id: inclusive-venues", b"id: inclusive-times"
+    )
+    services.framework_load(read_bytes("l2.yaml", dropped))
+    services.framework_load(read_bytes("l3.yaml", FRAMEWORK.replace(b"version: 1", b"version: 3")))
+    again = Statement.objects.get(version__version=3, key="inclusive-venues")
+    assert again.lineage == "inclusive-venues-v3"

@@ -440,3 +440,31 @@ def test_the_api_rates_and_reads_results_only_inside_the_organisation(
     )
     assert logged.status_code == 201 and logged.json()["status"] == "under_way"
     assert client.get(f"{url}/plan", **olu_api).status_code == 404
+
+
+def test_evidence_alone_keeps_the_rating_and_opening_the_page_makes_no_rater(
+    assessment: Round, ben: User, ben_client: Client
+) -> None:
+    ben_client.get(rate_url(assessment))
+    assert not Rater.objects.exists()  # looking is not rating
+    ben_client.post(rate_url(assessment), {"rate-confident-skills": "4"})
+    ben_client.post(rate_url(assessment), {"evidence-confident-skills": "Two sessions."})
+    kept = Rating.objects.get()
+    assert (kept.value, kept.evidence) == (4, "Two sessions.")
+    saved = ben_client.post(
+        rate_url(assessment), {"rate-confident-say": "3"}, HTTP_ACCEPT="application/json"
+    )
+    assert saved.json() == {"saved": 1, "said": "You have rated 2 of 3 statements."}
+
+
+def test_empty_links_do_not_make_a_group_big_enough_to_show(
+    assessment: Round, riverside: Organisation
+) -> None:
+    statement = assessment.version.statements.first()
+    assert statement is not None
+    real = services.rater_invite(round=assessment, name="Real", organisation="Canal Trust")
+    services.ratings_save(rater=real, given=[services.Given(statement, 1)])
+    for n in range(4):  # links made, never used, with the same organisation
+        services.rater_invite(round=assessment, name=f"Empty {n}", organisation="Canal Trust")
+    found = selectors.results(assessment)
+    assert found.breakdowns == [] and found.raters == 1

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 AGREED = 0.7
 SPREAD = 0.5
 # A statement is "split" when at least this share of ratings sits in each outer third of
-# the scale: two camps, which an average would hide.
+# the scale (its lowest and highest A // 3 points): two camps, which an average would hide.
 SPLIT_SHARE = 0.25
 
 FORMULA = "r_wg = 1 − s² / σ²_E, where σ²_E = (A² − 1) / 12 for a scale of A points"
@@ -112,7 +112,9 @@ def spread(ratings: list[int | None], values: list[int]) -> Spread:
 
 
 def pooled(statements: list[Spread], ratings: list[int | None], values: list[int]) -> Spread:
-    """A dimension: its ratings pooled for the median and range, r_wg(J) for agreement."""
+    """A dimension: its ratings pooled for the median and range, r_wg(J) for agreement.
+    Not flagged "split" from the pooled ratings: two statements rated far apart by people
+    who agree on each are not two camps."""
     whole = spread(ratings, values)
     variances = [s.variance for s in statements if s.variance is not None]
     return Spread(
@@ -125,15 +127,16 @@ def pooled(statements: list[Spread], ratings: list[int | None], values: list[int
         mean=whole.mean,
         variance=statistics.fmean(variances) if variances else None,
         agreement=rwg_j(variances, len(values)),
-        split=whole.split,
+        split=False,
     )
 
 
 def is_split(given: list[int], values: list[int]) -> bool:
+    """Two camps: at least SPLIT_SHARE of the ratings in each outer third of the scale
+    (its lowest and highest A // 3 points, at least one each)."""
     if len(given) < 4:
         return False
-    bottom, top = values[0], values[-1]
-    third = (top - bottom) / 3
-    low = sum(1 for r in given if r <= bottom + third)
-    high = sum(1 for r in given if r >= top - third)
+    k = max(1, len(values) // 3)
+    low = sum(1 for r in given if r <= values[k - 1])
+    high = sum(1 for r in given if r >= values[-k])
     return low / len(given) >= SPLIT_SHARE and high / len(given) >= SPLIT_SHARE

@@ -194,7 +194,7 @@ def framework_version(request: HttpRequest, framework: str, number: int) -> Fram
 class RoundIn(Schema):
     organisation: str = Field(description="The slug of the organisation that rates.")
     framework: str
-    title: str = ""
+    title: str = Field(default="", max_length=200)
     closes_at: datetime | None = None
     anonymous: bool = True
 
@@ -273,6 +273,8 @@ def ratings_put(request: HttpRequest, round_id: int, data: list[RatingIn]) -> li
     unknown = [r.statement for r in data if r.statement not in statements]
     if unknown:
         raise HttpError(422, f"No statement {', '.join(unknown)} in this round's framework.")
+    if not found.is_open:
+        raise HttpError(422, "This round has closed; ratings can no longer change.")
     rater = services.rater_join(round=found, person=signed_in_user(request))
     try:
         services.ratings_save(

@@ -103,6 +103,12 @@ def read_bytes(name: str, data: bytes) -> FrameworkSpec:
         line = data[: exc.start].count(b"\n") + 1
         raise FrameworkError([f"{name}:{line}: not UTF-8 text"]) from exc
     try:
+        # Anchors and aliases are refused before anything is built from them: a few
+        # lines of them can stand for millions of values, or for a value inside itself.
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken):
+                line = token.start_mark.line + 1
+                raise FrameworkError([f"{name}:{line}: write each value out; & and * are not used"])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -196,7 +202,7 @@ def _line_of(lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> int:
 def _unknown(error: jsonschema.ValidationError) -> list[str]:
     known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
     instance = error.instance if isinstance(error.instance, dict) else {}
-    return sorted(k for k in instance if k not in known)
+    return sorted(str(k) for k in instance if k not in known)
 
 
 def _where(error: jsonschema.ValidationError) -> tuple[Any, ...]:
@@ -233,10 +239,17 @@ def _sense(name: str, document: dict[str, Any], lines: dict[tuple[Any, ...], int
         problems.append(
             f"{name}:{at}: 'id' cannot be {document['id']}: Frameworks uses that address"
         )
+    if not isinstance(document["version"], int) or isinstance(document["version"], bool):
+        problems.append(f"{name}:{_line_of(lines, ('version',))}: 'version' is a whole number")
     values = [p["value"] for p in document["scale"]["points"]]
-    if values != sorted(set(values)):
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         at = _line_of(lines, ("scale", "points"))
-        problems.append(f"{name}:{at}: the scale's values must rise, each used once")
+        problems.append(f"{name}:{at}: the scale's values are whole numbers, like 1, 2, 3")
+    elif values != list(range(values[0], values[0] + len(values))):
+        at = _line_of(lines, ("scale", "points"))
+        problems.append(
+            f"{name}:{at}: the scale's values rise one at a time (1, 2, 3 …), each used once"
+        )
     seen: dict[str, int] = {}
     for i, dimension in enumerate(document["dimensions"]):
         at = _line_of(lines, ("dimensions", i, "id"))

@@ -173,6 +173,8 @@ def round_by_code(code: str) -> Round:
 
 
 def own_ratings(rater: Rater) -> dict[int, Rating]:
+    if rater.pk is None:  # not yet saved anything
+        return {}
     return {r.statement_id: r for r in rater.ratings.all()}
 
 
@@ -202,7 +204,7 @@ class StatementResult:
     statement: Statement
     spread: Spread
     counts: list[tuple[int, str, int, str]]  # (value, label, how many, as dots)
-    ratings: list[tuple[str, int | None, str]]  # (who, value, evidence); who "" if anonymous
+    ratings: list[tuple[str, str, str]]  # evidence: (who, rated as, words); who "" if anonymous
     agreed: Agreed | None = None
     agreed_label: str = ""
 
@@ -263,10 +265,15 @@ def results(round_: Round) -> Results:
                     statement=s,
                     spread=agreement.spread(rated, values),
                     counts=[(v, labels[v], rated.count(v), "●" * rated.count(v)) for v in values],
-                    ratings=[
-                        ("" if round_.anonymous else str(raters[r.rater_id]), r.value, r.evidence)
+                    ratings=sorted(
+                        (
+                            "" if round_.anonymous else str(raters[r.rater_id]),
+                            _rated_as(r, labels),
+                            r.evidence,
+                        )
                         for r in given
-                    ],
+                        if r.evidence
+                    ),  # in the order of their words, not of who saved first
                     agreed=agreed.get(s.pk),
                     agreed_label=_said(agreed[s.pk].value, labels) if s.pk in agreed else "",
                 )
@@ -279,7 +286,14 @@ def results(round_: Round) -> Results:
             )
         )
     breakdowns, hidden = _breakdowns(raters, by_statement, found)
-    return Results(round_, len(raters), found, breakdowns, hidden)
+    who_rated = {g.rater_id for given in by_statement.values() for g in given if g.rated}
+    return Results(round_, len(who_rated), found, breakdowns, hidden)
+
+
+def _rated_as(given: Given, labels: dict[int, str]) -> str:
+    if given.value is not None:
+        return f"rated {given.value} {labels.get(given.value, '')}".strip()
+    return "don't know" if given.dont_know else "not rated yet"
 
 
 def _said(value: int | None, labels: dict[int, str]) -> str:
@@ -291,25 +305,30 @@ def _breakdowns(
     by_statement: dict[int, list[Given]],
     found: list[DimensionResult],
 ) -> tuple[list[Breakdown], int]:
+    """Medians per dimension for each role and organisation with at least MIN_BREAKDOWN
+    people who rated; a cell with fewer of them who rated in that dimension stays empty,
+    so that nobody's ratings can be picked out."""
     made, hidden = [], 0
+    per_dimension = [
+        [(g.rater_id, g.value) for s in d.statements for g in by_statement.get(s.statement.pk, [])
+         if g.value is not None]
+        for d in found
+    ]  # fmt: skip
+    rated = {rater for cells in per_dimension for rater, _ in cells}
     for by in ("role", "organisation"):
         groups: dict[str, set[int]] = defaultdict(set)
         for rater in raters.values():
-            if getattr(rater, by):
+            if getattr(rater, by) and rater.pk in rated:
                 groups[getattr(rater, by)].add(rater.pk)
         for group, members in sorted(groups.items()):
             if len(members) < MIN_BREAKDOWN:
                 hidden += 1
                 continue
-            medians = []
-            for d in found:
-                mine = [
-                    r.value
-                    for s in d.statements
-                    for r in by_statement.get(s.statement.pk, [])
-                    if r.rater_id in members and r.value is not None
-                ]
-                medians.append(statistics.median(mine) if mine else None)
+            medians: list[float | None] = []
+            for cells in per_dimension:
+                mine = [value for rater, value in cells if rater in members]
+                who = {rater for rater, _ in cells if rater in members}
+                medians.append(statistics.median(mine) if len(who) >= MIN_BREAKDOWN else None)
             made.append(Breakdown(by, group, len(members), medians))
     return made, hidden
 
@@ -339,9 +358,12 @@ class CompassRow:
     medians: list[float | None]  # one per round, oldest first
 
 
-def compass(round_: Round, found: Results) -> tuple[Compass, list[str], list[CompassRow]]:
-    """The compass for ``round_`` with its earlier rounds, and the same figures as rows."""
-    rounds = [*earlier_rounds(round_), round_]
+def compass(
+    round_: Round, found: Results, *, earlier: bool = True
+) -> tuple[Compass, list[str], list[CompassRow]]:
+    """The compass for ``round_`` (with its earlier rounds, unless ``earlier`` is False),
+    and the same figures as rows."""
+    rounds = [*earlier_rounds(round_), round_] if earlier else [round_]
     by_round = [results(r) if r.pk != round_.pk else found for r in rounds]
     keys = [d.dimension.key for d in found.dimensions]
     series = []
@@ -431,14 +453,18 @@ def _trend(
     if per_round is None:
         return Trend(title, key, [], None, False)
     spreads = [agreement.spread(r, values) if r else None for r in per_round]
-    rated = [s for s in spreads if s is not None and s.mean is not None]
-    if len(rated) < 2:
+    # The change is the latest round's, against the last round before it that rated the
+    # statement; marked only where both rounds had at least two ratings to disagree.
+    last = spreads[-1]
+    earlier = [s for s in spreads[:-1] if s is not None and s.mean is not None]
+    if last is None or last.mean is None or not earlier:
         return Trend(title, key, spreads, None, False)
-    before, last = rated[-2], rated[-1]
-    moved = (last.mean or 0) - (before.mean or 0)
-    variances = [s.variance for s in (before, last) if s.variance is not None]
-    pooled_sd = statistics.fmean(variances) ** 0.5 if variances else 0.0
-    return Trend(title, key, spreads, moved, abs(moved) > pooled_sd)
+    before = earlier[-1]
+    moved = last.mean - (before.mean or 0)
+    if before.variance is None or last.variance is None:
+        return Trend(title, key, spreads, moved, False)
+    pooled_sd = ((before.variance + last.variance) / 2) ** 0.5
+    return Trend(title, key, spreads, moved, abs(moved) > pooled_sd > 0)
 
 
 # -- the work plan -----------------------------------------------------------------------
@@ -462,7 +488,7 @@ def drafts(found: Results) -> list[Draft]:
     least agreement), one drafted action each, unless the plan already has an open one."""
     round_ = found.round
     values = round_.version.values
-    middle = values[len(values) // 2]
+    middle = values[(len(values) - 1) // 2]  # the lower middle on an even scale
     open_lineages = {
         lineage
         for lineages in Action.objects.filter(
@@ -479,7 +505,12 @@ def drafts(found: Results) -> list[Draft]:
         and (s.spread.median <= middle or s.spread.flag)
         and s.statement.lineage not in open_lineages
     ]
-    candidates.sort(key=lambda s: (s.spread.median or 0, s.spread.agreement or 0))
+    candidates.sort(
+        key=lambda s: (
+            s.spread.median or 0,
+            s.spread.agreement if s.spread.agreement is not None else 1.0,
+        )
+    )
     made = []
     for s in candidates[:DRAFTS]:
         prompts = s.statement.prompts

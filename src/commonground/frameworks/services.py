@@ -30,6 +30,17 @@ from commonground.frameworks.models import (
     Team,
 )
 from commonground.lib import ratelimit
+from commonground.lib.text import single_line, whole_number
+
+
+def _line(value: str, limit: int) -> str:
+    """One line of plain text (control characters out), at most ``limit`` characters."""
+    return single_line(value)[:limit]
+
+
+def _text(value: str, limit: int) -> str:
+    """Free text as written, without NUL characters (PostgreSQL refuses them)."""
+    return value.replace("\x00", "").strip()[:limit]
 
 
 @dataclass
@@ -92,6 +103,17 @@ def framework_load(spec: FrameworkSpec, *, by: User | None = None) -> Loaded:
         for old in s.replaces
         if old not in before
     ]
+    # Each earlier statement is carried on by one statement at most: its history is one line.
+    heirs: dict[str, str] = {}
+    for s in spec.statements:
+        ancestor = s.replaces[0] if s.replaces else (s.key if s.key in before else "")
+        if ancestor and ancestor in heirs:
+            problems.append(
+                f"{spec.name}:{s.line}: '{s.key}' and '{heirs[ancestor]}' both carry on "
+                f"'{ancestor}'; only one statement can"
+            )
+        if ancestor:
+            heirs.setdefault(ancestor, s.key)
     if problems:
         raise FrameworkError(problems)
     if framework is None:
@@ -114,6 +136,9 @@ def framework_load(spec: FrameworkSpec, *, by: User | None = None) -> Loaded:
         source=spec.source,
         loaded_by=by,
     )
+    used = set(
+        Statement.objects.filter(version__framework=framework).values_list("lineage", flat=True)
+    )
     loaded = Loaded(spec.title, spec.version)
     position = 0
     carried_on: set[str] = set()
@@ -133,7 +158,11 @@ def framework_load(spec: FrameworkSpec, *, by: User | None = None) -> Loaded:
                     version=version,
                     dimension=dimension,
                     key=s.key,
-                    lineage=ancestors[0].lineage if ancestors else s.key,
+                    # A new statement whose id an older, dropped one had starts a line
+                    # of its own, not that one's.
+                    lineage=ancestors[0].lineage
+                    if ancestors
+                    else (s.key if s.key not in used else f"{s.key}-v{spec.version}"),
                     text=s.text,
                     prompts=list(s.prompts),
                     learn=list(s.learn),
@@ -160,12 +189,14 @@ def round_open(
     closes_at: datetime | None = None,
     anonymous: bool = True,
 ) -> Round:
+    if closes_at is not None and timezone.is_naive(closes_at):
+        closes_at = timezone.make_aware(closes_at)
     if closes_at is not None and closes_at <= timezone.now():
         raise ValidationError({"closes_at": "Choose a closing date in the future."})
     return Round.objects.create(
         organisation=organisation,
         version=version,
-        title=title.strip() or f"{version.title}: {timezone.localdate():%B %Y}",
+        title=_line(title, 200) or f"{version.title}: {timezone.localdate():%B %Y}",
         anonymous=anonymous,
         closes_at=closes_at,
         created_by=by,
@@ -191,10 +222,13 @@ def rater_invite(
     makes; the facilitator passes the link on."""
     if not round.is_open:
         raise ValidationError("This round has closed; nobody new can join it.")
-    if not name.strip():
+    if not _line(name, 200):
         raise ValidationError({"name": "Say who the link is for."})
     return Rater.objects.create(
-        round=round, name=name.strip(), role=role.strip(), organisation=organisation.strip()
+        round=round,
+        name=_line(name, 200),
+        role=_line(role, 100),
+        organisation=_line(organisation, 200),
     )
 
 
@@ -209,46 +243,60 @@ class Given:
 
 
 def ratings_save(*, rater: Rater, given: list[Given]) -> int:
-    """Store ``rater``'s ratings (each replacing the last for its statement); unrated
-    statements with no evidence are left alone. Returns how many were saved."""
+    """Store ``rater``'s ratings (each replacing the last for its statement). Evidence sent
+    without a rating changes the evidence and keeps the rating; statements with neither
+    are left alone. Returns how many statements were saved."""
     round_ = rater.round
     if not round_.is_open:
         raise ValidationError("This round has closed; ratings can no longer change.")
     version = round_.version
     problems = []
-    rows = []
+    rated: list[Rating] = []
+    notes: list[Rating] = []
+    seen: set[int] = set()
     now = timezone.now()
     for g in given:
         if g.statement.version_id != version.pk:
             problems.append(f"'{g.statement.key}' is not a statement of this round's framework.")
             continue
+        if g.statement.pk in seen:
+            problems.append(f"'{g.statement.key}' is given more than once.")
+            continue
+        seen.add(g.statement.pk)
         if g.dont_know and not version.dont_know:
             problems.append("This framework asks for a rating on every statement.")
             continue
         if g.value is not None and g.value not in version.values:
             problems.append(f"{g.value} is not a point on this framework's scale.")
             continue
-        if g.value is None and not g.dont_know and not g.evidence.strip():
+        evidence = _text(g.evidence, 4000)
+        if g.value is None and not g.dont_know and not evidence:
             continue
-        rows.append(
-            Rating(
-                rater=rater,
-                statement=g.statement,
-                value=None if g.dont_know else g.value,
-                dont_know=g.dont_know,
-                evidence=g.evidence.strip()[:4000],
-                saved_at=now,
-            )
+        row = Rating(
+            rater=rater,
+            statement=g.statement,
+            value=None if g.dont_know else g.value,
+            dont_know=g.dont_know,
+            evidence=evidence,
+            saved_at=now,
         )
+        (rated if g.value is not None or g.dont_know else notes).append(row)
     if problems:
         raise ValidationError(problems)
-    Rating.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["rater", "statement"],
-        update_fields=["value", "dont_know", "evidence", "saved_at"],
-    )
-    return len(rows)
+    with transaction.atomic():
+        Rating.objects.bulk_create(
+            rated,
+            update_conflicts=True,
+            unique_fields=["rater", "statement"],
+            update_fields=["value", "dont_know", "evidence", "saved_at"],
+        )
+        Rating.objects.bulk_create(
+            notes,
+            update_conflicts=True,
+            unique_fields=["rater", "statement"],
+            update_fields=["evidence", "saved_at"],
+        )
+    return len(rated) + len(notes)
 
 
 # Short codes to type from a screen: no 0/O, 1/I/L or other look-alikes.
@@ -264,6 +312,14 @@ def workshop_start(*, round: Round) -> Round:  # noqa: A002
         if not Round.objects.filter(code=code).exists():
             round.code = code
             round.save(update_fields=["code"])
+    return round
+
+
+def workshop_stop(*, round: Round) -> Round:  # noqa: A002
+    """The short code stops working: nobody else joins this way."""
+    if round.code is not None:
+        round.code = None
+        round.save(update_fields=["code"])
     return round
 
 
@@ -310,7 +366,7 @@ def paper_sheet(
     wrong = [
         f"{n} (“{g}”)"
         for n, g in enumerate(given, 1)
-        if g not in ("?", "-") and not (g.isdigit() and int(g) in values)
+        if g not in ("?", "-") and whole_number(g) not in values
     ]
     if wrong:
         raise ValidationError(
@@ -321,7 +377,7 @@ def paper_sheet(
         ratings_save(
             rater=rater,
             given=[
-                Given(s, int(g) if g.isdigit() else None, dont_know=g == "?")
+                Given(s, whole_number(g), dont_know=g == "?")
                 for s, g in zip(statements, given, strict=True)
             ],
         )
@@ -365,7 +421,7 @@ def agreed_record(
         statement=statement,
         defaults={
             "value": value,
-            "reason": reason.strip()[:4000],
+            "reason": _text(reason, 4000),
             "recorded_by": by,
             "recorded_at": timezone.now(),
         },
@@ -408,9 +464,9 @@ def plan_keep(*, round: Round, kept: list[Kept], by: User) -> list[Action]:  # n
             organisation=round.organisation,
             framework=round.version.framework,
             round=round,
-            title=k.title.strip()[:300],
-            success=k.success.strip()[:2000],
-            owner=k.owner.strip()[:200],
+            title=_line(k.title, 300),
+            success=_text(k.success, 2000),
+            owner=_line(k.owner, 200),
             starts_on=k.starts_on,
             due_on=k.due_on,
             lineages=[k.lineage],
@@ -430,7 +486,7 @@ def action_update(*, action: Action, status: str, text: str, by: User) -> Action
     if not text.strip() and status == action.status:
         raise ValidationError({"text": "Say what happened, or change the status."})
     update = ActionUpdate.objects.create(
-        action=action, status=status, text=text.strip()[:4000], written_by=by
+        action=action, status=status, text=_text(text, 4000), written_by=by
     )
     if action.status != status:
         action.status = status
@@ -468,13 +524,14 @@ def action_to_activity(*, action: Action, programme: Programme, by: User) -> Act
 
 
 def team_add(*, organisation: Organisation, name: str, kind: str = "team") -> Team:
-    if not name.strip():
+    name = _line(name, 200)
+    if not name:
         raise ValidationError({"name": "Name the team, service or activity."})
     if kind not in Team.Kind.values:
         raise ValidationError({"kind": "Choose team, service or activity."})
-    if Team.objects.filter(organisation=organisation, name__iexact=name.strip()).exists():
-        raise ValidationError({"name": f"{organisation} already has “{name.strip()}” on its map."})
-    return Team.objects.create(organisation=organisation, name=name.strip()[:200], kind=kind)
+    if Team.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise ValidationError({"name": f"{organisation} already has “{name}” on its map."})
+    return Team.objects.create(organisation=organisation, name=name, kind=kind)
 
 
 def team_activities_add(*, organisation: Organisation) -> int:
@@ -506,10 +563,11 @@ def team_dimensions(*, team: Team, version: FrameworkVersion, keys: list[str]) -
 
 
 def engagement_add(*, team: Team, community: str, level_now: int, level_aim: int) -> Engagement:
-    if not community.strip():
+    community = _line(community, 200)
+    if not community:
         raise ValidationError({"community": "Name the community."})
     if not (1 <= level_now <= 5 and 1 <= level_aim <= 5):
         raise ValidationError("Choose a level from inform (1) to empower (5).")
     return Engagement.objects.create(
-        team=team, community=community.strip()[:200], level_now=level_now, level_aim=level_aim
+        team=team, community=community, level_now=level_now, level_aim=level_aim
     )

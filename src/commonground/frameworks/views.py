@@ -30,9 +30,12 @@ from commonground.frameworks.models import (
 from commonground.lib import ratelimit
 from commonground.lib.pdf import PdfUnavailable
 from commonground.lib.qr import qr_svg
+from commonground.lib.text import whole_number
 from commonground.lib.views import download, see_other
 
 MAX_UPLOAD = 300_000
+# Opening a room's code: plenty for people typing it, too few to guess one among 31^6.
+CODE_TRIES = "60/10m"
 
 
 @allow(access.ANYONE)
@@ -210,7 +213,11 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
             "complete": complete,
             "results": shown,
             "compass": compass,
-            "links": found.raters.filter(person__isnull=True) if runs else (),
+            # A link once used is not shown again: in an anonymous round, not even the
+            # facilitator opens a partner's ratings.
+            "links": found.raters.filter(person__isnull=True, ratings__isnull=True).distinct()
+            if runs
+            else (),
             "mine": found.raters.filter(person=request.user.pk).first(),
             "formula": agreement.FORMULA,
             "formula_dimension": agreement.FORMULA_DIMENSION,
@@ -234,7 +241,7 @@ def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Giv
     for s in selectors.statements_of(version):
         raw = request.POST.get(f"rate-{s.key}", "")
         evidence = request.POST.get(f"evidence-{s.key}", "")
-        value = int(raw) if raw.isdigit() else None
+        value = whole_number(raw)
         given.append(services.Given(s, value, dont_know=raw == "dont-know", evidence=evidence))
     return given
 
@@ -288,9 +295,19 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_round_for_user(user=request.user, pk=pk)
     person = signed_in_user(request)
     if not found.is_open:
-        messages.info(request, "This round has closed; its ratings can no longer change.")
+        closed = "This round has closed; its ratings can no longer change."
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"message": closed}, status=410)
+        messages.info(request, closed)
         return see_other(found.get_absolute_url())
-    rater = services.rater_join(round=found, person=person)
+    # A member becomes a rater with their first save, not by opening the page.
+    rater = found.raters.filter(person=person).first()
+    if rater is None:
+        rater = (
+            services.rater_join(round=found, person=person)
+            if request.method == "POST"
+            else Rater(round=found, person=person, name=person.name)
+        )
     return _rating_page(request, rater, action=reverse("frameworks:rate", args=[pk]))
 
 
@@ -299,6 +316,8 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """A partner without an account rates here, by the link the facilitator sent."""
     rater = selectors.rater_by_token(token)
     if not rater.round.is_open:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"message": "This round has closed."}, status=410)
         return render(request, "frameworks/closed.html", {"round": rater.round}, status=410)
     return _rating_page(request, rater, action=reverse("frameworks:rate_by_link", args=[token]))
 
@@ -352,7 +371,7 @@ def agree(request: HttpRequest, pk: int, key: str) -> HttpResponse:
         services.agreed_record(
             round=found,
             statement=statement,
-            value=int(raw) if raw.isdigit() else None,
+            value=whole_number(raw),
             reason=request.POST.get("reason", ""),
             by=signed_in_user(request),
         )
@@ -472,10 +491,8 @@ def action(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(rules.RUN, on=Action)
 def action_activity(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_action_for_user(user=request.user, pk=pk, rule=rules.RUN)
-    chosen = request.POST.get("programme", "")
-    programme = (
-        selectors.programmes_for(found).filter(pk=int(chosen)).first() if chosen.isdigit() else None
-    )
+    chosen = whole_number(request.POST.get("programme"))
+    programme = selectors.programmes_for(found).filter(pk=chosen).first() if chosen else None
     if programme is None:
         messages.error(request, "Choose one of the organisation's programmes.")
         return see_other(found.get_absolute_url())
@@ -503,6 +520,10 @@ def workshop(request: HttpRequest, pk: int) -> HttpResponse:
     many have rated (it updates itself), the reveal, and paper sheets typed in."""
     found = selectors.get_round_for_user(user=request.user, pk=pk, rule=rules.RUN)
     if request.method == "POST":
+        if request.POST.get("stop"):
+            services.workshop_stop(round=found)
+            messages.success(request, "The code no longer lets anyone join.")
+            return see_other(found.get_absolute_url())
         try:
             services.workshop_start(round=found)
         except ValidationError as exc:
@@ -558,6 +579,10 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
 def join(request: HttpRequest, code: str) -> HttpResponse:
     """Where the short code leads: a member goes to rate; anyone else in the room gives a
     name and rates by a link of their own."""
+    if not ratelimit.allow(
+        action="frameworks-code", key=ratelimit.client_network(request), rates=CODE_TRIES
+    ):
+        return render(request, "frameworks/closed.html", {"too_many": True}, status=429)
     found = selectors.round_by_code(code)
     if not found.is_open:
         return render(request, "frameworks/closed.html", {"round": found}, status=410)
@@ -603,7 +628,7 @@ def rate_results(request: HttpRequest, token: str) -> HttpResponse:
     if found.revealed_at is None:
         return see_other(reverse("frameworks:rate_by_link", args=[token]))
     shown = selectors.results(found)
-    compass = selectors.compass(found, shown)
+    compass = selectors.compass(found, shown, earlier=False)  # this round only
     return render(
         request,
         "frameworks/rate_results.html",
@@ -653,9 +678,8 @@ def coverage_change(request: HttpRequest, slug: str) -> HttpResponse:
     version = _map_version(request)
     change = request.POST.get("change", "")
     teams = Team.objects.filter(organisation=organisation)
-    team = teams.filter(pk=int(request.POST["team"])).first() if request.POST.get(
-        "team", ""
-    ).isdigit() else None  # fmt: skip
+    chosen = whole_number(request.POST.get("team"))
+    team = teams.filter(pk=chosen).first() if chosen is not None else None
     try:
         if change == "team":
             made = services.team_add(
@@ -677,14 +701,12 @@ def coverage_change(request: HttpRequest, slug: str) -> HttpResponse:
             services.engagement_add(
                 team=team,
                 community=request.POST.get("community", ""),
-                level_now=int(now) if now.isdigit() else 0,
-                level_aim=int(aim) if aim.isdigit() else 0,
+                level_now=whole_number(now) or 0,
+                level_aim=whole_number(aim) or 0,
             )
             messages.success(request, "Community added.")
-        elif change == "forget" and request.POST.get("engagement", "").isdigit():
-            Engagement.objects.filter(
-                team__organisation=organisation, pk=int(request.POST["engagement"])
-            ).delete()
+        elif change == "forget" and (gone := whole_number(request.POST.get("engagement"))):
+            Engagement.objects.filter(team__organisation=organisation, pk=gone).delete()
             messages.success(request, "Community taken off the map.")
         else:
             messages.error(request, "That change could not be made; reload the page and try again.")

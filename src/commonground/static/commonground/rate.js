@@ -24,6 +24,10 @@
         credentials: "same-origin",
         headers: { "Accept": "application/json" }
       }).then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (type.indexOf("application/json") === -1) {
+          throw new Error("you may have been signed out, or the round has closed. Reload the page to see which.");
+        }
         return response.json().then(function (answer) {
           if (!response.ok) { throw new Error(answer.message || "Not saved."); }
           status.textContent = "Saved";
