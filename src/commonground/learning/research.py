@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Max, QuerySet, TextField, Window
+from django.db.models.functions import Cast, Random, RowNumber
 
 from commonground.accounts.models import Membership, Organisation, User
 from commonground.learning.models import (
@@ -148,7 +148,8 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
         by_question[asked].append((person, decoded[raw]))
     written = _answered([q for q in questions if not q.options], counted)
     kinds = _kinds({person for rows in by_question.values() for person, _ in rows})
-    names: set[str] | None = None
+    quoted = [q for q in questions if not q.options and written.get(q.pk, 0) >= MIN_GROUP]
+    samples = _excerpts(quoted, quoting, _names(), excerpts) if quoted else {}
     found = []
     for question in questions:
         if question.options:
@@ -169,11 +170,9 @@ def aggregates(course: Course, *, excerpts: int | None = EXCERPTS_SHOWN) -> list
                 breakdown.groups.append((kind, members[kind], shown))
         else:
             breakdown = Breakdown(question, written.get(question.pk, 0), [], [])
-            if breakdown.answered >= MIN_GROUP:
-                names = _names() if names is None else names
-                sample = _excerpts(question, quoting, names, excerpts)
-                # A handful of excerpts could point to the few who wrote them: none below.
-                breakdown.excerpts = sample if len(sample) >= MIN_GROUP else []
+            sample = samples.get(question.pk, [])
+            # A handful of excerpts could point to the few who wrote them: none below.
+            breakdown.excerpts = sample if len(sample) >= MIN_GROUP else []
         found.append(breakdown)
     return found
 
@@ -190,18 +189,23 @@ def _answered(questions: list[Question], people: QuerySet[Any, Any]) -> dict[int
 
 
 def _excerpts(
-    question: Question, quoting: QuerySet[Any, Any], names: set[str], limit: int | None
-) -> list[str]:
-    """Excerpts of what consenting learners wrote, anonymised, in an order no one can
-    trace back to the people who wrote them."""
-    written = Reflection.objects.filter(question=question, person__in=quoting)
-    if limit is not None:  # chosen by id from the index, and only those read
-        written = Reflection.objects.filter(
-            pk__in=list(written.order_by("?").values_list("pk", flat=True)[:limit])
-        )
-    texts = written.values_list("text", flat=True).iterator(chunk_size=2000)
-    found = [anonymise(text, names) for text in texts if text.strip()]
-    secrets.SystemRandom().shuffle(found)
+    questions: list[Question], quoting: QuerySet[Any, Any], names: set[str], limit: int | None
+) -> dict[int, list[str]]:
+    """Excerpts of what consenting learners wrote to each of ``questions``, anonymised, in
+    an order no one can trace back to the people who wrote them: at most ``limit`` a
+    question, chosen at random in one query over them all (or every one, with None)."""
+    written = Reflection.objects.filter(question__in=questions, person__in=quoting)
+    if limit is not None:  # chosen by id, and only those read
+        ranked = written.annotate(
+            rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=Random())
+        ).filter(rank__lte=limit)
+        written = Reflection.objects.filter(pk__in=list(ranked.values_list("pk", flat=True)))
+    found: dict[int, list[str]] = defaultdict(list)
+    for question, text in written.values_list("question_id", "text").iterator(chunk_size=2000):
+        if text.strip():
+            found[question].append(anonymise(text, names))
+    for texts in found.values():
+        secrets.SystemRandom().shuffle(texts)
     return found
 
 
