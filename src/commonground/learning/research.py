@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Max, QuerySet, TextField, Window
 from django.db.models.functions import Cast, Random, RowNumber
 
@@ -193,13 +194,23 @@ def _excerpts(
 ) -> dict[int, list[str]]:
     """Excerpts of what consenting learners wrote to each of ``questions``, anonymised, in
     an order no one can trace back to the people who wrote them: at most ``limit`` a
-    question, chosen at random in one query over them all (or every one, with None)."""
+    question, chosen at random (or every one, with None)."""
     written = Reflection.objects.filter(question__in=questions, person__in=quoting)
     if limit is not None:  # chosen by id, and only those read
-        ranked = written.annotate(
-            rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=Random())
-        ).filter(rank__lte=limit)
-        written = Reflection.objects.filter(pk__in=list(ranked.values_list("pk", flat=True)))
+        if connection.vendor == "postgresql":  # one window over them all: 0.25 s, not 1.6
+            ranked = written.annotate(
+                rank=Window(RowNumber(), partition_by=[F("question_id")], order_by=Random())
+            ).filter(rank__lte=limit)
+            chosen = list(ranked.values_list("pk", flat=True))
+        else:  # SQLite walks the (question, person) index a question at a time faster
+            chosen = [
+                pk
+                for question in questions
+                for pk in written.filter(question=question)
+                .order_by("?")
+                .values_list("pk", flat=True)[:limit]
+            ]
+        written = Reflection.objects.filter(pk__in=chosen)
     found: dict[int, list[str]] = defaultdict(list)
     for question, text in written.values_list("question_id", "text").iterator(chunk_size=2000):
         if text.strip():
