@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -283,19 +284,23 @@ def ratings_save(*, rater: Rater, given: list[Given]) -> int:
         (rated if g.value is not None or g.dont_know else notes).append(row)
     if problems:
         raise ValidationError(problems)
-    with transaction.atomic():
-        Rating.objects.bulk_create(
-            rated,
-            update_conflicts=True,
-            unique_fields=["rater", "statement"],
-            update_fields=["value", "dont_know", "evidence", "saved_at"],
-        )
-        Rating.objects.bulk_create(
-            notes,
-            update_conflicts=True,
-            unique_fields=["rater", "statement"],
-            update_fields=["evidence", "saved_at"],
-        )
+    # One statement each (a save from a phone is nearly always one kind or the other);
+    # both, when both, in one transaction.
+    with transaction.atomic(durable=False) if rated and notes else nullcontext():
+        if rated:
+            Rating.objects.bulk_create(
+                rated,
+                update_conflicts=True,
+                unique_fields=["rater", "statement"],
+                update_fields=["value", "dont_know", "evidence", "saved_at"],
+            )
+        if notes:
+            Rating.objects.bulk_create(
+                notes,
+                update_conflicts=True,
+                unique_fields=["rater", "statement"],
+                update_fields=["evidence", "saved_at"],
+            )
     return len(rated) + len(notes)
 
 
