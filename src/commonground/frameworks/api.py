@@ -19,6 +19,7 @@ from commonground.access import allow
 from commonground.accounts.models import Organisation
 from commonground.accounts.selectors import signed_in_user
 from commonground.frameworks import rules, selectors, services
+from commonground.frameworks.agreement import Spread
 from commonground.frameworks.models import Action, Framework, FrameworkVersion, Round
 
 router = Router(tags=["Frameworks"])
@@ -322,10 +323,10 @@ class ResultsOut(Schema):
     dimensions: list[DimensionResultOut]
 
 
-def _spread_out(s: object) -> SpreadOut:
+def _spread_out(s: Spread) -> SpreadOut:
     return SpreadOut(
-        n=s.n, dont_know=s.dont_know, median=s.median, low=s.low, high=s.high,  # type: ignore[attr-defined]
-        agreement=s.agreement, flag=s.flag,  # type: ignore[attr-defined]
+        n=s.n, dont_know=s.dont_know, median=s.median, low=s.low, high=s.high,
+        agreement=s.agreement, flag=s.flag,
     )  # fmt: skip
 
 

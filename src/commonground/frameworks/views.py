@@ -31,7 +31,7 @@ from commonground.lib import ratelimit
 from commonground.lib.pdf import PdfUnavailable
 from commonground.lib.qr import qr_svg
 from commonground.lib.text import whole_number
-from commonground.lib.views import download, see_other
+from commonground.lib.views import download, see_other, wants_json
 
 MAX_UPLOAD = 300_000
 # Opening a room's code: plenty for people typing it, too few to guess one among 31^6.
@@ -249,16 +249,15 @@ def _given(request: HttpRequest, version: FrameworkVersion) -> list[services.Giv
 def _rating_page(request: HttpRequest, rater: Rater, *, action: str) -> HttpResponse:
     found = rater.round
     problems: list[str] = []
-    wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST":
         try:
             saved = services.ratings_save(rater=rater, given=_given(request, found.version))
         except ValidationError as exc:
             problems = exc.messages
-            if wants_json:
+            if wants_json(request):
                 return JsonResponse({"message": " ".join(problems)}, status=400)
         else:
-            if wants_json:  # the page's script, saving each rating as it is given
+            if wants_json(request):  # the page's script, saving each rating as it is given
                 return JsonResponse({"saved": saved, "said": _rated_said(rater)})
             messages.success(request, f"Saved: {saved} rating{'s' if saved != 1 else ''}.")
             return see_other(action)
@@ -296,7 +295,7 @@ def rate(request: HttpRequest, pk: int) -> HttpResponse:
     person = signed_in_user(request)
     if not found.is_open:
         closed = "This round has closed; its ratings can no longer change."
-        if "application/json" in request.headers.get("Accept", ""):
+        if wants_json(request):
             return JsonResponse({"message": closed}, status=410)
         messages.info(request, closed)
         return see_other(found.get_absolute_url())
@@ -316,7 +315,7 @@ def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """A partner without an account rates here, by the link the facilitator sent."""
     rater = selectors.rater_by_token(token)
     if not rater.round.is_open:
-        if "application/json" in request.headers.get("Accept", ""):
+        if wants_json(request):
             return JsonResponse({"message": "This round has closed."}, status=410)
         return render(request, "frameworks/closed.html", {"round": rater.round}, status=410)
     return _rating_page(request, rater, action=reverse("frameworks:rate_by_link", args=[token]))

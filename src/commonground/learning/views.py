@@ -23,7 +23,7 @@ from commonground.learning import research as research_data
 from commonground.learning.content import ContentError, read_zip
 from commonground.learning.models import Cohort, Consent, Share
 from commonground.lib.pdf import PdfUnavailable
-from commonground.lib.views import download, see_other
+from commonground.lib.views import download, see_other, wants_json
 
 
 @allow(access.ANYONE)
@@ -92,10 +92,6 @@ def _chapter_page(
     )
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _time(moment: Any) -> str:
     return date_format(timezone.localtime(moment), "H:i")
 
@@ -139,7 +135,7 @@ def answer(request: HttpRequest, slug: str, chapter: str, key: str) -> HttpRespo
             f"This answer was changed in another tab or window at {_time(current.saved_at)}. "
             "Your words here have not been saved over it."
         )
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse(
                 {
                     "conflict": True,
@@ -157,7 +153,7 @@ def answer(request: HttpRequest, slug: str, chapter: str, key: str) -> HttpRespo
         )
     except ValidationError as exc:
         return _refuse(request, exc.messages[0], status=400)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "reflection": saved.pk,
@@ -170,7 +166,7 @@ def answer(request: HttpRequest, slug: str, chapter: str, key: str) -> HttpRespo
 
 
 def _refuse(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"message": message}, status=status)
     return render(request, "learning/refused.html", {"message": message}, status=status)
 

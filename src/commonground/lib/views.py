@@ -13,6 +13,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """Whether the request came from a page's own script, which reads JSON back."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
 def see_other(url: str) -> HttpResponseRedirect:
     """303 See Other: after a POST, the browser fetches ``url`` with GET."""
     response = HttpResponseRedirect(url)
