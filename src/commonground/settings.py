@@ -212,9 +212,11 @@ INSTALLED_APPS = [
     "commonground",
     "commonground.accounts",
     "commonground.api",
+    "commonground.conversations",
     "commonground.hub",
     "commonground.learning",
     "commonground.frameworks",
+    "commonground.groups",
     "commonground.evaluation",
     # After our apps, so that our templates for its pages and emails come first.
     "allauth",
@@ -430,11 +432,22 @@ EVALUATION_SUBMISSION_DAYS = env_int("EVALUATION_SUBMISSION_DAYS", 7)
 EVALUATION_RESPOND_RATE = env_rate("EVALUATION_RESPOND_RATE", "60/10m")
 # Comments on Hub items, per person.
 HUB_COMMENT_RATE = env_rate("HUB_COMMENT_RATE", "5/m,30/h")
+# Posts in group discussions, per person (replies by email count too).
+CONVERSATION_POST_RATE = env_rate("CONVERSATION_POST_RATE", "10/m,120/h")
 
 EMAIL_URL = env_str("EMAIL_URL", "console://")
 globals().update(email_from_url(EMAIL_URL))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@{_site.hostname}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Groups' email (docs/operations.md, "Group email"): the domain of the group and reply
+# addresses, which the organisation's mail server hands to `commonground mail-in` (or a
+# provider posts to the inbound webhook, proving itself with MAIL_INBOUND_SECRET); and
+# how many days a reply address keeps working after the email that carried it.
+MAIL_DOMAIN = env_str("MAIL_DOMAIN", _site.hostname or "localhost").lower()
+MAIL_INBOUND_SECRET = env_str("MAIL_INBOUND_SECRET")
+GROUPS_REPLY_DAYS = env_int("GROUPS_REPLY_DAYS", 365)
+# The largest email `commonground mail-in` and the webhook accept.
+MAIL_IN_MAX_BYTES = env_int("MAIL_IN_MAX_BYTES", 10_000_000)
 
 # Security. Behind a reverse proxy that terminates TLS (docs/operations.md),
 # SITE_URL starts with https:// and these turn on together.
