@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import get_resolver
 from django.urls.resolvers import URLPattern, URLResolver
+from django.utils import timezone
 from django.views.generic import RedirectView
 
 from commonground import access
@@ -39,6 +41,11 @@ from commonground.evaluation import services as evaluation_services
 from commonground.frameworks import services as framework_services
 from commonground.frameworks.content import read_bytes as read_framework
 from commonground.frameworks.models import Action, FrameworkVersion, Round
+from commonground.groups import services as groups_services
+from commonground.groups import tokens as group_tokens
+from commonground.groups.models import Group, invitation_digest
+from commonground.groups.models import Invitation as GroupInvitation
+from commonground.groups.models import Member as GroupMember
 from commonground.hub import models as hub
 from commonground.hub import services as hub_services
 from commonground.learning import demo as learning_demo
@@ -55,7 +62,9 @@ SIGN_IN_STAGES = {"account_confirm_login_code"}
 # Pages the matrix leaves to their own tests: Django's admin (its staff check and each
 # model's permissions: the parts' test_admin.py) and the demo's feeds (served only while
 # the demo runs: tests/hub).
-ELSEWHERE = ("admin:", "hub:demo_feed")
+# The inbound mail webhook answers mail providers, who prove themselves with a shared
+# secret rather than a person's sign-in (tests/groups/test_mail_in.py).
+ELSEWHERE = ("admin:", "hub:demo_feed", "groups:inbound")
 
 PERSONAS = ("anonymous", "member", "admin", "evaluator", "facilitator", "outsider", "site_admin")
 
@@ -418,7 +427,64 @@ def world(commons: Any) -> World:
     samples["frameworks:coverage"] = ({"slug": scope.slug}, scope)
     samples["frameworks:coverage_change"] = ({"slug": scope.slug}, scope)
     samples["frameworks:action_activity"] = ({"pk": planned.pk}, scope)
+    # Groups: a listed set whose members mirror the organisation's, so its rules meet
+    # each persona as the organisation's would; one of everything in it.
+    circle = groups_services.group_start(
+        name="Matrix set", by=people["facilitator"], ground_rules="Be kind.",
+        visibility=Group.Visibility.LISTED,
+    )  # fmt: skip
+    for key in ("member", "admin", "evaluator"):
+        GroupMember.objects.create(group=circle, user=people[key], rules_accepted=1)
+    gathering = groups_services.meeting_schedule(
+        group=circle, title="First meeting", starts_at=timezone.now() + timedelta(days=7),
+        minutes=90, mode="online", join_url="https://meet.example.org/set",
+    )[0]  # fmt: skip
+    piece = groups_services.work_add(
+        member=GroupMember.objects.get(group=circle, user=people["member"]),
+        title="Library outreach", hope="More visits.", visibility="group",
+    )  # fmt: skip
+    talk = groups_services.topic_start(
+        group=circle, author=people["member"], title="Hello", body="Hello all."
+    )
+    topic = talk.thread.topic
+    raw_invitation = "matrix-invitation-token"
+    GroupInvitation.objects.create(
+        group=circle, email="new@matrix.example.org", digest=invitation_digest(raw_invitation)
+    )
+    keyed = groups_services.preferences_of(people["facilitator"])
+    fac_member = GroupMember.objects.get(group=circle, user=people["facilitator"])
+    group_pages = ("group rules edit members invite requests leave meetings meeting_new "
+                   "attendance attendance_csv works topics")  # fmt: skip
+    for name in group_pages.split():
+        samples[f"groups:{name}"] = ({"slug": circle.slug}, circle)
+    for name in ("about", "ask"):
+        samples[f"groups:{name}"] = ({"slug": circle.slug}, None)
+    for name in ("meeting", "meeting_edit", "register"):
+        samples[f"groups:{name}"] = ({"pk": gathering.pk}, circle)
+    samples["groups:work"] = ({"pk": piece.pk}, circle)
+    samples["groups:topic"] = ({"pk": topic.pk}, circle)
+    samples["groups:reply"] = ({"pk": topic.pk}, circle)
+    samples["groups:moderate"] = ({"pk": topic.pk, "post": talk.pk}, circle)
+    samples["groups:invitation"] = ({"token": raw_invitation}, None)
+    samples["groups:unsubscribe"] = ({"token": group_tokens.unsubscribe_token(fac_member.pk)}, None)
+    samples["groups:my_calendar"] = (
+        {"token": group_tokens.calendar_token(user_id=fac_member.user_id, key=keyed.calendar_key)},
+        None,
+    )
+    samples["groups:calendar"] = (
+        {
+            "slug": circle.slug,
+            "token": group_tokens.calendar_token(
+                user_id=fac_member.user_id, key=keyed.calendar_key, group_id=circle.pk
+            ),
+        },
+        None,
+    )
     api_ids = {
+        "group": circle.slug,
+        "meeting_id": gathering.pk,
+        "work_id": piece.pk,
+        "thread_id": topic.pk,
         "source_id": source.pk,
         "item_id": item.pk,
         "comment_id": comment.pk,
@@ -471,6 +537,18 @@ def world(commons: Any) -> World:
         ],
         ("POST", "/frameworks/rounds/{round_id}/reveal"): {},
         ("POST", "/frameworks/actions/{action_id}/updates"): {"status": "done", "text": "Done."},
+        ("POST", "/groups/{group}/meetings"): {
+            "title": "Another meeting",
+            "starts_at": "2027-03-02T18:00:00+00:00",
+            "mode": "online",
+            "join_url": "https://meet.example.org/x",
+        },
+        ("PUT", "/groups/meetings/{meeting_id}/register"): [
+            {"person": people["member"].pk, "status": "present", "mode": "online"}
+        ],
+        ("POST", "/groups/work/{work_id}/updates"): {"progress": "Two new partners."},
+        ("POST", "/groups/{group}/threads"): {"title": "A question", "body": "Who has tried this?"},
+        ("POST", "/groups/threads/{thread_id}/posts"): {"body": "I have."},
         ("POST", "/learn/answers"): {
             "course": "foundations",
             "question": "communities-you-belong-to",
@@ -490,6 +568,9 @@ def world(commons: Any) -> World:
         "frameworks:action": {"text": "We met.", "status": "under_way"},
         "frameworks:paper": {"name": "A sheet", "ratings": "3 3 3"},
         "frameworks:coverage_change": {"change": "team", "name": "A team"},
+        "groups:reply": {"body": "Thank you."},
+        "groups:moderate": {"action": "report", "reason": "Off topic."},
+        "groups:ask": {"message": "May I join?"},
     }
     return World(people, scope, samples, api_ids, bodies, tokens, posts)
 

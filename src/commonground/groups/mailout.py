@@ -93,9 +93,10 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
     if mailing.finished_at is not None:
         return 0
     post.thread.first_post_id = (  # type: ignore[attr-defined]
-        Post.objects.filter(thread=post.thread).order_by("created_at", "id").values_list(
-            "id", flat=True
-        ).first()
+        Post.objects.filter(thread=post.thread)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
+        .first()
     )
     template = get_template("groups/email/post.txt")
     link = f"{settings.SITE_URL}{topic.get_absolute_url()}#post-{post.pk}"
@@ -107,8 +108,9 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
     with get_connection() as connection:
         while True:
             members = list(
-                _recipients(group, Mail.EACH, after_user=mailing.next_user_id)
-                .exclude(user_id=post.author_id or 0)[:batch]
+                _recipients(group, Mail.EACH, after_user=mailing.next_user_id).exclude(
+                    user_id=post.author_id or 0
+                )[:batch]
             )
             if not members:
                 break
@@ -161,7 +163,9 @@ def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) 
     with get_connection() as connection:
         while True:
             members = list(
-                Member.objects.filter(selectors.choosing(mail), user__is_active=True, pk__gt=last_id)
+                Member.objects.filter(
+                    selectors.choosing(mail), user__is_active=True, pk__gt=last_id
+                )
                 .exclude(last_digest_at__gt=due_before)
                 .select_related("user", "group")
                 .order_by("pk")[:batch]
@@ -248,8 +252,9 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
         else [meeting]
     )
     refusing = set(
-        Preferences.objects.filter(invitations=False, user__group_memberships__group=group)
-        .values_list("user_id", flat=True)
+        Preferences.objects.filter(
+            invitations=False, user__group_memberships__group=group
+        ).values_list("user_id", flat=True)
     )
     template = get_template("groups/email/meeting.txt")
     when = timezone.localtime(meeting.starts_at)
@@ -267,8 +272,14 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
                 meetings, invitee=invitee, method=method, whole_series=whole_series
             )
             body = template.render(
-                {"meeting": meeting, "meetings": meetings, "method": method, "group": group,
-                 "link": settings.SITE_URL + meeting.get_absolute_url(), "series": whole_series}
+                {
+                    "meeting": meeting,
+                    "meetings": meetings,
+                    "method": method,
+                    "group": group,
+                    "link": settings.SITE_URL + meeting.get_absolute_url(),
+                    "series": whole_series,
+                }
             )
             message = EmailMultiAlternatives(
                 f"{verb}: {meeting.title}, {when:%a %-d %b %Y %H:%M}",
@@ -304,6 +315,3 @@ def refusal_send(*, to: str, subject: str, reason: str, in_reply_to: str) -> Non
         [to],
         headers=headers,
     ).send()
-
-
-

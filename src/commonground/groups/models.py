@@ -280,7 +280,9 @@ class Meeting(models.Model):
 
     @property
     def uid(self) -> str:
-        return self.series.uid if self.series_id else f"meeting-{self.pk}@{settings.MAIL_DOMAIN}"
+        if self.series is not None:
+            return self.series.uid
+        return f"meeting-{self.pk}@{settings.MAIL_DOMAIN}"
 
     @property
     def hours(self) -> float:
@@ -426,7 +428,9 @@ class Inbound(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     reason = models.CharField(max_length=500, blank=True)
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at"]

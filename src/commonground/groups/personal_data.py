@@ -23,14 +23,24 @@ def _export(user: User) -> list[DataFile]:
         DataFile(
             "group_memberships.csv",
             header=["group", "roles", "joined", "ground_rules_accepted", "email"],
-            rows=[(m.group.name, " ".join(sorted(m.roles)) or "member", m.joined_at,
-                   m.rules_accepted_at or "", m.mail or "default") for m in memberships],
+            rows=[
+                (
+                    m.group.name,
+                    " ".join(sorted(m.roles)) or "member",
+                    m.joined_at,
+                    m.rules_accepted_at or "",
+                    m.mail or "default",
+                )
+                for m in memberships
+            ],
         ),
         DataFile(
             "group_attendance.csv",
             header=["group", "meeting", "date", "status", "mode"],
-            rows=[(a.meeting.group.name, a.meeting.title, a.meeting.starts_at, a.status, a.mode)
-                  for a in marks],
+            rows=[
+                (a.meeting.group.name, a.meeting.title, a.meeting.starts_at, a.status, a.mode)
+                for a in marks
+            ],
         ),
         DataFile(
             "group_work.csv",
@@ -40,13 +50,27 @@ def _export(user: User) -> list[DataFile]:
         DataFile(
             "group_work_updates.csv",
             header=["work", "meeting", "written", "progress", "actions"],
-            rows=[(u.work.title, u.meeting.title if u.meeting else "", u.written_at, u.progress,
-                   u.actions) for u in updates],
+            rows=[
+                (
+                    u.work.title,
+                    u.meeting.title if u.meeting else "",
+                    u.written_at,
+                    u.progress,
+                    u.actions,
+                )
+                for u in updates
+            ],
         ),
         DataFile(
             "directory_entry.json",
-            json={"listed": listing.listed, "sector": listing.sector, "region": listing.region,
-                  "interests": listing.interests} if listing else {"listed": False},
+            json={
+                "listed": listing.listed,
+                "sector": listing.sector,
+                "region": listing.region,
+                "interests": listing.interests,
+            }
+            if listing
+            else {"listed": False},
         ),
     ]
 

@@ -50,7 +50,7 @@ def occurrences(rule: str, first_start: datetime, time_zone: str) -> list[dateti
     try:
         found = rrulestr(text, dtstart=start)
         listed: list[datetime] = []
-        for when in found:  # type: ignore[attr-defined]
+        for when in found:
             listed.append(when)
             if len(listed) > MOST:
                 raise RuleError(f"The rule makes more than {MOST} meetings; end it sooner.")

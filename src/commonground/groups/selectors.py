@@ -85,7 +85,7 @@ def next_meeting(group: Group) -> Meeting | None:
 def meetings_of(group: Group) -> tuple[list[Meeting], list[Meeting]]:
     """The group's meetings still to come (soonest first) and past (latest first)."""
     now = timezone.now()
-    rows = list(
+    rows: list[Meeting] = list(
         group.meetings.select_related("series").annotate(
             marked=Count("register", filter=~Q(register__status="")),
         )
@@ -107,8 +107,11 @@ def register_lines(meeting: Meeting) -> list[RegisterLine]:
     """One line per member (and per person marked who has since left), in name order."""
     marks = {a.user_id: a for a in meeting.register.select_related("user")}
     lines = [
-        RegisterLine(user=m.user, status=marks[m.user_id].status if m.user_id in marks else "",
-                     mode=marks[m.user_id].mode if m.user_id in marks else "")
+        RegisterLine(
+            user=m.user,
+            status=marks[m.user_id].status if m.user_id in marks else "",
+            mode=marks[m.user_id].mode if m.user_id in marks else "",
+        )
         for m in meeting.group.memberships.select_related("user")
     ]
     present = {line.user.pk for line in lines}
@@ -199,7 +202,10 @@ def series_figures(series_id: int) -> SeriesFigures:
         series_id=series_id, cancelled_at__isnull=True, register_taken_at__isnull=False
     ).count()
     return SeriesFigures(
-        participants=len(people), sessions=sessions, attendances=count, contact_hours=round(hours, 2)
+        participants=len(people),
+        sessions=sessions,
+        attendances=count,
+        contact_hours=round(hours, 2),
     )
 
 
@@ -278,9 +284,7 @@ def choosing(mail: str) -> Q:
 
 def calendar_meetings(user: User) -> QuerySet[Meeting]:
     """Every meeting of every group the person is in, for their own calendar feed."""
-    return Meeting.objects.filter(group__memberships__user=user).select_related(
-        "group", "series"
-    )
+    return Meeting.objects.filter(group__memberships__user=user).select_related("group", "series")
 
 
 def get_group_for_user(user: AnyUser, slug: str, rule: access.Rule = rules.TAKE_PART) -> Group:
@@ -299,4 +303,3 @@ def upcoming_for(user: AnyUser, limit: int = 5) -> list[Meeting]:
         .select_related("group")
         .order_by("starts_at")[:limit]
     )
-

@@ -43,16 +43,31 @@ from commonground.groups.models import (
     WorkUpdate,
     invitation_digest,
 )
-from commonground.lib.tasks import enqueue
 from commonground.lib.sanitise import web_link
+from commonground.lib.tasks import enqueue
 
 if TYPE_CHECKING:
     from commonground.accounts.models import User
 
 # -- groups and who is in them --------------------------------------------------------
 
-RESERVED = {"new", "people", "settings", "notifications", "calendar", "mail", "unsubscribe",
-            "invitation", "meetings", "work", "talk", "posts", "reply", "noreply", "postmaster"}
+RESERVED = {
+    "new",
+    "people",
+    "settings",
+    "notifications",
+    "calendar",
+    "mail",
+    "unsubscribe",
+    "invitation",
+    "meetings",
+    "work",
+    "talk",
+    "posts",
+    "reply",
+    "noreply",
+    "postmaster",
+}
 
 
 def _free_slug(name: str) -> str:
@@ -104,7 +119,7 @@ def group_start(
 def group_update(*, group: Group, **changes: object) -> Group:
     """Change a group's settings. New ground rules raise their version, so every member
     is asked to accept them again before they next read the group."""
-    fields = []
+    fields: list[str] = []
     for name in ("name", "kind", "purpose", "visibility", "confidential", "ground_rules"):
         if name in changes and changes[name] != getattr(group, name):
             setattr(group, name, changes[name])
@@ -227,8 +242,8 @@ def member_roles(*, member: Member, facilitator: bool) -> Member:
         others = member.group.memberships.filter(roles__has=Role.FACILITATOR).exclude(pk=member.pk)
         if not others.exists():
             raise ValidationError("A group needs at least one facilitator.", code="last")
-    member.roles = (member.roles | {Role.FACILITATOR}) if facilitator else (
-        member.roles - {Role.FACILITATOR}
+    member.roles = (
+        (member.roles | {Role.FACILITATOR}) if facilitator else (member.roles - {Role.FACILITATOR})
     )
     member.save(update_fields=["roles"])
     return member
@@ -249,9 +264,7 @@ def member_leave(*, member: Member) -> None:
 # -- the directory and a person's settings -------------------------------------------
 
 
-def listing_save(
-    *, user: User, listed: bool, sector: str, region: str, interests: str
-) -> Listing:
+def listing_save(*, user: User, listed: bool, sector: str, region: str, interests: str) -> Listing:
     """Save a person's directory entry; ``listed`` is their choice and defaults to no."""
     if sector not in Organisation.Kind.values:
         raise ValidationError("Choose the sector you work in.", code="sector")
@@ -318,7 +331,10 @@ def notify(*, users: Iterable[User], group: Group | None, text: str, url: str) -
     """Tell people on the site that something is new for them."""
     now = timezone.now()
     made = Notification.objects.bulk_create(
-        [Notification(user=u, group=group, text=text[:300], url=url, created_at=now) for u in users],
+        [
+            Notification(user=u, group=group, text=text[:300], url=url, created_at=now)
+            for u in users
+        ],
         batch_size=1000,
     )
     return len(made)
@@ -425,9 +441,10 @@ def meeting_schedule(
             made = list(Meeting.objects.filter(group=group, series=series).order_by("starts_at"))
         first = made[0]
         what = f"{len(made)} meetings" if series else "a meeting"
+        when = timezone.localtime(first.starts_at)
         notify_members(
             group=group,
-            text=f"{group.name} has {what}: {title}, from {timezone.localtime(first.starts_at):%-d %b %H:%M}",
+            text=f"{group.name} has {what}: {title}, from {when:%-d %b %H:%M}",
             url=first.get_absolute_url(),
         )
     from commonground.groups import tasks
@@ -513,9 +530,7 @@ def meeting_write_up(*, meeting: Meeting, notes: str, summary: str) -> Meeting:
     return meeting
 
 
-def register_save(
-    *, meeting: Meeting, marks: dict[int, tuple[str, str]], by: User
-) -> int:
+def register_save(*, meeting: Meeting, marks: dict[int, tuple[str, str]], by: User) -> int:
     """Save the register: for each member's id, a status and (for those there) how
     they joined. People not in the group are ignored; returns how many lines were saved."""
     members = set(meeting.group.memberships.values_list("user_id", flat=True))
@@ -529,7 +544,12 @@ def register_save(
             mode = ""
         lines.append(
             Attendance(
-                meeting=meeting, user_id=user_id, status=status, mode=mode, noted_by=by, noted_at=now
+                meeting=meeting,
+                user_id=user_id,
+                status=status,
+                mode=mode,
+                noted_by=by,
+                noted_at=now,
             )
         )
     with transaction.atomic():
@@ -609,7 +629,11 @@ def work_update_add(
     if meeting is not None and meeting.group_id != work.group_id:
         raise ValidationError("That meeting is another group's.", code="meeting")
     return WorkUpdate.objects.create(
-        work=work, meeting=meeting, progress=progress.strip(), actions=actions.strip(), written_by=by
+        work=work,
+        meeting=meeting,
+        progress=progress.strip(),
+        actions=actions.strip(),
+        written_by=by,
     )
 
 
@@ -617,7 +641,12 @@ def work_update_add(
 
 
 def topic_start(
-    *, group: Group, author: User, title: str, body: str, via: str = Post.Via.WEB,
+    *,
+    group: Group,
+    author: User,
+    title: str,
+    body: str,
+    via: str = Post.Via.WEB,
     message_id: str = "",
 ) -> Post:
     """Start a thread in a group; members are told on the site and by email as they
@@ -632,13 +661,22 @@ def topic_start(
 
 
 def topic_reply(
-    *, topic: Topic, author: User, body: str, parent: Post | None = None,
-    via: str = Post.Via.WEB, message_id: str = "",
+    *,
+    topic: Topic,
+    author: User,
+    body: str,
+    parent: Post | None = None,
+    via: str = Post.Via.WEB,
+    message_id: str = "",
 ) -> Post:
     """Reply in a group's thread. Raises as ``conversations.services.post_add``."""
     with transaction.atomic():
         post = talk.post_add(
-            thread=topic.thread, author=author, body=body, parent=parent, via=via,
+            thread=topic.thread,
+            author=author,
+            body=body,
+            parent=parent,
+            via=via,
             message_id=message_id,
         )
         _announce(topic, post, author)

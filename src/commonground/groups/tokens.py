@@ -65,9 +65,7 @@ def unsubscribe_token(member_id: int) -> str:
 
 def unsubscribe_read(token: str) -> int | None:
     member, _, mac = token.partition(".")
-    if not member.isdigit() or not constant_time_compare(
-        mac, _mac("unsubscribe", member, 24)
-    ):
+    if not member.isdigit() or not constant_time_compare(mac, _mac("unsubscribe", member, 24)):
         return None
     return int(member)
 
@@ -85,6 +83,4 @@ def calendar_user(token: str) -> int | None:
 
 
 def calendar_ok(token: str, *, user_id: int, key: str, group_id: int = 0) -> bool:
-    return constant_time_compare(
-        token, calendar_token(user_id=user_id, key=key, group_id=group_id)
-    )
+    return constant_time_compare(token, calendar_token(user_id=user_id, key=key, group_id=group_id))

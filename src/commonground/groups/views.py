@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,6 @@ from commonground.accounts.models import Organisation, User
 from commonground.accounts.selectors import signed_in_user
 from commonground.conversations import selectors as talk
 from commonground.conversations import services as talk_services
-from commonground.conversations.models import Post
 from commonground.groups import calendars, mailin, recurrence, rules, selectors, services, tokens
 from commonground.groups.models import (
     Attendance,
@@ -64,7 +63,9 @@ def _rules_first(request: HttpRequest, group: Group, member: Member) -> HttpResp
     return None
 
 
-def _group_context(request: HttpRequest, group: Group, member: Member, **more: Any) -> dict[str, Any]:
+def _group_context(
+    request: HttpRequest, group: Group, member: Member, **more: Any
+) -> dict[str, Any]:
     return {
         "group": group,
         "member": member,
@@ -105,7 +106,9 @@ def start(request: HttpRequest) -> HttpResponse:
             group = services.group_start(
                 name=form.get("name", ""),
                 by=signed_in_user(request),
-                kind=form.get("kind") if form.get("kind") in Group.Kind.values else Group.Kind.LEARNING_SET,
+                kind=str(form.get("kind"))
+                if form.get("kind") in Group.Kind.values
+                else Group.Kind.LEARNING_SET,
                 purpose=form.get("purpose", "")[:2000],
                 ground_rules=form.get("ground_rules", "")[:4000],
                 visibility=Group.Visibility.LISTED
@@ -121,8 +124,13 @@ def start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "groups/start.html",
-        {"form": form, "problem": problem, "kinds": Group.Kind.choices,
-         "visibilities": Group.Visibility.choices, "example_rules": EXAMPLE_RULES},
+        {
+            "form": form,
+            "problem": problem,
+            "kinds": Group.Kind.choices,
+            "visibilities": Group.Visibility.choices,
+            "example_rules": EXAMPLE_RULES,
+        },
         status=400 if problem else 200,
     )
 
@@ -205,9 +213,7 @@ def ground_rules(request: HttpRequest, slug: str) -> HttpResponse:
             services.rules_accept(member=member)
             messages.success(request, "Thank you. Welcome to the group.")
             return see_other(target)
-    return render(
-        request, "groups/rules.html", _group_context(request, found, member, next=target)
-    )
+    return render(request, "groups/rules.html", _group_context(request, found, member, next=target))
 
 
 @allow(rules.FACILITATE, on=Group)
@@ -222,7 +228,9 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             services.group_update(
                 group=found,
                 name=name,
-                kind=request.POST.get("kind") if request.POST.get("kind") in Group.Kind.values else found.kind,
+                kind=request.POST.get("kind")
+                if request.POST.get("kind") in Group.Kind.values
+                else found.kind,
                 purpose=request.POST.get("purpose", "")[:2000].strip(),
                 visibility=Group.Visibility.LISTED
                 if request.POST.get("visibility") == Group.Visibility.LISTED
@@ -235,8 +243,9 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "groups/edit.html",
-        _group_context(request, found, member, kinds=Group.Kind.choices,
-                       visibilities=Group.Visibility.choices),
+        _group_context(
+            request, found, member, kinds=Group.Kind.choices, visibilities=Group.Visibility.choices
+        ),
     )
 
 
@@ -249,14 +258,17 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if not member.is_facilitator:
             raise access.PermissionDenied(rules.FACILITATE.refusal.format(scope=found))
-        other = found.memberships.filter(pk=whole_number(request.POST.get("member"))).first()
+        other = found.memberships.filter(pk=whole_number(request.POST.get("member")) or 0).first()
         if other is None:
             raise Http404("No such member.")
         action = request.POST.get("action")
         if action == "remove":
-            return press(request, lambda: services.member_leave(member=other),
-                         done=f"{other.user.name} is no longer in the group.",
-                         then=reverse("groups:members", args=[slug]))
+            return press(
+                request,
+                lambda: services.member_leave(member=other),
+                done=f"{other.user.name} is no longer in the group.",
+                then=reverse("groups:members", args=[slug]),
+            )
         return press(
             request,
             lambda: services.member_roles(member=other, facilitator=action == "facilitator"),
@@ -295,7 +307,8 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         if not emails or bad:
             messages.error(
                 request,
-                "Write one email address a line." if not emails
+                "Write one email address a line."
+                if not emails
                 else f"These are not email addresses: {', '.join(bad[:5])}.",
             )
         elif len(emails) > 100:
@@ -305,7 +318,8 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 f"Invited {len(sent)} {'person' if len(sent) == 1 else 'people'}."
-                if sent else "Everyone you named is already in the group or invited.",
+                if sent
+                else "Everyone you named is already in the group or invited.",
             )
             return see_other(reverse("groups:members", args=[slug]))
     return render(request, "groups/invite.html", _group_context(request, found, member))
@@ -313,7 +327,9 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @allow(access.SIGNED_IN)
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
-    found = Invitation.objects.select_related("group").filter(digest=invitation_digest(token)).first()
+    found = (
+        Invitation.objects.select_related("group").filter(digest=invitation_digest(token)).first()
+    )
     if found is None:
         raise Http404("This invitation link is not one we sent, or it has been withdrawn.")
     person = signed_in_user(request)
@@ -331,8 +347,11 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "groups/invitation.html",
-        {"invitation": found, "group": found.group,
-         "already": selectors.member_of(person, found.group) is not None},
+        {
+            "invitation": found,
+            "group": found.group,
+            "already": selectors.member_of(person, found.group) is not None,
+        },
     )
 
 
@@ -341,7 +360,9 @@ def requests(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
     if request.method == "POST":
-        ask_row = found.requests.filter(pk=whole_number(request.POST.get("request")), outcome="").first()
+        ask_row = found.requests.filter(
+            pk=whole_number(request.POST.get("request")) or 0, outcome=""
+        ).first()
         if ask_row is None:
             raise Http404("No such request, or it has been answered.")
         accept = request.POST.get("decision") == "accept"
@@ -353,8 +374,9 @@ def requests(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "groups/requests.html",
-        _group_context(request, found, member,
-                       waiting=found.requests.filter(outcome="").select_related("user")),
+        _group_context(
+            request, found, member, waiting=found.requests.filter(outcome="").select_related("user")
+        ),
     )
 
 
@@ -394,14 +416,19 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
     prefs = services.preferences_of(signed_in_user(request))
     feed = reverse(
         "groups:calendar",
-        args=[slug, tokens.calendar_token(user_id=member.user_id, key=prefs.calendar_key,
-                                          group_id=found.pk)],
+        args=[
+            slug,
+            tokens.calendar_token(
+                user_id=member.user_id, key=prefs.calendar_key, group_id=found.pk
+            ),
+        ],
     )
     return render(
         request,
         "groups/meetings.html",
-        _group_context(request, found, member, coming=coming, past=past,
-                       feed=settings.SITE_URL + feed),
+        _group_context(
+            request, found, member, coming=coming, past=past, feed=settings.SITE_URL + feed
+        ),
     )
 
 
@@ -409,8 +436,14 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
-    form: dict[str, Any] = {"minutes": "120", "mode": Mode.IN_PERSON, "repeat": "no",
-                            "interval": "4", "count": "6", "time": "18:00"}
+    form: dict[str, Any] = {
+        "minutes": "120",
+        "mode": Mode.IN_PERSON,
+        "repeat": "no",
+        "interval": "4",
+        "count": "6",
+        "time": "18:00",
+    }
     problem = ""
     if request.method == "POST":
         form = request.POST.dict()
@@ -444,7 +477,8 @@ def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(
                 request,
                 f"{len(made)} meetings scheduled; members are sent calendar invitations."
-                if len(made) > 1 else "The meeting is scheduled; members are sent an invitation.",
+                if len(made) > 1
+                else "The meeting is scheduled; members are sent an invitation.",
             )
             return see_other(made[0].get_absolute_url())
     return render(
@@ -490,10 +524,16 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = found.group
     local = timezone.localtime(found.starts_at)
     form: dict[str, Any] = {
-        "title": found.title, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
+        "title": found.title,
+        "date": local.date().isoformat(),
+        "time": local.strftime("%H:%M"),
         "minutes": str(int((found.ends_at - found.starts_at).total_seconds() // 60)),
-        "mode": found.mode, "venue": found.venue, "join_url": found.join_url,
-        "agenda": found.agenda, "notes": found.notes, "summary": found.summary,
+        "mode": found.mode,
+        "venue": found.venue,
+        "join_url": found.join_url,
+        "agenda": found.agenda,
+        "notes": found.notes,
+        "summary": found.summary,
     }
     problem = ""
     if request.method == "POST":
@@ -506,7 +546,8 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action == "write-up":
                 services.meeting_write_up(
-                    meeting=found, notes=form.get("notes", "")[:10_000],
+                    meeting=found,
+                    notes=form.get("notes", "")[:10_000],
                     summary=form.get("summary", "")[:10_000],
                 )
             elif action == "rota":
@@ -538,7 +579,13 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "groups/meeting_edit.html",
         _group_context(
-            request, group, member, meeting=found, form=form, problem=problem, modes=Mode.choices,
+            request,
+            group,
+            member,
+            meeting=found,
+            form=form,
+            problem=problem,
+            modes=Mode.choices,
             people=[(m, rota.get(m.user_id)) for m in group.memberships.select_related("user")],
         ),
         status=400 if problem else 200,
@@ -561,15 +608,22 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
             if status:
                 marks[uid] = (status, request.POST.get(f"mode-{uid}", ""))
         saved = services.register_save(meeting=found, marks=marks, by=signed_in_user(request))
-        messages.success(request, f"The register is saved ({saved} {'person' if saved == 1 else 'people'}).")
+        messages.success(
+            request, f"The register is saved ({saved} {'person' if saved == 1 else 'people'})."
+        )
         return see_other(found.get_absolute_url())
     default_mode = Mode.ONLINE if found.mode == Mode.ONLINE else Mode.IN_PERSON
     return render(
         request,
         "groups/register.html",
         _group_context(
-            request, found.group, member, meeting=found, lines=selectors.register_lines(found),
-            statuses=Attendance.Status.choices, default_mode=default_mode,
+            request,
+            found.group,
+            member,
+            meeting=found,
+            lines=selectors.register_lines(found),
+            statuses=Attendance.Status.choices,
+            default_mode=default_mode,
             hybrid=found.mode == Mode.BOTH,
         ),
     )
@@ -584,8 +638,15 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "groups/attendance.html",
-        _group_context(request, found, member, table=table, series=found.series.all(),
-                       chosen=series_id, labels=dict(Attendance.Status.choices)),
+        _group_context(
+            request,
+            found,
+            member,
+            table=table,
+            series=found.series.all(),
+            chosen=series_id,
+            labels=dict(Attendance.Status.choices),
+        ),
     )
 
 
@@ -600,13 +661,22 @@ def attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("meeting__starts_at", "user__name")
     )
     rows = [
-        (a.meeting.title, timezone.localtime(a.meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
-         a.meeting.series.title if a.meeting.series else "", a.user.name, a.user.email,
-         a.get_status_display(), a.get_mode_display() if a.mode else "")
+        (
+            a.meeting.title,
+            timezone.localtime(a.meeting.starts_at).strftime("%Y-%m-%d %H:%M"),
+            a.meeting.series.title if a.meeting.series else "",
+            a.user.name,
+            a.user.email,
+            a.get_status_display(),
+            a.get_mode_display() if a.mode else "",
+        )
         for a in marks
     ]
-    return download(csv_bytes(header, rows), content_type="text/csv; charset=utf-8",
-                    filename=f"{found.slug}-attendance.csv")
+    return download(
+        csv_bytes(header, rows),
+        content_type="text/csv; charset=utf-8",
+        filename=f"{found.slug}-attendance.csv",
+    )
 
 
 # -- calendar feeds -------------------------------------------------------------------
@@ -625,12 +695,24 @@ def calendar(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     programs cannot sign in), and it stops working when they leave or renew it."""
     found = Group.objects.filter(slug=slug).first()
     user_id = tokens.calendar_user(token)
-    member = found and user_id and found.memberships.filter(user_id=user_id).select_related(
-        "user__group_preferences").first()
+    member = (
+        found
+        and user_id
+        and found.memberships.filter(user_id=user_id)
+        .select_related("user__group_preferences")
+        .first()
+    )
     prefs = getattr(member.user, "group_preferences", None) if member else None
-    if not (member and prefs and tokens.calendar_ok(
-        token, user_id=member.user_id, key=prefs.calendar_key, group_id=found.pk  # type: ignore[union-attr]
-    )):
+    if not (
+        member
+        and prefs
+        and tokens.calendar_ok(
+            token,
+            user_id=member.user_id,
+            key=prefs.calendar_key,
+            group_id=found.pk,  # type: ignore[union-attr]
+        )
+    ):
         raise Http404("No such calendar.")
     meetings_ = found.meetings.select_related("group", "series")  # type: ignore[union-attr]
     return _ics(calendars.feed(meetings_, name=found.name), found.slug)  # type: ignore[union-attr]
@@ -639,10 +721,15 @@ def calendar(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 @allow(access.ANYONE)
 def my_calendar(request: HttpRequest, token: str) -> HttpResponse:
     user_id = tokens.calendar_user(token)
-    person = User.objects.filter(pk=user_id or 0, is_active=True).select_related(
-        "group_preferences").first()
+    person = (
+        User.objects.filter(pk=user_id or 0, is_active=True)
+        .select_related("group_preferences")
+        .first()
+    )
     prefs = getattr(person, "group_preferences", None) if person else None
-    if not (person and prefs and tokens.calendar_ok(token, user_id=person.pk, key=prefs.calendar_key)):
+    if not (
+        person and prefs and tokens.calendar_ok(token, user_id=person.pk, key=prefs.calendar_key)
+    ):
         raise Http404("No such calendar.")
     return _ics(
         calendars.feed(selectors.calendar_meetings(person), name=f"{person.name}: group meetings"),
@@ -663,7 +750,8 @@ def works(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             made = services.work_add(
-                member=member, title=request.POST.get("title", ""),
+                member=member,
+                title=request.POST.get("title", ""),
                 hope=request.POST.get("hope", "")[:4000],
                 visibility=request.POST.get("visibility", ""),
             )
@@ -676,7 +764,11 @@ def works(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "groups/works.html",
         _group_context(
-            request, found, member, problem=problem, visibilities=Work.Visibility.choices,
+            request,
+            found,
+            member,
+            problem=problem,
+            visibilities=Work.Visibility.choices,
             work=selectors.work_visible(found, request.user, facilitator=member.is_facilitator),
         ),
         status=400 if problem else 200,
@@ -685,30 +777,37 @@ def works(request: HttpRequest, slug: str) -> HttpResponse:
 
 @allow(rules.TAKE_PART, on=Work)
 def work(request: HttpRequest, pk: int) -> HttpResponse:
-    found = access.get(request.user, Work.objects.select_related("group", "owner"), rules.TAKE_PART, pk=pk)
+    found = access.get(
+        request.user, Work.objects.select_related("group", "owner"), rules.TAKE_PART, pk=pk
+    )
     member = _member(request, found.group)
     if not selectors.may_see_work(found, request.user, member):
         raise Http404("No such piece of work, or it is private.")
     if (first := _rules_first(request, found.group, member)) is not None:
         return first
     mine = found.owner_id == member.user_id
-    writes = mine or member.is_facilitator
+    # Whoever may see the work may note progress on it (the note keeps who wrote it):
+    # in a set, someone often takes the notes for the presenter.
+    writes = True
     problem = ""
     if request.method == "POST":
-        if not writes:
-            return HttpResponseForbidden("Only its owner and the facilitators add updates.")
         try:
             if request.POST.get("action") == "change" and mine:
                 services.work_change(
-                    work=found, title=request.POST.get("title", ""),
+                    work=found,
+                    title=request.POST.get("title", ""),
                     hope=request.POST.get("hope", "")[:4000],
                     visibility=request.POST.get("visibility", ""),
                 )
             else:
-                at = found.group.meetings.filter(pk=whole_number(request.POST.get("meeting"))).first()
+                at = found.group.meetings.filter(
+                    pk=whole_number(request.POST.get("meeting")) or 0
+                ).first()
                 services.work_update_add(
-                    work=found, progress=request.POST.get("progress", "")[:4000],
-                    actions=request.POST.get("actions", "")[:2000], by=signed_in_user(request),
+                    work=found,
+                    progress=request.POST.get("progress", "")[:4000],
+                    actions=request.POST.get("actions", "")[:2000],
+                    by=signed_in_user(request),
                     meeting=at,
                 )
         except ValidationError as exc:
@@ -721,7 +820,13 @@ def work(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "groups/work.html",
         _group_context(
-            request, found.group, member, work=found, mine=mine, writes=writes, problem=problem,
+            request,
+            found.group,
+            member,
+            work=found,
+            mine=mine,
+            writes=writes,
+            problem=problem,
             updates=found.updates.select_related("meeting", "written_by"),
             visibilities=Work.Visibility.choices,
             recent=found.group.meetings.filter(
@@ -750,9 +855,19 @@ def topics(request: HttpRequest, slug: str) -> HttpResponse:
                 group=found, author=signed_in_user(request), title=form["title"], body=form["body"]
             )
         except TooMany as exc:
-            return render(request, "groups/topics.html", _group_context(
-                request, found, member, topics=selectors.topics_of(found), form=form,
-                problem=" ".join(exc.messages)), status=429)
+            return render(
+                request,
+                "groups/topics.html",
+                _group_context(
+                    request,
+                    found,
+                    member,
+                    topics=selectors.topics_of(found),
+                    form=form,
+                    problem=" ".join(exc.messages),
+                ),
+                status=429,
+            )
         except ValidationError as exc:
             problem = " ".join(exc.messages)
         else:
@@ -761,20 +876,24 @@ def topics(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "groups/topics.html",
-        _group_context(request, found, member, topics=selectors.topics_of(found), form=form,
-                       problem=problem),
+        _group_context(
+            request, found, member, topics=selectors.topics_of(found), form=form, problem=problem
+        ),
         status=400 if problem else 200,
     )
 
 
 def _topic(request: HttpRequest, pk: int) -> tuple[Topic, Member]:
-    found = access.get(request.user, Topic.objects.select_related("group", "thread"),
-                       rules.TAKE_PART, pk=pk)
+    found = access.get(
+        request.user, Topic.objects.select_related("group", "thread"), rules.TAKE_PART, pk=pk
+    )
     return found, _member(request, found.group)
 
 
 @allow(rules.TAKE_PART, on=Topic)
-def topic(request: HttpRequest, pk: int, draft: str = "", problem: str = "", status: int = 200) -> HttpResponse:
+def topic(
+    request: HttpRequest, pk: int, draft: str = "", problem: str = "", status: int = 200
+) -> HttpResponse:
     found, member = _topic(request, pk)
     if (first := _rules_first(request, found.group, member)) is not None:
         return first
@@ -782,9 +901,14 @@ def topic(request: HttpRequest, pk: int, draft: str = "", problem: str = "", sta
         request,
         "groups/topic.html",
         _group_context(
-            request, found.group, member, topic=found, thread=found.thread,
+            request,
+            found.group,
+            member,
+            topic=found,
+            thread=found.thread,
             posts=talk.posts_of(found.thread, moderator=member.is_facilitator),
-            draft=draft, problem=problem,
+            draft=draft,
+            problem=problem,
             reply_address=tokens.reply_address(topic_id=found.pk, user_id=member.user_id),
         ),
         status=status,
@@ -796,9 +920,11 @@ def topic(request: HttpRequest, pk: int, draft: str = "", problem: str = "", sta
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     found, member = _topic(request, pk)
     body = request.POST.get("body", "")
-    parent = found.thread.posts.filter(pk=whole_number(request.POST.get("parent"))).first()
+    parent = found.thread.posts.filter(pk=whole_number(request.POST.get("parent")) or 0).first()
     try:
-        post = services.topic_reply(topic=found, author=signed_in_user(request), body=body, parent=parent)
+        post = services.topic_reply(
+            topic=found, author=signed_in_user(request), body=body, parent=parent
+        )
     except TooMany as exc:
         return topic(request, pk, draft=body, problem=" ".join(exc.messages), status=429)
     except ValidationError as exc:
@@ -819,9 +945,15 @@ def moderate(request: HttpRequest, pk: int, post: int) -> HttpResponse:
     person = signed_in_user(request)
     back = f"{found.get_absolute_url()}#post-{target.pk}"
     if action == "report":
-        talk_services.post_report(post=target, reporter=person, reason=request.POST.get("reason", ""))
-        services.notify(users=selectors.facilitators(found.group), group=found.group,
-                        text=f"A post in “{found.thread.title}” was reported", url=back)
+        talk_services.post_report(
+            post=target, reporter=person, reason=request.POST.get("reason", "")
+        )
+        services.notify(
+            users=selectors.facilitators(found.group),
+            group=found.group,
+            text=f"A post in “{found.thread.title}” was reported",
+            url=back,
+        )
         messages.success(request, "Thank you: the facilitators will look at it.")
         return see_other(back)
     if not member.is_facilitator:
@@ -834,7 +966,9 @@ def moderate(request: HttpRequest, pk: int, post: int) -> HttpResponse:
         messages.success(request, "The post is shown again.")
     elif action in {"close", "open"}:
         services.thread_close(topic=found, closed=action == "close")
-        messages.success(request, "The thread is closed." if action == "close" else "The thread is open again.")
+        messages.success(
+            request, "The thread is closed." if action == "close" else "The thread is open again."
+        )
     return see_other(back)
 
 
@@ -855,7 +989,9 @@ def directory(request: HttpRequest) -> HttpResponse:
             "people": selectors.directory(sector=sector, region=region, interest=interest)[:200],
             "sectors": Organisation.Kind.choices,
             "regions": selectors.regions(),
-            "sector": sector, "region": region, "interest": interest,
+            "sector": sector,
+            "region": region,
+            "interest": interest,
             "mine": getattr(person, "listing", None),
         },
     )
@@ -869,8 +1005,10 @@ def listing(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             services.listing_save(
-                user=person, listed=request.POST.get("listed") == "yes",
-                sector=request.POST.get("sector", ""), region=request.POST.get("region", ""),
+                user=person,
+                listed=request.POST.get("listed") == "yes",
+                sector=request.POST.get("sector", ""),
+                region=request.POST.get("region", ""),
                 interests=request.POST.get("interests", ""),
             )
         except ValidationError as exc:
@@ -878,9 +1016,12 @@ def listing(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your directory entry is saved.")
             return see_other(reverse("groups:directory"))
-    return render(request, "groups/listing.html",
-                  {"mine": mine, "sectors": Organisation.Kind.choices, "problem": problem},
-                  status=400 if problem else 200)
+    return render(
+        request,
+        "groups/listing.html",
+        {"mine": mine, "sectors": Organisation.Kind.choices, "problem": problem},
+        status=400 if problem else 200,
+    )
 
 
 @allow(access.SIGNED_IN)
@@ -890,7 +1031,8 @@ def notifications(request: HttpRequest) -> HttpResponse:
         services.notifications_read(user=person)
         return see_other(reverse("groups:notifications"))
     return render(
-        request, "groups/notifications.html",
+        request,
+        "groups/notifications.html",
         {"notifications": person.notifications.select_related("group")[:100]},
     )
 
@@ -904,11 +1046,14 @@ def preferences(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "renew":
             services.calendar_key_renew(user=person)
-            messages.success(request, "Your calendar addresses are new; the old ones no longer work.")
+            messages.success(
+                request, "Your calendar addresses are new; the old ones no longer work."
+            )
             return see_other(reverse("groups:settings"))
         try:
             services.preferences_save(
-                user=person, mail=request.POST.get("mail", ""),
+                user=person,
+                mail=request.POST.get("mail", ""),
                 invitations=request.POST.get("invitations") == "yes",
                 per_group={m.group_id: request.POST.get(f"group-{m.group_id}", "") for m in mine},
             )
@@ -918,10 +1063,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your settings are saved.")
             return see_other(reverse("groups:settings"))
     feed = settings.SITE_URL + reverse(
-        "groups:my_calendar", args=[tokens.calendar_token(user_id=person.pk, key=prefs.calendar_key)]
+        "groups:my_calendar",
+        args=[tokens.calendar_token(user_id=person.pk, key=prefs.calendar_key)],
     )
     return render(
-        request, "groups/settings.html",
+        request,
+        "groups/settings.html",
         {"prefs": prefs, "memberships": mine, "choices": Mail.choices, "feed": feed},
     )
 
@@ -963,9 +1110,11 @@ def inbound(request: HttpRequest) -> HttpResponse:
     content_type = request.content_type or ""
     if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
         upload = request.FILES.get("email")
-        raw = upload.read() if upload else (
-            request.POST.get("email") or request.POST.get("body-mime") or ""
-        ).encode()
+        raw = (
+            upload.read()
+            if upload
+            else (request.POST.get("email") or request.POST.get("body-mime") or "").encode()
+        )
         named = request.POST.get("to", "")
     else:
         raw, named = request.body, request.GET.get("to", "")
@@ -973,8 +1122,9 @@ def inbound(request: HttpRequest) -> HttpResponse:
         return HttpResponse("No email in the request.\n", status=400, content_type="text/plain")
     recipients = [r.strip() for r in named.split(",") if r.strip()] or mailin.addressees(raw)
     outcomes = mailin.receive(raw, recipients=recipients)
-    lines = [f"{o.recipient}: {o.outcome}{' (' + o.reason + ')' if o.reason else ''}" for o in outcomes]
-    return HttpResponse("\n".join(lines or ["No recipient here."]) + "\n", content_type="text/plain")
-
-
-
+    lines = [
+        f"{o.recipient}: {o.outcome}{' (' + o.reason + ')' if o.reason else ''}" for o in outcomes
+    ]
+    return HttpResponse(
+        "\n".join(lines or ["No recipient here."]) + "\n", content_type="text/plain"
+    )
