@@ -23,6 +23,7 @@ pytest_plugins = [
     "tests.evaluation.fixtures",
     "tests.learning.fixtures",
     "tests.frameworks.fixtures",
+    "tests.groups.fixtures",
 ]
 
 PASSWORD = "a long test password 42"
@@ -57,7 +58,10 @@ def _test_settings() -> Iterator[None]:
     }
     # Real hashing is slow by design; tests only need it to be a hasher.
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(STORAGES=storages, PASSWORD_HASHERS=hashers):
+    # Groups' mail addresses: a domain of their own, as a real install would have.
+    with override_settings(
+        STORAGES=storages, PASSWORD_HASHERS=hashers, MAIL_DOMAIN="groups.example.org"
+    ):
         yield
 
 
