@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from django.core import mail
 from django.db import connection
 from django.test import Client
