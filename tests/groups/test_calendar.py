@@ -144,7 +144,8 @@ def test_declining_in_a_calendar_sends_apologies(learning_set: Group, ada: User,
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     raw = (
-        f"From: Ben <{ben.email}>\r\nTo: {learning_set.address}\r\nSubject: Declined: Set meeting\r\n"
+        f"From: Ben <{ben.email}>\r\nTo: {learning_set.address}\r\n"
+        "Subject: Declined: Set meeting\r\n"
         "Message-ID: <decline@example.org>\r\nMIME-Version: 1.0\r\n"
         'Content-Type: text/calendar; method=REPLY; charset="utf-8"\r\n\r\n' + reply
     ).encode()
