@@ -29,12 +29,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def filled(learning_set: Group, ada: User, ben: User, olu: User) -> dict[str, Any]:
+def filled(riverside_set: Group, ada: User, ben: User, olu: User) -> dict[str, Any]:
     """A set with something in every list: meetings past and to come, a register, work
     with updates, a thread with replies, a request to join, a directory entry."""
-    services.group_update(group=learning_set, visibility=Group.Visibility.LISTED)
+    services.group_update(group=riverside_set, visibility=Group.Visibility.LISTED)
     made = services.meeting_schedule(
-        group=learning_set, title="Set meeting", starts_at=timezone.now() - timedelta(days=15),
+        group=riverside_set, title="Set meeting", starts_at=timezone.now() - timedelta(days=15),
         minutes=120, mode="both", venue="Riverside Central Library, Room 2",
         join_url="https://meet.example.org/set", agenda="Check-in\nTwo presenters\nReview",
         rule="FREQ=WEEKLY;INTERVAL=2;COUNT=4",
@@ -52,15 +52,17 @@ def filled(learning_set: Group, ada: User, ben: User, olu: User) -> dict[str, An
     services.work_update_add(
         work=work, progress="Met the tenants.", actions="Visit", by=ben, meeting=past
     )
-    first = services.topic_start(group=learning_set, author=ada, title="Visits", body="Who visits?")
+    first = services.topic_start(
+        group=riverside_set, author=ada, title="Visits", body="Who visits?"
+    )
     services.topic_reply(topic=first.thread.topic, author=ben, body="I do.", via=Post.Via.EMAIL)
-    services.join_ask(group=learning_set, user=olu, message="I work at a museum.")
+    services.join_ask(group=riverside_set, user=olu, message="I work at a museum.")
     services.listing_save(
         user=ben, listed=True, sector="library", region="North", interests="families"
     )
     raw = "e2e-invitation"
     Invitation.objects.create(
-        group=learning_set, email="x@example.org", digest=invitation_digest(raw)
+        group=riverside_set, email="x@example.org", digest=invitation_digest(raw)
     )
     member = Member.objects.get(user=ben)
     return {
@@ -78,10 +80,10 @@ def visit(page: Any, url: str) -> None:
 
 @pytest.mark.parametrize("width", [1280, 320])
 def test_every_groups_page_passes_axe(
-    page: Any, live_server: Any, learning_set: Group, filled: dict[str, Any], width: int
+    page: Any, live_server: Any, riverside_set: Group, filled: dict[str, Any], width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 800})
-    base, slug = live_server.url, learning_set.slug
+    base, slug = live_server.url, riverside_set.slug
     sign_in(page, base, "ada@example.org", PASSWORD)
     for path in [
         "/groups/", "/groups/new", "/groups/people/", "/groups/people/me", "/groups/settings",
@@ -99,11 +101,11 @@ def test_every_groups_page_passes_axe(
         visit(page, base + path)
 
 
-def test_schedule_a_repeating_meeting(browser: Any, live_server: Any, learning_set: Group) -> None:
+def test_schedule_a_repeating_meeting(browser: Any, live_server: Any, riverside_set: Group) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     sign_in(page, live_server.url, "ada@example.org", PASSWORD)
-    page.goto(f"{live_server.url}/groups/{learning_set.slug}/")
+    page.goto(f"{live_server.url}/groups/{riverside_set.slug}/")
     page.get_by_role("link", name="Schedule a meeting").first.click()
     page.get_by_label("Title").fill("Spring set")
     page.get_by_label("Date").fill((timezone.localdate() + timedelta(days=10)).isoformat())
@@ -116,16 +118,16 @@ def test_schedule_a_repeating_meeting(browser: Any, live_server: Any, learning_s
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("heading", name="Spring set")).to_be_visible()
     check_axe(page)
-    starts = list(Meeting.objects.filter(group=learning_set).values_list("starts_at", flat=True))
+    starts = list(Meeting.objects.filter(group=riverside_set).values_list("starts_at", flat=True))
     assert len(starts) == 4 and starts[1] - starts[0] == timedelta(weeks=3)
     context.close()
 
 
 def test_take_the_register_on_a_phone(
-    browser: Any, live_server: Any, learning_set: Group, ada: User, ben: User
+    browser: Any, live_server: Any, riverside_set: Group, ada: User, ben: User
 ) -> None:
     meeting = services.meeting_schedule(
-        group=learning_set, title="Set meeting", starts_at=timezone.now() - timedelta(hours=2),
+        group=riverside_set, title="Set meeting", starts_at=timezone.now() - timedelta(hours=2),
         minutes=120, mode="in_person", venue="Library",
     )[0]  # fmt: skip
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
@@ -145,14 +147,14 @@ def test_take_the_register_on_a_phone(
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_post_and_reply(
-    browser: Any, live_server: Any, learning_set: Group, javascript: bool
+    browser: Any, live_server: Any, riverside_set: Group, javascript: bool
 ) -> None:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
     )
     page = context.new_page()
     sign_in(page, live_server.url, "ben@example.org", PASSWORD)
-    page.goto(f"{live_server.url}/groups/{learning_set.slug}/talk")
+    page.goto(f"{live_server.url}/groups/{riverside_set.slug}/talk")
     page.get_by_label("Title").fill("Leaflets")
     page.get_by_label("Your post").fill("Who has spare leaflets?")
     page.get_by_role("button", name="Post", exact=True).click()
@@ -162,5 +164,5 @@ def test_post_and_reply(
     expect(page.get_by_text("Me, twenty of them.")).to_be_visible()
     if javascript:
         check_axe(page)
-    assert Post.objects.filter(thread__topic__group=learning_set).count() == 2
+    assert Post.objects.filter(thread__topic__group=riverside_set).count() == 2
     context.close()

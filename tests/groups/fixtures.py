@@ -22,7 +22,7 @@ from commonground.groups.models import Group, Member
 
 
 @pytest.fixture
-def learning_set(ada: User, ben: User) -> Group:
+def riverside_set(ada: User, ben: User) -> Group:
     group = services.group_start(
         name="Riverside set",
         by=ada,

@@ -66,9 +66,9 @@ def _series(group: Group) -> list[Meeting]:
 
 
 def test_the_feed_gives_the_meetings_still_on_after_a_move_and_a_cancellation(
-    learning_set: Group, ada: User
+    riverside_set: Group, ada: User
 ) -> None:
-    made = _series(learning_set)
+    made = _series(riverside_set)
     assert len(made) == 5 and all(m.series_id == made[0].series_id for m in made)
     moved = made[1]
     services.meeting_change(
@@ -77,8 +77,8 @@ def test_the_feed_gives_the_meetings_still_on_after_a_move_and_a_cancellation(
     )  # fmt: skip
     services.meeting_cancel(meeting=made[3])
     prefs = services.preferences_of(ada)
-    token = tokens.calendar_token(user_id=ada.pk, key=prefs.calendar_key, group_id=learning_set.pk)
-    response = Client().get(f"/groups/{learning_set.slug}/calendar/{token}.ics")
+    token = tokens.calendar_token(user_id=ada.pk, key=prefs.calendar_key, group_id=riverside_set.pk)
+    response = Client().get(f"/groups/{riverside_set.slug}/calendar/{token}.ics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(response.content)
@@ -87,7 +87,7 @@ def test_the_feed_gives_the_meetings_still_on_after_a_move_and_a_cancellation(
     )
     starts = sorted(e["DTSTART"].dt for e in found)
     live = sorted(
-        m.starts_at for m in Meeting.objects.filter(group=learning_set, cancelled_at__isnull=True)
+        m.starts_at for m in Meeting.objects.filter(group=riverside_set, cancelled_at__isnull=True)
     )
     assert starts == live
     moved_event = next(
@@ -97,7 +97,7 @@ def test_the_feed_gives_the_meetings_still_on_after_a_move_and_a_cancellation(
     assert int(moved_event["SEQUENCE"]) >= 1
 
 
-def test_a_feed_address_that_was_renewed_stops_working(learning_set: Group, ada: User) -> None:
+def test_a_feed_address_that_was_renewed_stops_working(riverside_set: Group, ada: User) -> None:
     prefs = services.preferences_of(ada)
     old = tokens.calendar_token(user_id=ada.pk, key=prefs.calendar_key)
     assert Client().get(f"/groups/calendar/{old}.ics").status_code == 200
@@ -107,9 +107,9 @@ def test_a_feed_address_that_was_renewed_stops_working(learning_set: Group, ada:
 
 
 def test_members_are_sent_an_invitation_their_calendar_can_read(
-    transactional_db: None, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    transactional_db: None, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    made = _series(learning_set)
+    made = _series(riverside_set)
     invite = smtp_sink.to(ben.email)
     assert invite, "no invitation"
     part = next(p for p in invite[-1].walk() if p.get_content_type() == "text/calendar")
@@ -129,8 +129,10 @@ def test_members_are_sent_an_invitation_their_calendar_can_read(
     assert event["RECURRENCE-ID"].dt == made[2].occurrence
 
 
-def test_declining_in_a_calendar_sends_apologies(learning_set: Group, ada: User, ben: User) -> None:
-    made = _series(learning_set)
+def test_declining_in_a_calendar_sends_apologies(
+    riverside_set: Group, ada: User, ben: User
+) -> None:
+    made = _series(riverside_set)
     third = made[2]
     assert third.occurrence is not None
     local = third.occurrence.astimezone(LONDON)
@@ -144,12 +146,12 @@ def test_declining_in_a_calendar_sends_apologies(learning_set: Group, ada: User,
         "END:VEVENT\r\nEND:VCALENDAR\r\n"
     )
     raw = (
-        f"From: Ben <{ben.email}>\r\nTo: {learning_set.address}\r\n"
+        f"From: Ben <{ben.email}>\r\nTo: {riverside_set.address}\r\n"
         "Subject: Declined: Set meeting\r\n"
         "Message-ID: <decline@example.org>\r\nMIME-Version: 1.0\r\n"
         'Content-Type: text/calendar; method=REPLY; charset="utf-8"\r\n\r\n' + reply
     ).encode()
-    (outcome,) = mailin.receive(raw, recipients=[learning_set.address])
+    (outcome,) = mailin.receive(raw, recipients=[riverside_set.address])
     assert outcome.outcome == "calendar"
     mark = Attendance.objects.get(meeting=third, user=ben)
     assert mark.status == Attendance.Status.APOLOGIES

@@ -61,9 +61,9 @@ def _wait_for(check: object, seconds: float = 5.0) -> None:
 
 @pytest.mark.parametrize("name", REPLIES)
 def test_a_reply_from_each_mail_program_is_posted_as_its_new_words(
-    name: str, mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    name: str, mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     address = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     raw = _fill(name, FROM=ben.email, TO=address, MESSAGE_ID=make_msgid("sample"),
                 IN_REPLY_TO=mailout.message_id(first.pk))  # fmt: skip
@@ -72,7 +72,10 @@ def test_a_reply_from_each_mail_program_is_posted_as_its_new_words(
     assert posted is not None, Inbound.objects.values_list("outcome", "reason").first()
     assert posted.via == Post.Via.EMAIL
     assert posted.body == (SAMPLES / f"{name}.expected.txt").read_text().strip()
-    # Ada wants every post: the reply went out to her, threaded under the first post.
+    # Ada wants every post: the reply goes out to her (by the mailings job, as mail taken
+    # in is posted first and emailed on after), threaded under the first post.
+    assert not smtp_sink.to(ada.email)
+    assert mailout.mailings_send() == 1
     _wait_for(lambda: smtp_sink.to(ada.email))
     sent = smtp_sink.to(ada.email)[-1]
     assert sent["In-Reply-To"] == mailout.message_id(first.pk)
@@ -81,9 +84,9 @@ def test_a_reply_from_each_mail_program_is_posted_as_its_new_words(
 
 @pytest.mark.parametrize("name", IGNORED)
 def test_automatic_replies_are_ignored_and_nobody_is_answered(
-    name: str, mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    name: str, mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     address = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     raw = _fill(name, FROM=ben.email, TO=address, MESSAGE_ID=make_msgid("auto"),
                 IN_REPLY_TO=mailout.message_id(first.pk))  # fmt: skip
@@ -97,9 +100,9 @@ def test_automatic_replies_are_ignored_and_nobody_is_answered(
 
 
 def test_the_same_message_delivered_twice_is_posted_once(
-    mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     address = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     raw = _fill("thunderbird", FROM=ben.email, TO=address, MESSAGE_ID="<same-1@example.org>",
                 IN_REPLY_TO=mailout.message_id(first.pk))  # fmt: skip
@@ -118,9 +121,9 @@ def _refused(sink: Sink, to: str) -> str:
 
 
 def test_a_forged_token_is_refused_and_the_sender_told_why(
-    mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     real = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     local, _, domain = real.partition("@")
     forged = f"{local[:-4]}beef@{domain}"
@@ -132,9 +135,9 @@ def test_a_forged_token_is_refused_and_the_sender_told_why(
 
 
 def test_an_expired_token_is_refused(
-    mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     old = tokens.reply_address(
         topic_id=topic.pk, user_id=ben.pk, today=timezone.localdate() - timedelta(days=400)
     )
@@ -146,9 +149,9 @@ def test_an_expired_token_is_refused(
 
 
 def test_a_reply_from_another_address_is_refused(
-    mail_in: Receiver, learning_set: Group, ada: User, ben: User, olu: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, ada: User, ben: User, olu: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     address = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     raw = _fill("gmail", FROM=olu.email, TO=address, MESSAGE_ID=make_msgid("fwd"),
                 IN_REPLY_TO=mailout.message_id(first.pk))  # fmt: skip
@@ -158,7 +161,7 @@ def test_a_reply_from_another_address_is_refused(
 
 
 def test_mail_to_an_unknown_address_is_refused_while_the_sender_is_talking(
-    mail_in: Receiver, learning_set: Group, ben: User
+    mail_in: Receiver, riverside_set: Group, ben: User
 ) -> None:
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         _send(
@@ -168,33 +171,33 @@ def test_mail_to_an_unknown_address_is_refused_while_the_sender_is_talking(
 
 
 def test_an_email_to_the_group_address_starts_a_thread(
-    mail_in: Receiver, learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
     raw = (
-        f"From: Ben <{ben.email}>\r\nTo: {learning_set.address}\r\n"
+        f"From: Ben <{ben.email}>\r\nTo: {riverside_set.address}\r\n"
         f"Subject: Visiting the estate\r\nMessage-ID: <new-thread@example.org>\r\n\r\n"
         "Who is free on Thursday?\r\n"
     ).encode()
-    _send(mail_in, sender=ben.email, to=learning_set.address, raw=raw)
-    topic = Topic.objects.get(group=learning_set)
+    _send(mail_in, sender=ben.email, to=riverside_set.address, raw=raw)
+    topic = Topic.objects.get(group=riverside_set)
     assert topic.thread.title == "Visiting the estate"
     assert topic.thread.posts.get().body == "Who is free on Thursday?"
 
 
 def test_a_stranger_cannot_start_a_thread_by_email(
-    mail_in: Receiver, learning_set: Group, olu: User, smtp_sink: Sink
+    mail_in: Receiver, riverside_set: Group, olu: User, smtp_sink: Sink
 ) -> None:
     raw = (
-        f"From: Olu <{olu.email}>\r\nTo: {learning_set.address}\r\nSubject: Hello\r\n"
+        f"From: Olu <{olu.email}>\r\nTo: {riverside_set.address}\r\nSubject: Hello\r\n"
         "Message-ID: <stranger@example.org>\r\n\r\nLet me in.\r\n"
     ).encode()
-    _send(mail_in, sender=olu.email, to=learning_set.address, raw=raw)
+    _send(mail_in, sender=olu.email, to=riverside_set.address, raw=raw)
     assert not Topic.objects.exists()
     assert "Only members" in _refused(smtp_sink, olu.email)
 
 
 def test_lmtp_answers_once_for_each_recipient(
-    transactional_db: None, learning_set: Group, ben: User
+    transactional_db: None, riverside_set: Group, ben: User
 ) -> None:
     from tests.groups.fixtures import free_port
 
@@ -202,19 +205,19 @@ def test_lmtp_answers_once_for_each_recipient(
     receiver.start()
     try:
         with smtplib.LMTP(receiver.hostname, receiver.port, timeout=10) as lmtp:
-            raw = (f"From: {ben.email}\r\nTo: {learning_set.address}\r\nSubject: Both\r\n"
+            raw = (f"From: {ben.email}\r\nTo: {riverside_set.address}\r\nSubject: Both\r\n"
                    "Message-ID: <lmtp@example.org>\r\n\r\nHello.\r\n").encode()  # fmt: skip
-            lmtp.sendmail(ben.email, [learning_set.address], raw)
+            lmtp.sendmail(ben.email, [riverside_set.address], raw)
     finally:
         receiver.stop()
-    assert Topic.objects.filter(group=learning_set).count() == 1
+    assert Topic.objects.filter(group=riverside_set).count() == 1
 
 
 @override_settings(MAIL_INBOUND_SECRET="a-shared-secret")
 def test_the_webhook_takes_a_providers_raw_mail(
-    learning_set: Group, ada: User, ben: User, smtp_sink: Sink
+    riverside_set: Group, ada: User, ben: User, smtp_sink: Sink
 ) -> None:
-    topic, first = _thread(learning_set, ada)
+    topic, first = _thread(riverside_set, ada)
     address = tokens.reply_address(topic_id=topic.pk, user_id=ben.pk)
     raw = _fill("iphone", FROM=ben.email, TO=address, MESSAGE_ID=make_msgid("hook"),
                 IN_REPLY_TO=mailout.message_id(first.pk))  # fmt: skip

@@ -19,38 +19,38 @@ from tests.conftest import client_for, make_person
 
 
 def test_a_private_group_is_not_there_for_an_outsider(
-    learning_set: Group, olu_client: Client
+    riverside_set: Group, olu_client: Client
 ) -> None:
     for path in ("", "about", "meetings", "work", "talk", "members"):
-        assert olu_client.get(f"/groups/{learning_set.slug}/{path}").status_code == 404
-    assert learning_set.name not in olu_client.get("/groups/").content.decode()
+        assert olu_client.get(f"/groups/{riverside_set.slug}/{path}").status_code == 404
+    assert riverside_set.name not in olu_client.get("/groups/").content.decode()
 
 
 def test_joining_by_request_asks_for_the_ground_rules_first(
-    learning_set: Group, ada_client: Client, olu: User, olu_client: Client
+    riverside_set: Group, ada_client: Client, olu: User, olu_client: Client
 ) -> None:
-    services.group_update(group=learning_set, visibility=Group.Visibility.LISTED)
-    assert learning_set.name in olu_client.get("/groups/").content.decode()
-    assert olu_client.get(f"/groups/{learning_set.slug}/about").status_code == 200
-    olu_client.post(f"/groups/{learning_set.slug}/ask", {"message": "I run outreach at a museum."})
+    services.group_update(group=riverside_set, visibility=Group.Visibility.LISTED)
+    assert riverside_set.name in olu_client.get("/groups/").content.decode()
+    assert olu_client.get(f"/groups/{riverside_set.slug}/about").status_code == 200
+    olu_client.post(f"/groups/{riverside_set.slug}/ask", {"message": "I run outreach at a museum."})
     ask = JoinRequest.objects.get(user=olu)
-    page = ada_client.get(f"/groups/{learning_set.slug}/requests").content.decode()
+    page = ada_client.get(f"/groups/{riverside_set.slug}/requests").content.decode()
     assert "I run outreach at a museum." in page
     ada_client.post(
-        f"/groups/{learning_set.slug}/requests", {"request": ask.pk, "decision": "accept"}
+        f"/groups/{riverside_set.slug}/requests", {"request": ask.pk, "decision": "accept"}
     )
-    first = olu_client.get(f"/groups/{learning_set.slug}/")
+    first = olu_client.get(f"/groups/{riverside_set.slug}/")
     assert first.status_code == 303 and "/rules" in first["Location"]
-    olu_client.post(f"/groups/{learning_set.slug}/rules", {"accept": "yes"})
-    assert olu_client.get(f"/groups/{learning_set.slug}/").status_code == 200
+    olu_client.post(f"/groups/{riverside_set.slug}/rules", {"accept": "yes"})
+    assert olu_client.get(f"/groups/{riverside_set.slug}/").status_code == 200
 
 
-def test_joining_by_invitation(learning_set: Group, ada_client: Client) -> None:
+def test_joining_by_invitation(riverside_set: Group, ada_client: Client) -> None:
     ada_client.post(
-        f"/groups/{learning_set.slug}/invite", {"emails": "cy@example.org\nnot-an-address"}
+        f"/groups/{riverside_set.slug}/invite", {"emails": "cy@example.org\nnot-an-address"}
     )
     assert not mail.outbox  # the bad address stops the lot, with a message
-    ada_client.post(f"/groups/{learning_set.slug}/invite", {"emails": "cy@example.org"})
+    ada_client.post(f"/groups/{riverside_set.slug}/invite", {"emails": "cy@example.org"})
     (invitation,) = mail.outbox
     link = re.search(r"http://\S+/groups/invitation/\S+", invitation.body)
     assert link is not None
@@ -60,14 +60,14 @@ def test_joining_by_invitation(learning_set: Group, ada_client: Client) -> None:
     assert "What is said here stays here." in client.get(path).content.decode()
     assert client.post(path, {}).status_code == 200  # the rules not yet accepted
     assert client.post(path, {"accept": "yes"}).status_code == 303
-    assert Member.objects.filter(group=learning_set, user=cy).exists()
+    assert Member.objects.filter(group=riverside_set, user=cy).exists()
 
 
 def test_work_is_seen_only_by_whom_its_owner_chose(
-    learning_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
+    riverside_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
 ) -> None:
     cy = make_person("cy@example.org", "Cy Member")
-    Member.objects.create(group=learning_set, user=cy, rules_accepted=1)
+    Member.objects.create(group=riverside_set, user=cy, rules_accepted=1)
     cy_client = client_for(cy)
     ben_member = Member.objects.get(user=ben)
     secret = services.work_add(
@@ -82,7 +82,7 @@ def test_work_is_seen_only_by_whom_its_owner_chose(
     open_ = services.work_add(
         member=ben_member, title="Estate outreach", hope="", visibility=Work.Visibility.GROUP
     )
-    listing = cy_client.get(f"/groups/{learning_set.slug}/work").content.decode()
+    listing = cy_client.get(f"/groups/{riverside_set.slug}/work").content.decode()
     assert "Estate outreach" in listing and "Staff rota" not in listing and "doubts" not in listing
     assert cy_client.get(f"/groups/work/{shared.pk}/").status_code == 404
     assert cy_client.get(f"/groups/work/{secret.pk}/").status_code == 404
@@ -95,10 +95,10 @@ def test_work_is_seen_only_by_whom_its_owner_chose(
 
 
 def test_the_summary_is_for_the_group_only(
-    learning_set: Group, ada_client: Client, ben_client: Client, olu_client: Client
+    riverside_set: Group, ada_client: Client, ben_client: Client, olu_client: Client
 ) -> None:
     meeting = services.meeting_schedule(
-        group=learning_set, title="Meeting", starts_at=timezone.now() - timedelta(days=1),
+        group=riverside_set, title="Meeting", starts_at=timezone.now() - timedelta(days=1),
         minutes=60, mode="in_person", venue="Library",
     )[0]  # fmt: skip
     ada_client.post(
@@ -111,10 +111,10 @@ def test_the_summary_is_for_the_group_only(
 
 
 def test_group_talk_stays_out_of_search_and_other_groups(
-    learning_set: Group, ada: User, ben_client: Client, olu: User, olu_client: Client
+    riverside_set: Group, ada: User, ben_client: Client, olu: User, olu_client: Client
 ) -> None:
     post = services.topic_start(
-        group=learning_set,
+        group=riverside_set,
         author=ada,
         title="Budget cuts",
         body="Quietly: zanzibarquill is closing.",
@@ -130,10 +130,10 @@ def test_group_talk_stays_out_of_search_and_other_groups(
 
 
 def test_posting_and_replying_without_javascript(
-    learning_set: Group, ada_client: Client, ben_client: Client
+    riverside_set: Group, ada_client: Client, ben_client: Client
 ) -> None:
     response = ben_client.post(
-        f"/groups/{learning_set.slug}/talk", {"title": "Hello", "body": "First post."}
+        f"/groups/{riverside_set.slug}/talk", {"title": "Hello", "body": "First post."}
     )
     assert response.status_code == 303
     path = response["Location"]
@@ -145,10 +145,10 @@ def test_posting_and_replying_without_javascript(
 
 
 def test_a_facilitator_hides_a_post_and_members_see_that_it_was_hidden(
-    learning_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
+    riverside_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
 ) -> None:
     post = services.topic_start(
-        group=learning_set, author=ben, title="Hello", body="Something unkind."
+        group=riverside_set, author=ben, title="Hello", body="Something unkind."
     )
     topic = post.thread.topic
     ben_client.post(f"/groups/talk/{topic.pk}/posts/{post.pk}", {"action": "hide"})
@@ -179,19 +179,21 @@ def test_nobody_is_in_the_directory_without_choosing_it(
     assert "Ben Member" not in olu_client.get("/groups/people/?sector=museum").content.decode()
 
 
-def test_settings_on_one_page(learning_set: Group, ben: User, ben_client: Client) -> None:
+def test_settings_on_one_page(riverside_set: Group, ben: User, ben_client: Client) -> None:
     assert ben_client.get("/groups/settings").status_code == 200
     ben_client.post(
         "/groups/settings",
-        {"mail": Mail.WEEKLY, f"group-{learning_set.pk}": Mail.NONE, "invitations": "yes"},
+        {"mail": Mail.WEEKLY, f"group-{riverside_set.pk}": Mail.NONE, "invitations": "yes"},
     )
     member = Member.objects.get(user=ben)
     assert member.mail == Mail.NONE
     assert ben.group_preferences.mail == Mail.WEEKLY  # type: ignore[attr-defined]
 
 
-def test_notifications_show_what_is_new(learning_set: Group, ada: User, ben_client: Client) -> None:
-    services.topic_start(group=learning_set, author=ada, title="Visits", body="Who visits?")
+def test_notifications_show_what_is_new(
+    riverside_set: Group, ada: User, ben_client: Client
+) -> None:
+    services.topic_start(group=riverside_set, author=ada, title="Visits", body="Who visits?")
     page = ben_client.get("/groups/notifications").content.decode()
     assert "Ada Admin posted in “Visits”" in page
     assert 'class="badge">1<' in ben_client.get("/groups/").content.decode()

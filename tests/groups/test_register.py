@@ -29,10 +29,10 @@ def _people(group: Group, n: int) -> list[User]:
 
 
 def test_the_register_saves_without_javascript(
-    learning_set: Group, ada: User, ben: User, ada_client: Client
+    riverside_set: Group, ada: User, ben: User, ada_client: Client
 ) -> None:
     meeting = services.meeting_schedule(
-        group=learning_set, title="Meeting", starts_at=timezone.now() - timedelta(hours=3),
+        group=riverside_set, title="Meeting", starts_at=timezone.now() - timedelta(hours=3),
         minutes=120, mode="both", venue="Library", join_url="https://meet.example.org/x",
     )[0]  # fmt: skip
     page = ada_client.get(f"/groups/meetings/{meeting.pk}/register")
@@ -50,9 +50,9 @@ def test_the_register_saves_without_javascript(
     assert meeting.register_taken_at is not None
 
 
-def test_a_member_cannot_take_the_register(learning_set: Group, ben_client: Client) -> None:
+def test_a_member_cannot_take_the_register(riverside_set: Group, ben_client: Client) -> None:
     meeting = services.meeting_schedule(
-        group=learning_set, title="Meeting", starts_at=timezone.now(), minutes=60,
+        group=riverside_set, title="Meeting", starts_at=timezone.now(), minutes=60,
         mode="in_person", venue="Library",
     )[0]  # fmt: skip
     assert ben_client.get(f"/groups/meetings/{meeting.pk}/register").status_code == 403
@@ -60,7 +60,7 @@ def test_a_member_cannot_take_the_register(learning_set: Group, ben_client: Clie
 
 
 def test_attendance_rates_match_figures_worked_by_hand(
-    learning_set: Group, ada: User, ben: User
+    riverside_set: Group, ada: User, ben: User
 ) -> None:
     """Four meetings of a series, the third cancelled, the fourth with no register yet.
 
@@ -72,9 +72,9 @@ def test_attendance_rates_match_figures_worked_by_hand(
     Held with a register: 1 and 2. Ada 2/2 = 100 %; Ben 1/2 = 50 %; Cy 1/2 = 50 %;
     all 4/6 = 66.7 %. Contact hours (2-hour meetings): 4 attended x 2 = 8.
     """
-    (cy,) = _people(learning_set, 1)
+    (cy,) = _people(riverside_set, 1)
     made = services.meeting_schedule(
-        group=learning_set, title="Set", starts_at=datetime(2026, 1, 6, 10, tzinfo=LONDON),
+        group=riverside_set, title="Set", starts_at=datetime(2026, 1, 6, 10, tzinfo=LONDON),
         minutes=120, mode="in_person", venue="Library", rule="FREQ=WEEKLY;COUNT=4",
     )  # fmt: skip
     marks = [
@@ -89,7 +89,7 @@ def test_attendance_rates_match_figures_worked_by_hand(
         services.register_save(meeting=meeting, marks=given, by=ada)
     services.register_save(meeting=made[2], marks={ada.pk: ("present", "")}, by=ada)
     services.meeting_cancel(meeting=made[2])
-    table = selectors.attendance(learning_set)
+    table = selectors.attendance(riverside_set)
     rates = {p.user.name: p.rate for p in table.people}
     assert rates == {"Ada Admin": 1.0, "Ben Member": 0.5, "Person 0": 0.5}
     assert table.rate is not None and round(table.rate, 3) == 0.667
@@ -102,14 +102,14 @@ def test_attendance_rates_match_figures_worked_by_hand(
 
 
 def test_the_register_downloads_as_csv(
-    learning_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
+    riverside_set: Group, ada: User, ben: User, ada_client: Client, ben_client: Client
 ) -> None:
     meeting = services.meeting_schedule(
-        group=learning_set, title="Meeting", starts_at=datetime(2026, 2, 3, 18, tzinfo=LONDON),
+        group=riverside_set, title="Meeting", starts_at=datetime(2026, 2, 3, 18, tzinfo=LONDON),
         minutes=90, mode="in_person", venue="Library",
     )[0]  # fmt: skip
     services.register_save(meeting=meeting, marks={ben.pk: ("apologies", "")}, by=ada)
-    response = ada_client.get(f"/groups/{learning_set.slug}/attendance.csv")
+    response = ada_client.get(f"/groups/{riverside_set.slug}/attendance.csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["meeting", "date", "series", "person", "email", "status", "mode"]
@@ -122,15 +122,15 @@ def test_the_register_downloads_as_csv(
         "Apologies",
         "",
     ]
-    assert ben_client.get(f"/groups/{learning_set.slug}/attendance.csv").status_code == 403
+    assert ben_client.get(f"/groups/{riverside_set.slug}/attendance.csv").status_code == 403
 
 
 def test_the_attendance_page_costs_the_same_queries_for_more_meetings(
-    learning_set: Group, ada: User, ada_client: Client, django_assert_max_num_queries: object
+    riverside_set: Group, ada: User, ada_client: Client, django_assert_max_num_queries: object
 ) -> None:
-    people = _people(learning_set, 10)
+    people = _people(riverside_set, 10)
     made = services.meeting_schedule(
-        group=learning_set, title="Set", starts_at=datetime(2026, 1, 6, 10, tzinfo=LONDON),
+        group=riverside_set, title="Set", starts_at=datetime(2026, 1, 6, 10, tzinfo=LONDON),
         minutes=120, mode="in_person", venue="Library", rule="FREQ=WEEKLY;COUNT=12",
     )  # fmt: skip
     for meeting in made:
@@ -138,6 +138,6 @@ def test_the_attendance_page_costs_the_same_queries_for_more_meetings(
             meeting=meeting, marks={p.pk: ("present", "in_person") for p in people}, by=ada
         )
     with django_assert_max_num_queries(14):  # type: ignore[operator]
-        assert ada_client.get(f"/groups/{learning_set.slug}/attendance").status_code == 200
-    assert Meeting.objects.filter(group=learning_set).count() == 12
+        assert ada_client.get(f"/groups/{riverside_set.slug}/attendance").status_code == 200
+    assert Meeting.objects.filter(group=riverside_set).count() == 12
     assert Attendance.objects.count() == 120

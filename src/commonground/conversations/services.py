@@ -110,8 +110,7 @@ def post_add(
         raise ValidationError("This thread is closed to new replies.", code="closed")
     if parent is not None and parent.thread_id != thread.pk:
         raise ValidationError("That post is in another thread.", code="parent")
-    if message_id and (earlier := Post.objects.filter(message_id=message_id).first()):
-        raise Duplicate(earlier)
+    # A message posted before is found by the unique Message-ID when it is inserted.
     _rate_check(author)
     now = timezone.now()
     try:

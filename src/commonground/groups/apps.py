@@ -16,4 +16,8 @@ class GroupsConfig(parts.Part):
     def ready(self) -> None:
         from commonground.groups import personal_data, rules, tasks  # noqa: F401
 
+        from commonground.groups import mailout
+
         jobs.every(60 * 60, tasks.digests_send, name="groups-digests")
+        # Mail taken in by ``mail-in`` is posted at once and emailed on by this job.
+        jobs.every(10, tasks.mailings_enqueue, name="groups-mailings", here=mailout.mailings_send)

@@ -246,6 +246,7 @@ def _load(people: dict[str, User]) -> None:
                 update.written_at = meeting.ends_at
                 update.save(update_fields=["written_at"])
     _talk(group, people, now)
+    mailout.mailings_send()  # the replies that came in by email, emailed on
     mailout.digests_send(Mail.DAILY)  # so the demo's first digest run has nothing stale
 
 

@@ -117,6 +117,11 @@ def _ours(recipient: str) -> str | None:
     return local if domain == settings.MAIL_DOMAIN and local else None
 
 
+def reply_address_here(recipient: str) -> bool:
+    local = _ours(recipient)
+    return local is not None and local.startswith("reply+")
+
+
 def known_address(recipient: str) -> bool:
     """Whether mail to ``recipient`` is for Groups: a reply address or a group's."""
     local = _ours(recipient)
@@ -178,12 +183,13 @@ def _receive_one(letter: Letter, recipient: str, local: str) -> Inbound:
             letter, recipient, Inbound.Outcome.DUPLICATE, "Delivered before", post=earlier.post
         )
     try:
-        post = _post(letter, local)
+        with transaction.atomic():  # the post, its notifications and mailing: one commit
+            post = _post(letter, local)
+            return _record(letter, recipient, Inbound.Outcome.POSTED, "", post=post)
     except Duplicate as exc:
         return _record(letter, recipient, Inbound.Outcome.DUPLICATE, "Posted before", post=exc.post)
     except Refused as exc:
         return _record(letter, recipient, Inbound.Outcome.REFUSED, str(exc), notify=True)
-    return _record(letter, recipient, Inbound.Outcome.POSTED, "", post=post)
 
 
 def _post(letter: Letter, local: str) -> Post:
@@ -211,19 +217,25 @@ def _post(letter: Letter, local: str) -> Post:
 
 def _reply(letter: Letter, reply: tokens.ReplyTo, body: str) -> Post:
     topic = Topic.objects.select_related("group", "thread").filter(pk=reply.topic_id).first()
-    user = User.objects.filter(pk=reply.user_id, is_active=True).first()
-    if topic is None or user is None:
+    if topic is None:
         raise Refused("The thread you replied to is no longer on the site.")
+    member = (
+        Member.objects.select_related("user")
+        .filter(group=topic.group, user_id=reply.user_id, user__is_active=True)
+        .first()
+    )
+    if member is None:
+        raise Refused(f"You are no longer a member of {topic.group.name}.")
+    user = member.user
     if letter.sender != user.email.lower():
         raise Refused(
             "The reply came from an address other than the one the email was sent to, so "
             "it was not posted. Reply from that address, or post on the site."
         )
-    if not Member.objects.filter(group=topic.group, user=user).exists():
-        raise Refused(f"You are no longer a member of {topic.group.name}.")
     return services.topic_reply(
-        topic=topic, author=user, body=body, via=Post.Via.EMAIL, message_id=letter.message_id
-    )
+        topic=topic, author=user, body=body, via=Post.Via.EMAIL, message_id=letter.message_id,
+        mail_now=False,
+    )  # fmt: skip
 
 
 def _new_thread(letter: Letter, local: str, body: str) -> Post:
@@ -238,13 +250,9 @@ def _new_thread(letter: Letter, local: str, body: str) -> Post:
         )
     title = letter.subject or body.split("\n", 1)[0][:80]
     return services.topic_start(
-        group=group,
-        author=user,
-        title=title,
-        body=body,
-        via=Post.Via.EMAIL,
-        message_id=letter.message_id,
-    )
+        group=group, author=user, title=title, body=body, via=Post.Via.EMAIL,
+        message_id=letter.message_id, mail_now=False,
+    )  # fmt: skip
 
 
 def _calendar_answers(letter: Letter) -> int:
@@ -294,16 +302,15 @@ def _record(
     post: Post | None = None,
     notify: bool = False,
 ) -> Inbound:
-    with transaction.atomic():
-        inbound = Inbound.objects.create(
-            message_id=letter.message_id,
-            sender=letter.sender[:320],
-            recipient=recipient[:320],
-            subject=letter.subject,
-            outcome=outcome,
-            reason=reason[:500],
-            post=post,
-        )
+    inbound = Inbound.objects.create(
+        message_id=letter.message_id,
+        sender=letter.sender[:320],
+        recipient=recipient[:320],
+        subject=letter.subject,
+        outcome=outcome,
+        reason=reason[:500],
+        post=post,
+    )
     if notify and letter.sender and not letter.automatic:
         from commonground.groups import mailout
 

@@ -18,7 +18,7 @@ from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
@@ -77,21 +77,38 @@ def _recipients(group: Group, mail: str, *, after_user: int = 0) -> QuerySet[Mem
     )
 
 
+CLAIM = timedelta(minutes=10)
+
+
+def _claim(post_id: int) -> bool:
+    """Take the post's mailing for this worker, unless it is finished or another worker
+    holds it (one conditional UPDATE, so two workers never both win)."""
+    now = timezone.now()
+    return bool(
+        Mailing.objects.filter(post_id=post_id, finished_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + CLAIM)
+    )
+
+
 def post_mail(post_id: int, *, batch: int = BATCH) -> int:
     """Send a post to each member who wants every post (its author aside), resuming
-    where an earlier run stopped; returns how many emails this run sent."""
+    where an earlier run stopped; returns how many emails this run sent (0 when the
+    mailing is done or another worker has it)."""
+    if not _claim(post_id):
+        return 0
     post = (
         Post.objects.select_related("thread", "author", "thread__topic__group", "parent")
         .filter(pk=post_id)
         .first()
     )
+    mailing = Mailing.objects.get(post_id=post_id)
     if post is None or post.hidden_at is not None or not hasattr(post.thread, "topic"):
+        mailing.finished_at = timezone.now()
+        mailing.save(update_fields=["finished_at"])
         return 0
     topic = post.thread.topic
     group = topic.group
-    mailing, _ = Mailing.objects.get_or_create(post=post)
-    if mailing.finished_at is not None:
-        return 0
     post.thread.first_post_id = (  # type: ignore[attr-defined]
         Post.objects.filter(thread=post.thread)
         .order_by("created_at", "id")
@@ -142,10 +159,29 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
             sent += len(messages)
             mailing.next_user_id = members[-1].user_id
             mailing.sent += len(messages)
-            mailing.save(update_fields=["next_user_id", "sent"])
+            mailing.claimed_until = timezone.now() + CLAIM
+            mailing.save(update_fields=["next_user_id", "sent", "claimed_until"])
     mailing.finished_at = timezone.now()
     mailing.save(update_fields=["finished_at"])
     return sent
+
+
+def mailings_waiting(limit: int = 1000) -> list[int]:
+    """The posts whose email has not all gone and that no worker holds: mail taken in by
+    ``mail-in``, and any mailing a stopped worker left half done."""
+    now = timezone.now()
+    return list(
+        Mailing.objects.filter(finished_at__isnull=True)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("post_id")
+        .values_list("post_id", flat=True)[:limit]
+    )
+
+
+def mailings_send() -> int:
+    """Send every waiting mailing, oldest first (the in-process job); returns the number
+    of emails sent."""
+    return sum(post_mail(post_id) for post_id in mailings_waiting())
 
 
 def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) -> int:

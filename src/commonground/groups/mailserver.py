@@ -43,7 +43,11 @@ class Handler:
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        if not await self._run(mailin.known_address, address):
+        # A reply address is checked by its signature when the message comes; only a
+        # group's address needs the database now.
+        if not (
+            mailin.reply_address_here(address) or await self._run(mailin.known_address, address)
+        ):
             return "550 5.1.1 No such address here"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -76,6 +80,8 @@ class Receiver(Controller):
     """A running receiver on ``host``:``port`` (its own thread and event loop)."""
 
     def __init__(self, *, host: str, port: int, lmtp: bool = False) -> None:
+        # aiosmtpd logs every command at INFO: a line per step of every message.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.lmtp = lmtp
         super().__init__(
             Handler(lmtp=lmtp),

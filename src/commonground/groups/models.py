@@ -460,15 +460,18 @@ class Notification(models.Model):
 
 
 class Mailing(models.Model):
-    """How far the email of one post has gone: recipients are sent to in order of their
-    id, and the next id is saved after each batch, so a worker stopped midway carries
-    on where it was and nobody gets the post twice."""
+    """The email of one post, made with the post in one transaction so it cannot be
+    lost, and how far it has gone: recipients are sent to in order of their id and the
+    next id is saved after each batch, so a worker stopped midway carries on where it
+    was and nobody gets the post twice. A worker claims it for a while (``claimed_until``)
+    so that two never send it at once."""
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="mailing")
     next_user_id = models.PositiveBigIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"Mailing of post {self.post_id}"

@@ -25,6 +25,15 @@ def invitations_send(meeting_id: int, method: str, whole_series: int) -> int:
 
 
 @shared_task
+def mailings_enqueue() -> int:
+    """Every few seconds with Celery: hand each waiting mailing to a worker."""
+    waiting = mailout.mailings_waiting()
+    for post_id in waiting:
+        post_mail.delay(post_id)
+    return len(waiting)
+
+
+@shared_task
 def digests_send() -> int:
     """Hourly: send the daily and weekly digests that are due."""
     sent = mailout.digests_send(Mail.DAILY) + mailout.digests_send(Mail.WEEKLY)
