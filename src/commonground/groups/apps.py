@@ -14,9 +14,7 @@ class GroupsConfig(parts.Part):
     header_links = "groups/includes/header_links.html"
 
     def ready(self) -> None:
-        from commonground.groups import personal_data, rules, tasks  # noqa: F401
-
-        from commonground.groups import mailout
+        from commonground.groups import mailout, personal_data, rules, tasks  # noqa: F401
 
         jobs.every(60 * 60, tasks.digests_send, name="groups-digests")
         # Mail taken in by ``mail-in`` is posted at once and emailed on by this job.
