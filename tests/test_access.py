@@ -331,6 +331,7 @@ def world(commons: Any) -> World:
         "evaluation:activity_add": "programme",
         "evaluation:activity_edit": "activity",
         "evaluation:activity_remove": "activity",
+        "evaluation:activity_register": "activity",
         "evaluation:form_add": "programme",
         "evaluation:form": "form",
         "evaluation:form_edit": "form",

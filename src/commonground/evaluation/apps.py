@@ -23,6 +23,13 @@ class EvaluationConfig(parts.Part):
     nav = parts.NavEntry("Evaluate", "evaluation:programmes", signed_in_only=True)
     home_panel = "evaluation/includes/home_panel.html"
 
+    def ready(self) -> None:
+        from commonground import jobs
+        from commonground.evaluation import tasks
+
+        # Activities linked to a series in Groups follow its registers.
+        jobs.every(15 * 60, tasks.registers_sync, name="evaluation-registers")
+
     def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any]:
         from django.db.models import Count
 

@@ -11,3 +11,9 @@ from commonground.evaluation import services
 def import_run(batch_id: int) -> int:
     """Store an accepted import's rows; safe to run again after a worker stops part-way."""
     return services.import_run(batch_id=int(batch_id)).rows_imported
+
+
+@shared_task
+def registers_sync() -> int:
+    """Keep activities linked to meetings in Groups up to date with their registers."""
+    return services.registers_sync()

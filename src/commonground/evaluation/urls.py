@@ -24,6 +24,11 @@ urlpatterns = [
     ),
     path("evaluate/activities/<int:pk>/edit/", programmes.activity_edit, name="activity_edit"),
     path(
+        "evaluate/activities/<int:pk>/register/",
+        programmes.activity_register,
+        name="activity_register",
+    ),
+    path(
         "evaluate/activities/<int:pk>/remove/", programmes.activity_remove, name="activity_remove"
     ),
     path("evaluate/programmes/<int:pk>/forms/add/", responses.form_add, name="form_add"),

@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from commonground.groups import mailin
 
@@ -30,8 +30,10 @@ class Handler:
 
     def __init__(self, *, lmtp: bool = False) -> None:
         self.lmtp = lmtp
-        # One thread does the database work, in arrival order: SQLite takes one writer.
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-in")
+        # Threads for the database work: one on SQLite, which takes one writer at a time;
+        # on PostgreSQL a few, so one message's round trips overlap another's.
+        workers = 1 if connection.vendor == "sqlite" else 4
+        self.worker = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mail-in")
 
     async def _run(self, work: Any, *args: Any, **kwargs: Any) -> Any:
         def call() -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
@@ -22,6 +23,7 @@ from commonground.groups.models import (
     Meeting,
     Member,
     Notification,
+    Series,
     Topic,
     Work,
 )
@@ -206,6 +208,28 @@ def series_figures(series_id: int) -> SeriesFigures:
         sessions=sessions,
         attendances=count,
         contact_hours=round(hours, 2),
+    )
+
+
+def series_held(series_id: int) -> list[date]:
+    """The local dates of the series' meetings held with a register, in order."""
+    return [
+        timezone.localtime(when).date()
+        for when in Meeting.objects.filter(
+            series_id=series_id, cancelled_at__isnull=True, register_taken_at__isnull=False
+        )
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    ]
+
+
+def series_to_link(user: AnyUser) -> QuerySet[Series]:
+    """Series in groups the person facilitates: what they may link to an activity."""
+    groups = access.scopes_where(user, rules.FACILITATE, Group)
+    return (
+        Series.objects.filter(group__in=groups)
+        .select_related("group")
+        .order_by("group__name", "title")
     )
 
 

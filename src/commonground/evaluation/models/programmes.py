@@ -84,6 +84,17 @@ class Activity(models.Model):
         default=Decimal(0),
         help_text="Time each participant spent in sessions, in hours, over the whole activity.",
     )
+    # A series of meetings in Groups whose registers give the participants, sessions and
+    # contact hours, so they are not typed twice (Evaluate reads Groups, never the
+    # other way round).
+    series = models.ForeignKey(
+        "groups.Series",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="meetings in Groups",
+    )
     cost = models.DecimalField(
         "cost (£)",
         max_digits=12,

@@ -34,12 +34,15 @@ from commonground.evaluation.services.outcomes import (
     report_section_save,
 )
 from commonground.evaluation.services.programmes import (
+    activity_register_link,
+    activity_register_sync,
     activity_remove,
     activity_save,
     objective_add,
     objective_remove,
     programme_create,
     programme_update,
+    registers_sync,
 )
 from commonground.evaluation.services.responses import (
     form_create,
@@ -60,8 +63,11 @@ from commonground.evaluation.services.responses import (
 )
 
 __all__ = [
+    "activity_register_link",
+    "activity_register_sync",
     "activity_remove",
     "activity_save",
+    "registers_sync",
     "code_add",
     "code_remove",
     "code_update",

@@ -13,6 +13,8 @@ from commonground.accounts.models import Organisation, User
 from commonground.evaluation.models import Activity, Objective, Programme, Tally
 from commonground.evaluation.selectors import next_position
 from commonground.evaluation.services.responses import TALLY_ADD, TALLY_COLUMNS
+from commonground.groups import selectors as group_selectors
+from commonground.groups.models import Series
 
 ACTIVITY_FIELDS = (
     "title",
@@ -100,10 +102,51 @@ def activity_save(
             raise ValidationError("Costs and hours cannot be negative.")
     if activity is None:
         activity = Activity(programme=programme)
+    if activity.series_id is not None:  # these come from the registers
+        values = {k: v for k, v in values.items() if k not in REGISTER_FIELDS}
     for name, value in values.items():
         setattr(activity, name, value.strip() if isinstance(value, str) else value)
     activity.save()
     return activity
+
+
+REGISTER_FIELDS = ("participants", "sessions", "hours_per_participant", "starts_on", "ends_on")
+
+
+def activity_register_link(*, activity: Activity, series: Series | None) -> Activity:
+    """Take the activity's participants, sessions and contact hours from the registers of
+    a series of meetings in Groups (``None`` stops, keeping the last figures)."""
+    activity.series = series
+    activity.save(update_fields=["series"])
+    return activity_register_sync(activity=activity) if series is not None else activity
+
+
+def activity_register_sync(*, activity: Activity) -> Activity:
+    """Bring the figures up to date from the registers: the people who came at least
+    once, the meetings held with a register, and their mean contact hours."""
+    if activity.series_id is None:
+        return activity
+    figures = group_selectors.series_figures(activity.series_id)
+    held = group_selectors.series_held(activity.series_id)
+    activity.participants = figures.participants
+    activity.sessions = figures.sessions
+    activity.hours_per_participant = (
+        (Decimal(str(figures.contact_hours)) / figures.participants).quantize(Decimal("0.01"))
+        if figures.participants
+        else Decimal(0)
+    )
+    activity.starts_on = held[0] if held else activity.starts_on
+    activity.ends_on = held[-1] if held else activity.ends_on
+    activity.save(update_fields=list(REGISTER_FIELDS))
+    return activity
+
+
+def registers_sync() -> int:
+    """The periodic job: every activity linked to a series, up to date."""
+    linked = Activity.objects.filter(series__isnull=False)
+    for activity in linked:
+        activity_register_sync(activity=activity)
+    return len(linked)
 
 
 def activity_remove(*, activity: Activity) -> None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from commonground import access
@@ -18,6 +19,8 @@ from commonground.accounts.selectors import signed_in_user
 from commonground.evaluation import rules, selectors, services
 from commonground.evaluation.forms import ActivityForm, ObjectiveForm, ProgrammeForm
 from commonground.evaluation.models import Activity, Programme
+from commonground.groups import selectors as group_selectors
+from commonground.lib.text import whole_number
 from commonground.lib.views import press, see_other
 
 # -- programmes ------------------------------------------------------------------------
@@ -151,8 +154,41 @@ def _activity_page(
     return render(
         request,
         "evaluation/activity_form.html",
-        {"form": form, "programme": programme, "activity": activity},
+        {
+            "form": form,
+            "programme": programme,
+            "activity": activity,
+            "series": group_selectors.series_to_link(request.user) if activity else [],
+        },
     )
+
+
+@require_POST
+@allow(rules.EVALUATE, on=Activity)
+def activity_register(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link the activity to a series of meetings in Groups (one the person facilitates),
+    take its figures from the registers again, or stop."""
+    activity = selectors.get_activity_for_user(user=request.user, pk=pk)
+    back = reverse("evaluation:activity_edit", args=[activity.pk])
+    action = request.POST.get("action", "link")
+    if action == "unlink":
+        services.activity_register_link(activity=activity, series=None)
+        messages.success(request, "The figures are yours to edit again.")
+    elif action == "sync":
+        services.activity_register_sync(activity=activity)
+        messages.success(request, "The figures are up to date with the registers.")
+    else:
+        chosen = (
+            group_selectors.series_to_link(request.user)
+            .filter(pk=whole_number(request.POST.get("series")) or 0)
+            .first()
+        )
+        if chosen is None:
+            messages.error(request, "Choose a series of meetings in a group you facilitate.")
+        else:
+            services.activity_register_link(activity=activity, series=chosen)
+            messages.success(request, f"The figures now come from the registers of {chosen.title}.")
+    return see_other(back)
 
 
 @require_POST
