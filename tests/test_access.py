@@ -460,7 +460,7 @@ def world(commons: Any) -> World:
         samples[f"groups:{name}"] = ({"slug": circle.slug}, circle)
     for name in ("about", "ask"):
         samples[f"groups:{name}"] = ({"slug": circle.slug}, None)
-    for name in ("meeting", "meeting_edit", "register"):
+    for name in ("meeting", "meeting_edit", "register", "apologies"):
         samples[f"groups:{name}"] = ({"pk": gathering.pk}, circle)
     samples["groups:work"] = ({"pk": piece.pk}, circle)
     samples["groups:topic"] = ({"pk": topic.pk}, circle)

@@ -13,8 +13,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from commonground.accounts.models import User
+from commonground.conversations.models import Post, Thread
 from commonground.groups import mailin, mailout, services, tokens
-from commonground.groups.models import Attendance, Group, Mail, Member, Preferences
+from commonground.groups.models import Attendance, Group, Mail, Member, Notification, Preferences
 
 SLUG = "three-valleys-set"
 FACILITATOR = "priya.natarajan@example.org"
@@ -198,11 +199,15 @@ def _load(people: dict[str, User]) -> None:
             "We come when we can and send apologies when we cannot.",
         )
         group.slug = SLUG
-        group.save(update_fields=["slug"])
+        group.created_at = now - timedelta(days=95)
+        group.save(update_fields=["slug", "created_at"])
+        Member.objects.filter(group=group).update(
+            joined_at=now - timedelta(days=95), rules_accepted_at=now - timedelta(days=95)
+        )
         for email, *_ in MEMBERS:
             Member.objects.create(
                 group=group, user=people[email], rules_accepted=1,
-                rules_accepted_at=now - timedelta(days=90),
+                joined_at=now - timedelta(days=90), rules_accepted_at=now - timedelta(days=90),
             )  # fmt: skip
         Preferences.objects.update_or_create(
             user=people["tom.haldane@example.org"], defaults={"mail": Mail.WEEKLY}
@@ -215,7 +220,7 @@ def _load(people: dict[str, User]) -> None:
                 user=people[email], listed=True, sector=sector, region=region, interests=interests
             )
     meetings = services.meeting_schedule(
-        group=group, title="Action learning set", starts_at=_local(now - timedelta(days=80), 10),
+        group=group, title="Set meeting", starts_at=_local(now - timedelta(days=80), 10),
         minutes=150, mode="both", venue="Northmoor Museum, Learning Room",
         join_url="https://meet.example.org/three-valleys-set",
         agenda="Check-in · Care and share · Two presenters (40 minutes each) · Review",
@@ -292,3 +297,13 @@ def _talk(group: Group, people: dict[str, User], now: datetime) -> None:
         when=now - timedelta(hours=5), text="Yes please, I'll be on the 9.12.",
         quoting="Anyone need a lift from the station?",
     )  # fmt: skip
+    # The talk happened over the last week, not all in the second the demo loaded.
+    for thread, hours in ((first.thread, [150, 120, 50, 26, 7]), (second.thread, [30, 5])):
+        posts = list(thread.posts.order_by("pk"))
+        for post, ago in zip(posts, hours, strict=True):
+            Post.objects.filter(pk=post.pk).update(created_at=now - timedelta(hours=ago))
+        Thread.objects.filter(pk=thread.pk).update(
+            created_at=now - timedelta(hours=hours[0]),
+            last_post_at=now - timedelta(hours=hours[-1]),
+        )
+    Notification.objects.filter(group=group).update(created_at=now - timedelta(hours=5))

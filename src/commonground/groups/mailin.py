@@ -268,7 +268,7 @@ def _calendar_answers(letter: Letter) -> int:
         for meeting in _meetings_of(answer):
             if not Member.objects.filter(group=meeting.group_id, user=user).exists():
                 continue
-            services.apologies_from_calendar(
+            services.apologies_set(
                 meeting=meeting, user=user, declined=answer.partstat == "DECLINED"
             )
             recorded += 1

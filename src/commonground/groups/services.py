@@ -576,9 +576,10 @@ def register_save(*, meeting: Meeting, marks: dict[int, tuple[str, str]], by: Us
     return len(lines)
 
 
-def apologies_from_calendar(*, meeting: Meeting, user: User, declined: bool) -> None:
-    """A calendar's answer: a decline sends apologies; accepting again takes them back.
-    A register already taken is the facilitator's word and is left alone."""
+def apologies_set(*, meeting: Meeting, user: User, declined: bool) -> None:
+    """Apologies sent (by the member on the meeting's page, or by declining in their
+    calendar), or taken back. A register already taken is the facilitator's word and is
+    left alone."""
     if meeting.register_taken_at is not None:
         return
     if declined:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting, name="meeting"),
     path("meetings/<int:pk>/edit", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:pk>/register", views.register, name="register"),
+    path("meetings/<int:pk>/apologies", views.apologies, name="apologies"),
     path("work/<int:pk>/", views.work, name="work"),
     path("talk/<int:pk>/", views.topic, name="topic"),
     path("talk/<int:pk>/reply", views.reply, name="reply"),

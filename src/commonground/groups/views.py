@@ -292,6 +292,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
             invitations=found.invitations.filter(accepted_at__isnull=True)[:50]
             if member.is_facilitator
             else [],
+            facilitator_count=sum(1 for m in people if m.is_facilitator),
         ),
     )
 
@@ -501,6 +502,12 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
         return first
     visible = selectors.work_visible(found.group, request.user, facilitator=member.is_facilitator)
     updates = found.updates.filter(work__in=visible).select_related("work", "work__owner")
+    mine = found.register.filter(user=member.user).first()
+    position = (
+        found.series.meetings.filter(occurrence__lt=found.occurrence).count() + 1
+        if found.series and found.occurrence
+        else 0
+    )
     return render(
         request,
         "groups/meeting.html",
@@ -514,8 +521,29 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
             my_work=found.group.work.filter(owner=member.user),
             lines=selectors.register_lines(found) if member.is_facilitator else [],
             join_link=found.join_url,
+            over=found.ends_at < timezone.now(),
+            position=position,
+            my_mark=mine.status if mine else "",
+            statuses=dict(Attendance.Status.choices),
+            modes=dict(Mode.choices),
         ),
     )
+
+
+@require_POST
+@allow(rules.TAKE_PART, on=Meeting)
+def apologies(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member sends their apologies for a meeting to come, or takes them back."""
+    found, member = _meeting(request, pk, rules.TAKE_PART)
+    coming = request.POST.get("coming") == "yes"
+    if found.ends_at < timezone.now() or found.cancelled_at is not None:
+        messages.error(request, "This meeting is over or cancelled.")
+    else:
+        services.apologies_set(meeting=found, user=member.user, declined=not coming)
+        messages.success(
+            request, "Your apologies are taken back." if coming else "Your apologies are sent."
+        )
+    return see_other(found.get_absolute_url())
 
 
 @allow(rules.FACILITATE, on=Meeting)
@@ -909,6 +937,9 @@ def topic(
             posts=talk.posts_of(found.thread, moderator=member.is_facilitator),
             draft=draft,
             problem=problem,
+            replying_to=found.thread.posts.select_related("author")
+            .filter(pk=whole_number(request.GET.get("reply_to")) or 0)
+            .first(),
             reply_address=tokens.reply_address(topic_id=found.pk, user_id=member.user_id),
         ),
         status=status,
