@@ -199,3 +199,23 @@ def test_notifications_show_what_is_new(
     assert 'class="badge">1<' in ben_client.get("/groups/").content.decode()
     ben_client.post("/groups/notifications")
     assert "· new" not in ben_client.get("/groups/notifications").content.decode()
+
+
+def test_the_hubs_moderators_cannot_reach_group_talk_through_comment_addresses(
+    riverside_set: Group, ada: User, olu: User, olu_client: Client
+) -> None:
+    """Hub comments and group posts share the conversation piece; the Hub's addresses
+    find only the Hub's comments."""
+    from django.contrib.auth.models import Permission
+
+    post = services.topic_start(group=riverside_set, author=ada, title="Private", body="Ours.")
+    olu.user_permissions.add(Permission.objects.get(codename="moderate_comment"))
+    for action in ("hide", "restore", "report", "dismiss"):
+        response = olu_client.post(f"/hub/comments/{post.pk}/{action}/", {"reason": "x"})
+        assert response.status_code == 404, action
+    api = olu_client.post(
+        f"/api/v1/hub/comments/{post.pk}/report", {"reason": "x"}, content_type="application/json"
+    )
+    assert api.status_code == 404
+    post.refresh_from_db()
+    assert post.hidden_at is None and not post.reports.exists()

@@ -64,7 +64,7 @@ def test_hub_admin_pages_open(root_client: Client, comment: Comment) -> None:
         "/admin/hub/source/add/",
         f"/admin/hub/source/{source.pk}/change/",
         "/admin/hub/item/",
-        f"/admin/hub/item/{comment.item_id}/change/",
+        f"/admin/hub/item/{comment.thread.hub_items.get().pk}/change/",
         "/admin/hub/comment/",
         f"/admin/hub/comment/{comment.pk}/change/",
     ):

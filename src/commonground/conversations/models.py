@@ -22,6 +22,9 @@ class Thread(models.Model):
     post_count = models.PositiveIntegerField(default=0)
     # A moderator may close a thread to new replies.
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Public talk (the comments under a Hub item) keeps a departing author's words,
+    # unsigned; private talk (a group's) loses them with the account.
+    public = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-last_post_at", "-id"]

@@ -15,7 +15,12 @@ REMOVED = "[Removed when its author left Common Ground.]"
 def _export(user: User) -> list[DataFile]:
     from commonground.conversations.models import Post, Report
 
-    posts = Post.objects.filter(author=user).select_related("thread").order_by("created_at")
+    # Public comments are exported by the part that shows them (the Hub's comments.csv).
+    posts = (
+        Post.objects.filter(author=user, thread__public=False)
+        .select_related("thread")
+        .order_by("created_at")
+    )
     reports = Report.objects.filter(reporter=user).order_by("created_at")
     return [
         DataFile(
@@ -38,9 +43,10 @@ def _erase(user: User) -> None:
     from commonground.conversations.models import Post, Report, Thread
 
     Report.objects.filter(reporter=user).delete()
-    # Posts are in others' threads, most of them private talk: the replies around them
-    # stay, but the words and the name go.
-    Post.objects.filter(author=user).update(author=None, body=REMOVED)
+    # Posts are in others' threads. In private talk the replies around them stay, but the
+    # words and the name go; public comments stay, from "a former member".
+    Post.objects.filter(author=user, thread__public=False).update(author=None, body=REMOVED)
+    Post.objects.filter(author=user).update(author=None)
     Post.objects.filter(hidden_by=user).update(hidden_by=None)
     Thread.objects.filter(started_by=user).update(started_by=None)
 

@@ -40,13 +40,13 @@ def _checked_body(body: str) -> str:
     return body
 
 
-def _rate_check(author: User) -> None:
+def _rate_check(author: User, rates: str | None, what: str) -> None:
     if not ratelimit.allow(
-        action="post", key=f"user:{author.pk}", rates=settings.CONVERSATION_POST_RATE
+        action=what, key=f"user:{author.pk}", rates=rates or settings.CONVERSATION_POST_RATE
     ):
         raise ratelimit.TooMany(
-            "You have posted a lot in a short time. Wait a few minutes, then post again; "
-            "your words are kept below."
+            f"You have posted a lot of {what}s in a short time. Wait a few minutes, then "
+            "post again; your words are kept below."
         )
 
 
@@ -68,7 +68,7 @@ def thread_start(
     body = _checked_body(body)
     if message_id and (earlier := Post.objects.filter(message_id=message_id).first()):
         raise Duplicate(earlier)
-    _rate_check(author)
+    _rate_check(author, None, "post")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -91,6 +91,13 @@ def thread_start(
         raise Duplicate(earlier) from None
 
 
+def thread_for(*, title: str, public: bool = False) -> Thread:
+    """A new, empty thread (for a part whose conversation starts with a reply, such as
+    the comments under a Hub item)."""
+    now = timezone.now()
+    return Thread.objects.create(title=title[:200], public=public, created_at=now, last_post_at=now)
+
+
 def post_add(
     *,
     thread: Thread,
@@ -99,8 +106,11 @@ def post_add(
     parent: Post | None = None,
     via: str = Post.Via.WEB,
     message_id: str = "",
+    rates: str | None = None,
+    what: str = "post",
 ) -> Post:
-    """Reply in ``thread`` (to ``parent``, or to the thread as a whole).
+    """Reply in ``thread`` (to ``parent``, or to the thread as a whole); ``rates`` and
+    ``what`` name the posting limit and what the person is told they posted too many of.
 
     Raises ``ValidationError`` for an empty or long body or a closed thread,
     ``TooMany`` past the posting rate, ``Duplicate`` when ``message_id`` was posted
@@ -111,7 +121,7 @@ def post_add(
     if parent is not None and parent.thread_id != thread.pk:
         raise ValidationError("That post is in another thread.", code="parent")
     # A message posted before is found by the unique Message-ID when it is inserted.
-    _rate_check(author)
+    _rate_check(author, rates, what)
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -158,7 +158,11 @@ class CommentAdmin(ReadOnlyAdmin):
 
     list_display = ["__str__", "item", "author", "created_at", "hidden_at", "hidden_by"]
     list_filter = [("hidden_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["item", "author", "hidden_by"]
+    list_select_related = ["thread", "author", "hidden_by"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Comment]:
+        return super().get_queryset(request).prefetch_related("thread__hub_items")
+
     search_fields = ["body"]
     action_form = ModerationForm
     actions = ["hide", "restore"]

@@ -17,8 +17,9 @@ from ninja.errors import HttpError
 from commonground import access
 from commonground.access import allow
 from commonground.accounts.selectors import signed_in_user
+from commonground.conversations.models import Post
 from commonground.hub import rules, search, selectors, services
-from commonground.hub.models import Comment, Item, Sector, Source, Theme
+from commonground.hub.models import Item, Sector, Source, Theme
 from commonground.lib.sanitise import web_link
 
 router = Router(tags=["Hub"])
@@ -199,10 +200,10 @@ def _item_out(request: HttpRequest, item: Item) -> ItemOut:
     return ItemOut(**_item_fields(request, item))  # type: ignore[arg-type]
 
 
-def _comment_out(comment: Comment) -> CommentOut:
+def _comment_out(comment: Post) -> CommentOut:
     return CommentOut(
         id=comment.pk,
-        item=comment.item_id,
+        item=comment.thread.hub_items.all()[0].pk,
         parent=comment.parent_id,
         author=comment.author.name if comment.author else "A former member",
         body="" if comment.hidden_at else comment.body,
@@ -314,7 +315,9 @@ def item_detail(request: HttpRequest, item_id: int) -> ItemDetail:
     return ItemDetail(
         **_item_fields(request, found),  # type: ignore[arg-type]
         content=found.content,
-        comment_count=found.comments.filter(hidden_at__isnull=True).count(),
+        comment_count=selectors.hub_comments()
+        .filter(thread__hub_items=found, hidden_at__isnull=True)
+        .count(),
         related=[_item_out(request, i) for i in neighbours.related],
         same_story=[_item_out(request, i) for i in neighbours.same_story],
     )
@@ -369,7 +372,11 @@ def comments_list(request: HttpRequest, item_id: int) -> list[CommentOut]:
     found = get_object_or_404(Item, pk=item_id)
     return [
         _comment_out(c)
-        for c in Comment.objects.filter(item=found).select_related("author").order_by("created_at")
+        for c in selectors.hub_comments()
+        .filter(thread__hub_items=found)
+        .select_related("author", "thread")
+        .prefetch_related("thread__hub_items")
+        .order_by("created_at", "id")
     ]
 
 
@@ -381,7 +388,11 @@ def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Statu
     """Posts as the signed-in person. Answers 422 if the body is empty or over 5,000
     characters."""
     found = get_object_or_404(Item, pk=item_id)
-    parent = get_object_or_404(Comment, pk=data.parent, item=found) if data.parent else None
+    parent = (
+        get_object_or_404(selectors.hub_comments(), pk=data.parent, thread__hub_items=found)
+        if data.parent
+        else None
+    )
     comment = services.comment_add(
         item=found, author=signed_in_user(request), body=data.body, parent=parent
     )
@@ -395,7 +406,7 @@ def comment_create(request: HttpRequest, item_id: int, data: CommentIn) -> Statu
 )
 @allow(access.SIGNED_IN)
 def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Status[None]:
-    comment = get_object_or_404(Comment, pk=comment_id, hidden_at__isnull=True)
+    comment = get_object_or_404(selectors.hub_comments(), pk=comment_id, hidden_at__isnull=True)
     services.comment_report(comment=comment, reporter=signed_in_user(request), reason=data.reason)
     return Status(202, None)
 
@@ -406,7 +417,12 @@ def comment_report(request: HttpRequest, comment_id: int, data: ReportIn) -> Sta
 @allow(rules.MODERATE)
 def comment_hide(request: HttpRequest, comment_id: int, data: HideIn) -> CommentOut:
     user = signed_in_user(request)
-    comment = get_object_or_404(Comment.objects.select_related("author"), pk=comment_id)
+    comment = get_object_or_404(
+        selectors.hub_comments()
+        .select_related("author", "thread")
+        .prefetch_related("thread__hub_items"),
+        pk=comment_id,
+    )
     return _comment_out(services.comment_hide(comment=comment, by=user, reason=data.reason))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from commonground.conversations.models import Post, Report
 from commonground.lib.urls import url_for
 
 
@@ -149,6 +151,17 @@ class Item(models.Model):
     published_at = models.DateTimeField(db_index=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now)
+    # The comments under the item: a public thread of the project's conversations,
+    # made with the first comment.
+    # (A plain key with a unique index, not a OneToOneField: on SQLite that would rebuild
+    # the table, and with it lose the search index's triggers.)
+    thread = models.ForeignKey(
+        "conversations.Thread",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hub_items",
+    )
     content_hash = models.CharField(max_length=16, editable=False)
     sources = models.ManyToManyField(Source, through="Carriage", related_name="items")
     themes = models.ManyToManyField(Theme, through="ItemTheme", related_name="items", blank=True)
@@ -170,6 +183,13 @@ class Item(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["-published_at", "-id"], name="hub_item_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread"],
+                condition=models.Q(thread__isnull=False),
+                name="hub_item_one_thread",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -237,58 +257,39 @@ class Relation(models.Model):
         return f"{self.item_id} relates to {self.related_id}"
 
 
-class Comment(models.Model):
-    """A signed-in person's comment on an item; replies thread under a parent."""
+class HubComments(models.Manager["Comment"]):
+    def get_queryset(self) -> models.QuerySet[Comment]:
+        return super().get_queryset().filter(thread__hub_items__isnull=False)
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
-    )
-    # Null once the author has deleted their account: the text goes with them.
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="hub_comments",
-    )
-    body = models.TextField(max_length=5000)
-    created_at = models.DateTimeField(default=timezone.now)
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    hidden_reason = models.CharField(max_length=300, blank=True)
+
+class Comment(Post):
+    """A comment under a Hub item: a post in the item's public thread, kept by the
+    project's conversation piece. Replies thread under a parent."""
+
+    objects: ClassVar[HubComments] = HubComments()
 
     class Meta:
-        ordering = ["created_at", "id"]
+        proxy = True
         permissions = [("moderate_comment", "Can hide and restore comments")]
 
-    def __str__(self) -> str:
-        return f"Comment {self.pk} on {self.item_id}"
+    @property
+    def item(self) -> Item:
+        # Prefetch ``thread__hub_items`` when listing comments of several items.
+        return self.thread.hub_items.all()[0]
 
 
-class CommentReport(models.Model):
-    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reason = models.CharField(max_length=500)
-    created_at = models.DateTimeField(default=timezone.now)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+class HubReports(models.Manager["CommentReport"]):
+    def get_queryset(self) -> models.QuerySet[CommentReport]:
+        return super().get_queryset().filter(post__thread__hub_items__isnull=False)
+
+
+class CommentReport(Report):
+    """Someone asks the Hub's moderators to look at a comment."""
+
+    objects: ClassVar[HubReports] = HubReports()
 
     class Meta:
-        ordering = ["created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["comment", "reporter"], name="hub_report_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Report on comment {self.comment_id}"
+        proxy = True
 
 
 class Follow(models.Model):

@@ -13,7 +13,12 @@ if TYPE_CHECKING:
 def _export(user: User) -> list[DataFile]:
     from commonground.hub.models import Comment, CommentReport, FeedKey, Follow
 
-    comments = Comment.objects.filter(author=user).select_related("item").order_by("created_at")
+    comments = (
+        Comment.objects.filter(author=user)
+        .select_related("thread")
+        .prefetch_related("thread__hub_items")
+        .order_by("created_at")
+    )
     reports = CommentReport.objects.filter(reporter=user).order_by("created_at")
     follows = Follow.objects.filter(user=user).select_related("source", "sector", "theme")
     key = FeedKey.objects.filter(user=user).first()
@@ -30,7 +35,7 @@ def _export(user: User) -> list[DataFile]:
         DataFile(
             "comment_reports.csv",
             header=["comment", "reported", "reason", "resolved"],
-            rows=[(r.comment_id, r.created_at, r.reason, r.resolved_at or "") for r in reports],
+            rows=[(r.post_id, r.created_at, r.reason, r.resolved_at or "") for r in reports],
         ),
         DataFile(
             "follows.csv",

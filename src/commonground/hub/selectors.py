@@ -12,6 +12,7 @@ from django.http import Http404
 from commonground import access
 from commonground.accounts.models import User
 from commonground.accounts.rules import OWN
+from commonground.conversations.models import Post
 from commonground.hub import rules, search
 from commonground.hub.models import (
     Carriage,
@@ -190,16 +191,24 @@ def get_item(pk: int) -> Item:
     return found[0]
 
 
-def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Comment]:
+def hub_comments() -> QuerySet[Comment]:
+    """The posts that are comments under Hub items (not any other conversation's)."""
+    return Comment.objects.all()
+
+
+def item_comments(*, item: Item, viewer: User | AnonymousUser) -> list[Post]:
     """Top-level comments with ``replies_list`` attached, in order; hidden ones only for moderators
     (and their authors, who see that they were hidden)."""
+    if item.thread_id is None:
+        return []
     comments = list(
-        Comment.objects.filter(item=item)
+        Post.objects.filter(thread_id=item.thread_id)
         .select_related("author")
+        .order_by("created_at", "id")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
     )
     moderator = access.may(viewer, rules.MODERATE)
-    children: dict[int | None, list[Comment]] = {}
+    children: dict[int | None, list[Post]] = {}
     for comment in comments:
         visible = (
             comment.hidden_at is None
@@ -247,9 +256,12 @@ def moderation_queue() -> QuerySet[Comment]:
     return (
         # Both conditions on the same join: a comment with no reports at all is not queued.
         Comment.objects.filter(
-            reports__id__isnull=False, reports__resolved_at__isnull=True, hidden_at__isnull=True
+            reports__id__isnull=False,
+            reports__resolved_at__isnull=True,
+            hidden_at__isnull=True,
         )
-        .select_related("author", "item")
+        .select_related("author", "thread")
+        .prefetch_related("thread__hub_items")
         .prefetch_related("reports")
         .distinct()
         .order_by("created_at")
@@ -259,7 +271,8 @@ def moderation_queue() -> QuerySet[Comment]:
 def recently_hidden() -> QuerySet[Comment]:
     return (
         Comment.objects.filter(hidden_at__isnull=False)
-        .select_related("author", "item", "hidden_by")
+        .select_related("author", "thread", "hidden_by")
+        .prefetch_related("thread__hub_items")
         .order_by("-hidden_at")[:20]
     )
 

@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from commonground.accounts.models import User
+from commonground.conversations import services as talk
+from commonground.conversations.models import Post, Report, Thread
 from commonground.hub import discover, prepare, search, similar
 from commonground.hub.harvest import Summary, fetch, harvest
 from commonground.hub.models import (
     Carriage,
-    Comment,
-    CommentReport,
     FeedKey,
     Follow,
     Item,
@@ -36,7 +36,7 @@ from commonground.hub.models import (
     Theme,
 )
 from commonground.hub.parse import ParseError, parse
-from commonground.lib import opml, ratelimit, safehttp
+from commonground.lib import opml, safehttp
 from commonground.lib.sanitise import web_link
 from commonground.lib.tasks import enqueue
 
@@ -427,57 +427,48 @@ def themes_reapply(*, theme: Theme) -> int:
 # -- comments and moderation -----------------------------------------------------------
 
 
-def comment_add(*, item: Item, author: User, body: str, parent: Comment | None = None) -> Comment:
-    """Post a comment (or a reply to ``parent``).
+def _thread_of(item: Item) -> Thread:
+    """The item's comment thread, made with its first comment (one conditional UPDATE,
+    so two first comments at once still share one thread)."""
+    if item.thread_id is None:
+        made = talk.thread_for(title=item.title, public=True)
+        if not Item.objects.filter(pk=item.pk, thread__isnull=True).update(thread=made):
+            made.delete()
+        item.refresh_from_db(fields=["thread"])
+    assert item.thread is not None  # noqa: S101 - made above
+    return item.thread
+
+
+def comment_add(*, item: Item, author: User, body: str, parent: Post | None = None) -> Post:
+    """Post a comment (or a reply to ``parent``) in the item's thread, which is the
+    project's conversation piece (``conversations``).
 
     Raises ``ValidationError`` if it is empty or too long, or ``ratelimit.TooMany`` if the
     person has posted ``HUB_COMMENT_RATE`` comments already."""
-    body = body.strip()
-    if not body:
-        raise ValidationError("Write something before posting.", code="empty")
-    if len(body) > 5000:
+    if len(body.strip()) > 5000:
         raise ValidationError("Keep a comment under 5,000 characters.", code="long")
-    if parent is not None and parent.item_id != item.pk:
+    if parent is not None and parent.thread_id != item.thread_id:
         raise ValidationError("That reply belongs to another item.", code="wrong_item")
-    if not ratelimit.allow(
-        action="comment", key=f"user:{author.pk}", rates=settings.HUB_COMMENT_RATE
-    ):
-        raise ratelimit.TooMany(
-            "You have posted a lot of comments in a short time. Wait a few minutes, then "
-            "post this one again."
-        )
-    return Comment.objects.create(item=item, author=author, body=body, parent=parent)
+    return talk.post_add(
+        thread=_thread_of(item), author=author, body=body, parent=parent,
+        rates=settings.HUB_COMMENT_RATE, what="comment",
+    )  # fmt: skip
 
 
-def comment_report(*, comment: Comment, reporter: User, reason: str) -> CommentReport:
+def comment_report(*, comment: Post, reporter: User, reason: str) -> Report:
     """Ask moderators to look at a comment; reporting twice changes nothing."""
-    report, _ = CommentReport.objects.get_or_create(
-        comment=comment,
-        reporter=reporter,
-        defaults={"reason": reason.strip()[:500] or "No reason given"},
-    )
-    return report
+    return talk.post_report(post=comment, reporter=reporter, reason=reason)
 
 
-def comment_hide(*, comment: Comment, by: User, reason: str) -> Comment:
-    now = timezone.now()
-    comment.hidden_at = now
-    comment.hidden_by = by
-    comment.hidden_reason = reason.strip()[:300]
-    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    comment.reports.filter(resolved_at__isnull=True).update(resolved_at=now)
-    return comment
+def comment_hide(*, comment: Post, by: User, reason: str) -> Post:
+    return talk.post_hide(post=comment, by=by, reason=reason)
 
 
-def comment_restore(*, comment: Comment) -> Comment:
-    comment.hidden_at = None
-    comment.hidden_by = None
-    comment.hidden_reason = ""
-    comment.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
-    return comment
+def comment_restore(*, comment: Post) -> Post:
+    return talk.post_restore(post=comment)
 
 
-def reports_dismiss(*, comment: Comment) -> None:
+def reports_dismiss(*, comment: Post) -> None:
     comment.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
 
 

@@ -220,13 +220,27 @@ def _item_page(
 # -- comments and moderation -----------------------------------------------------------
 
 
+def _comment(pk: int, **where: object) -> Comment:
+    """A comment under a Hub item: posts of other conversations (a group's) are not the
+    Hub's to report, hide or show, so they are not found here."""
+    return get_object_or_404(
+        selectors.hub_comments().select_related("thread").prefetch_related("thread__hub_items"),
+        pk=pk,
+        **where,
+    )
+
+
+def _comment_url(comment: Comment) -> str:
+    return f"{comment.item.get_absolute_url()}#comment-{comment.pk}"
+
+
 @allow(access.SIGNED_IN)
 @require_POST
 def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_object_or_404(Item, pk=pk)
     parent = None
     if parent_id := _id(request.POST.get("parent")):
-        parent = get_object_or_404(Comment, pk=parent_id, item=found)
+        parent = _comment(parent_id, thread__hub_items=found)
     try:
         comment = services.comment_add(
             item=found,
@@ -250,42 +264,40 @@ def comment_add(request: HttpRequest, pk: int) -> HttpResponse:
 @allow(access.SIGNED_IN)
 @require_POST
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment, pk=pk, hidden_at__isnull=True)
+    comment = _comment(pk, hidden_at__isnull=True)
     services.comment_report(
         comment=comment, reporter=signed_in_user(request), reason=request.POST.get("reason", "")
     )
     messages.success(request, "Thank you. A moderator will look at that comment.")
-    return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+    return see_other(_comment_url(comment))
 
 
 @allow(rules.MODERATE)
 @require_POST
 def comment_hide(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment, pk=pk)
+    comment = _comment(pk)
     services.comment_hide(
         comment=comment, by=signed_in_user(request), reason=request.POST.get("reason", "")
     )
     messages.success(request, "The comment is hidden.")
     return see_other(
-        request.POST.get("next") == "queue"
-        and reverse("hub:moderation")
-        or f"{comment.item.get_absolute_url()}#comment-{comment.pk}"
+        request.POST.get("next") == "queue" and reverse("hub:moderation") or _comment_url(comment)
     )
 
 
 @allow(rules.MODERATE)
 @require_POST
 def comment_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = get_object_or_404(Comment, pk=pk)
+    comment = _comment(pk)
     services.comment_restore(comment=comment)
     messages.success(request, "The comment is shown again.")
-    return see_other(f"{comment.item.get_absolute_url()}#comment-{comment.pk}")
+    return see_other(_comment_url(comment))
 
 
 @allow(rules.MODERATE)
 @require_POST
 def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
-    services.reports_dismiss(comment=get_object_or_404(Comment, pk=pk))
+    services.reports_dismiss(comment=_comment(pk))
     messages.success(request, "Reports dismissed; the comment stays.")
     return see_other(reverse("hub:moderation"))
 

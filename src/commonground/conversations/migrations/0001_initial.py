@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ("last_post_at", models.DateTimeField(default=django.utils.timezone.now)),
                 ("post_count", models.PositiveIntegerField(default=0)),
                 ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("public", models.BooleanField(default=False)),
                 (
                     "started_by",
                     models.ForeignKey(
