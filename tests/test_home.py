@@ -50,7 +50,7 @@ def test_the_main_navigation_comes_from_the_parts_and_marks_where_you_are(
         "Home", "Hub", "Learn", "Frameworks", "Organisations"
     ]  # fmt: skip
     assert '<a href="/hub/" aria-current="page">Hub</a>' in nav
-    # Evaluate is for people signed in; API documentation sits in the footer.
+    # Groups and Evaluate are for people signed in; API documentation sits in the footer.
     assert "API" not in nav
     nav = main_nav(ada_client.get("/hub/search/?q=libraries").content.decode())
     assert re.findall(r">([^<>]+)</a>", nav) == [
@@ -58,6 +58,7 @@ def test_the_main_navigation_comes_from_the_parts_and_marks_where_you_are(
         "Hub",
         "Learn",
         "Frameworks",
+        "Groups",
         "Evaluate",
         "Organisations",
     ]
