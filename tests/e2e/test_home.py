@@ -101,7 +101,7 @@ def test_home_and_navigation_signed_in(
     expect(page.get_by_text("Elsewhere Museum invites you to join as evaluator")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "Hub", "Learn", "Frameworks", "Evaluate", "Organisations"]
+        ["Home", "Hub", "Learn", "Frameworks", "Groups", "Evaluate", "Organisations"]
     )
     page.get_by_role("link", name="Engaging Communities 2026").click()
     expect(nav.get_by_role("link", name="Evaluate")).to_have_attribute("aria-current", "true")
