@@ -12,13 +12,14 @@ if TYPE_CHECKING:
 
 
 def _export(user: User) -> list[DataFile]:
-    from commonground.groups.models import Attendance, Listing, Member, Work, WorkUpdate
+    from commonground.groups.models import Attendance, Inbound, Listing, Member, Work, WorkUpdate
 
     memberships = Member.objects.filter(user=user).select_related("group")
     marks = Attendance.objects.filter(user=user).select_related("meeting", "meeting__group")
     work = Work.objects.filter(owner=user).select_related("group")
     updates = WorkUpdate.objects.filter(work__owner=user).select_related("work", "meeting")
     listing = Listing.objects.filter(user=user).first()
+    mail_in = Inbound.objects.filter(sender__iexact=user.email).order_by("received_at")
     return [
         DataFile(
             "group_memberships.csv",
@@ -62,6 +63,11 @@ def _export(user: User) -> list[DataFile]:
             ],
         ),
         DataFile(
+            "group_email_received.csv",
+            header=["received", "to", "subject", "outcome", "reason"],
+            rows=[(m.received_at, m.recipient, m.subject, m.outcome, m.reason) for m in mail_in],
+        ),
+        DataFile(
             "directory_entry.json",
             json={
                 "listed": listing.listed,
@@ -78,6 +84,8 @@ def _export(user: User) -> list[DataFile]:
 def _erase(user: User) -> None:
     from commonground.groups.models import (
         Attendance,
+        Inbound,
+        Invitation,
         Listing,
         Notification,
         Preferences,
@@ -91,12 +99,16 @@ def _erase(user: User) -> None:
     Listing.objects.filter(user=user).delete()
     Preferences.objects.filter(user=user).delete()
     Notification.objects.filter(user=user).delete()
+    # The record of their email taken in, and invitations sent to their address.
+    Inbound.objects.filter(sender__iexact=user.email).delete()
+    Invitation.objects.filter(email__iexact=user.email).delete()
 
 
 register(
     "groups",
     description="the groups you are in, registers you are in, your work and its updates, "
-    "your directory entry, your email settings and notifications",
+    "your directory entry, your email settings and notifications, and the email you "
+    "sent to groups",
     export=_export,
     erase=_erase,
 )
