@@ -1136,7 +1136,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not secret or not constant_time_compare(given, secret):
         return HttpResponse("Unknown sender of mail.\n", status=401, content_type="text/plain")
-    if int(request.headers.get("Content-Length") or 0) > settings.MAIL_IN_MAX_BYTES:
+    if (whole_number(request.headers.get("Content-Length")) or 0) > settings.MAIL_IN_MAX_BYTES:
         return HttpResponse("The email is too large.\n", status=413, content_type="text/plain")
     content_type = request.content_type or ""
     if content_type.startswith("multipart/") or content_type == "application/x-www-form-urlencoded":
