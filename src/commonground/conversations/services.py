@@ -5,6 +5,8 @@ The owner's part has checked who may do it; these check what is written.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,6 +28,20 @@ class Duplicate(Exception):
     def __init__(self, post: Post) -> None:
         super().__init__(f"Already posted as post {post.pk}.")
         self.post = post
+
+
+@contextmanager
+def _posted_once(message_id: str) -> Iterator[None]:
+    """Write in a savepoint; if the unique Message-ID collides (the same email delivered
+    twice at once, the other delivery first), raise ``Duplicate`` naming the earlier post."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        earlier = Post.objects.filter(message_id=message_id).first() if message_id else None
+        if earlier is None:
+            raise
+        raise Duplicate(earlier) from None
 
 
 def _checked_body(body: str) -> str:
@@ -70,25 +86,19 @@ def thread_start(
         raise Duplicate(earlier)
     _rate_check(author, None, "post")
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            thread = Thread.objects.create(
-                title=title, started_by=author, created_at=now, last_post_at=now, post_count=1
-            )
-            return Post.objects.create(
-                thread=thread,
-                author=author,
-                body=body,
-                created_at=now,
-                via=via,
-                message_id=message_id,
-            )
-    except IntegrityError:
-        # The same message delivered twice at once: the other delivery won.
-        earlier = Post.objects.filter(message_id=message_id).first() if message_id else None
-        if earlier is None:
-            raise
-        raise Duplicate(earlier) from None
+    with _posted_once(message_id):
+        thread = Thread.objects.create(
+            title=title, started_by=author, created_at=now, last_post_at=now, post_count=1
+        )
+        post = Post.objects.create(
+            thread=thread,
+            author=author,
+            body=body,
+            created_at=now,
+            via=via,
+            message_id=message_id,
+        )
+    return post
 
 
 def thread_for(*, title: str, public: bool = False) -> Thread:
@@ -123,25 +133,19 @@ def post_add(
     # A message posted before is found by the unique Message-ID when it is inserted.
     _rate_check(author, rates, what)
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            post = Post.objects.create(
-                thread=thread,
-                parent=parent,
-                author=author,
-                body=body,
-                created_at=now,
-                via=via,
-                message_id=message_id,
-            )
-            Thread.objects.filter(pk=thread.pk).update(
-                last_post_at=now, post_count=F("post_count") + 1
-            )
-    except IntegrityError:
-        earlier = Post.objects.filter(message_id=message_id).first() if message_id else None
-        if earlier is None:
-            raise
-        raise Duplicate(earlier) from None
+    with _posted_once(message_id):
+        post = Post.objects.create(
+            thread=thread,
+            parent=parent,
+            author=author,
+            body=body,
+            created_at=now,
+            via=via,
+            message_id=message_id,
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            last_post_at=now, post_count=F("post_count") + 1
+        )
     return post
 
 
