@@ -143,9 +143,7 @@ def post_add(
             via=via,
             message_id=message_id,
         )
-        Thread.objects.filter(pk=thread.pk).update(
-            last_post_at=now, post_count=F("post_count") + 1
-        )
+        Thread.objects.filter(pk=thread.pk).update(last_post_at=now, post_count=F("post_count") + 1)
     return post
 
 

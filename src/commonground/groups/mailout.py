@@ -36,10 +36,14 @@ def message_id(post_id: int) -> str:
     return f"<post-{post_id}@{settings.MAIL_DOMAIN}>"
 
 
-def _list_headers(group: Group, member_id: int) -> dict[str, str]:
-    link = settings.SITE_URL + reverse(
+def _unsubscribe_link(member_id: int) -> str:
+    return settings.SITE_URL + reverse(
         "groups:unsubscribe", args=[tokens.unsubscribe_token(member_id)]
     )
+
+
+def _list_headers(group: Group, link: str) -> dict[str, str]:
+    """The list headers of an email to one member, ``link`` their unsubscribe link."""
     return {
         "List-Id": group.list_id,
         "List-Unsubscribe": f"<{link}>",
@@ -133,6 +137,7 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
                 break
             messages = []
             for member in members:
+                link = _unsubscribe_link(member.pk)
                 context = {
                     "group": group,
                     "topic": topic,
@@ -140,8 +145,7 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
                     "author": author,
                     "link": link,
                     "member": member,
-                    "unsubscribe": settings.SITE_URL
-                    + reverse("groups:unsubscribe", args=[tokens.unsubscribe_token(member.pk)]),
+                    "unsubscribe": link,
                     "settings_link": settings.SITE_URL + reverse("groups:settings"),
                 }
                 messages.append(
@@ -151,7 +155,7 @@ def post_mail(post_id: int, *, batch: int = BATCH) -> int:
                         sender,
                         [member.user.email],
                         reply_to=[tokens.reply_address(topic_id=topic.pk, user_id=member.user_id)],
-                        headers={**headers, **_list_headers(group, member.pk)},
+                        headers={**headers, **_list_headers(group, link)},
                         connection=connection,
                     )
                 )
@@ -233,6 +237,7 @@ def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) 
                 if not posts:
                     continue
                 group = member.group
+                link = _unsubscribe_link(member.pk)
                 context = {
                     "group": group,
                     "member": member,
@@ -241,8 +246,7 @@ def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) 
                     "period": "day" if mail == Mail.DAILY else "week",
                     "site": settings.SITE_URL,
                     "settings_link": settings_link,
-                    "unsubscribe": settings.SITE_URL
-                    + reverse("groups:unsubscribe", args=[tokens.unsubscribe_token(member.pk)]),
+                    "unsubscribe": link,
                 }
                 messages.append(
                     EmailMessage(
@@ -254,7 +258,7 @@ def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) 
                         headers={
                             "Message-ID": make_msgid("digest", settings.MAIL_DOMAIN),
                             "Auto-Submitted": "auto-generated",
-                            **_list_headers(group, member.pk),
+                            **_list_headers(group, link),
                         },
                         connection=connection,
                     )

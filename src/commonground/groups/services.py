@@ -237,11 +237,16 @@ def join_decide(*, ask: JoinRequest, accept: bool, by: User) -> JoinRequest:
     return ask
 
 
+def _only_facilitator(member: Member) -> bool:
+    return not (
+        member.group.memberships.filter(roles__has=Role.FACILITATOR).exclude(pk=member.pk).exists()
+    )
+
+
 def member_roles(*, member: Member, facilitator: bool) -> Member:
     """Make a member a facilitator or not; a group always keeps one."""
     if not facilitator and member.is_facilitator:
-        others = member.group.memberships.filter(roles__has=Role.FACILITATOR).exclude(pk=member.pk)
-        if not others.exists():
+        if _only_facilitator(member):
             raise ValidationError("A group needs at least one facilitator.", code="last")
     member.roles = (
         (member.roles | {Role.FACILITATOR}) if facilitator else (member.roles - {Role.FACILITATOR})
@@ -253,8 +258,7 @@ def member_roles(*, member: Member, facilitator: bool) -> Member:
 def member_leave(*, member: Member) -> None:
     """Leave a group (or be taken out of it). Registers and posts stay, as history."""
     if member.is_facilitator:
-        others = member.group.memberships.filter(roles__has=Role.FACILITATOR).exclude(pk=member.pk)
-        if not others.exists():
+        if _only_facilitator(member):
             raise ValidationError(
                 "You are the group's only facilitator: make someone else one first.",
                 code="last",
@@ -391,6 +395,18 @@ def _checked_place(mode: str, venue: str, join_url: str) -> tuple[str, str]:
     return venue[:300], join_url[:500]
 
 
+def _checked_meeting(
+    title: str, minutes: int, mode: str, venue: str, join_url: str
+) -> tuple[str, str, str]:
+    """A meeting's title, venue and link as stored, or the sentence saying what is wrong."""
+    title = " ".join(title.split())[:150]
+    if not title:
+        raise ValidationError("Give the meeting a title.", code="title")
+    if not 15 <= minutes <= 12 * 60:
+        raise ValidationError("A meeting lasts between 15 minutes and 12 hours.", code="minutes")
+    return (title, *_checked_place(mode, venue, join_url))
+
+
 def meeting_schedule(
     *,
     group: Group,
@@ -408,12 +424,7 @@ def meeting_schedule(
     every occurrence is made now as a meeting of its own. Members are told on the site
     and sent a calendar request. Raises ``ValidationError`` (a ``RuleError``'s sentence
     included) for what cannot be scheduled."""
-    title = " ".join(title.split())[:150]
-    if not title:
-        raise ValidationError("Give the meeting a title.", code="title")
-    if not 15 <= minutes <= 12 * 60:
-        raise ValidationError("A meeting lasts between 15 minutes and 12 hours.", code="minutes")
-    venue, join_url = _checked_place(mode, venue, join_url)
+    title, venue, join_url = _checked_meeting(title, minutes, mode, venue, join_url)
     time_zone = time_zone or settings.TIME_ZONE
     length = timedelta(minutes=minutes)
     with transaction.atomic():
@@ -478,12 +489,7 @@ def meeting_change(
 ) -> Meeting:
     """Change one meeting (an occurrence of a series keeps its place in it). If the time
     or place changed, members' calendars are sent the change."""
-    title = " ".join(title.split())[:150]
-    if not title:
-        raise ValidationError("Give the meeting a title.", code="title")
-    if not 15 <= minutes <= 12 * 60:
-        raise ValidationError("A meeting lasts between 15 minutes and 12 hours.", code="minutes")
-    venue, join_url = _checked_place(mode, venue, join_url)
+    title, venue, join_url = _checked_meeting(title, minutes, mode, venue, join_url)
     ends_at = starts_at + timedelta(minutes=minutes)
     moved = (starts_at, ends_at, mode, venue, join_url, title) != (
         meeting.starts_at,
@@ -611,23 +617,24 @@ def rota_save(*, meeting: Meeting, turns: list[tuple[int, int]]) -> list[Slot]:
 # -- members' work --------------------------------------------------------------------
 
 
-def work_add(*, member: Member, title: str, hope: str, visibility: str) -> Work:
+def _checked_work(title: str, visibility: str) -> str:
     title = " ".join(title.split())[:200]
     if not title:
         raise ValidationError("Give your piece of work a title.", code="title")
     if visibility not in Work.Visibility.values:
         raise ValidationError("Choose who can see it.", code="visibility")
+    return title
+
+
+def work_add(*, member: Member, title: str, hope: str, visibility: str) -> Work:
+    title = _checked_work(title, visibility)
     return Work.objects.create(
         group=member.group, owner=member.user, title=title, hope=hope.strip(), visibility=visibility
     )
 
 
 def work_change(*, work: Work, title: str, hope: str, visibility: str) -> Work:
-    title = " ".join(title.split())[:200]
-    if not title:
-        raise ValidationError("Give your piece of work a title.", code="title")
-    if visibility not in Work.Visibility.values:
-        raise ValidationError("Choose who can see it.", code="visibility")
+    title = _checked_work(title, visibility)
     work.title, work.hope, work.visibility = title, hope.strip(), visibility
     work.save(update_fields=["title", "hope", "visibility"])
     return work

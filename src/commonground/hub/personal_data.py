@@ -58,14 +58,12 @@ def _followed(follow: object) -> str:
 
 
 def _erase(user: User) -> None:
-    from commonground.hub.models import Comment, CommentReport, FeedKey, Follow, ItemTheme, Source
+    from commonground.hub.models import FeedKey, Follow, ItemTheme, Source
 
     Follow.objects.filter(user=user).delete()
     FeedKey.objects.filter(user=user).delete()
-    CommentReport.objects.filter(reporter=user).delete()
-    # Comments are public contributions: they stay, as from "a former member".
-    Comment.objects.filter(author=user).update(author=None)
-    Comment.objects.filter(hidden_by=user).update(hidden_by=None)
+    # Comments, and reports of them, are posts and reports of the conversation piece,
+    # whose eraser keeps public comments as from "a former member".
     ItemTheme.objects.filter(added_by=user).update(added_by=None)
     Source.objects.filter(added_by=user).update(added_by=None)
 
