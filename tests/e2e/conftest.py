@@ -95,8 +95,21 @@ def page(browser: Any) -> Iterator[Any]:
 def check_axe(page: Any) -> None:
     """Fail with axe's report if the page breaks any WCAG 2.x A or AA rule."""
     from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import Error
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
+    for attempt in range(3):
+        # A click that navigates returns before the next document exists; axe
+        # started in between finds no document, so wait for it and try again.
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page, options=options)
+            break
+        except Error as error:
+            between = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if attempt == 2 or not between:
+                raise
+            page.wait_for_timeout(200)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
