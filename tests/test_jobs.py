@@ -18,7 +18,7 @@ from django.utils import timezone
 from commonground import jobs
 from commonground.celery import app
 from commonground.hub import services
-from commonground.hub.models import Item, Source, SourceCheck
+from commonground.hub.models import Source, SourceCheck, Waiting
 from tests.hub.feedserver import FeedServer, Route
 from tests.workers import beat, new_queue, routed_to, workers
 
@@ -74,7 +74,7 @@ def hub_work(feeds: FeedServer) -> tuple[Source, list[int]]:
     feeds.routes["/rss20.xml"] = Route(body=(DATA / "rss20.xml").read_bytes())
     harvested = services.source_add(feed_url=feeds.url("/rss20.xml"), by=None, check_now=False)
     services.harvest_ids(ids=[harvested.pk], due_only=False)
-    unrelated = list(Item.objects.filter(related_at__isnull=True).values_list("pk", flat=True))
+    unrelated = list(Waiting.objects.values_list("item_id", flat=True))
     assert unrelated
     feeds.routes["/quiet.xml"] = Route(body=EMPTY_FEED)
     due = services.source_add(feed_url=feeds.url("/quiet.xml"), by=None, check_now=False)
@@ -91,7 +91,7 @@ def test_without_redis_a_thread_runs_a_job_from_each_part(feeds: FeedServer) -> 
         assert wait_until(lambda: not Session.objects.filter(session_key=session_key).exists())
         assert wait_until(lambda: SourceCheck.objects.filter(source=due).exists())
         assert wait_until(
-            lambda: not Item.objects.filter(pk__in=unrelated, related_at__isnull=True).exists()
+            lambda: not Waiting.objects.filter(item_id__in=unrelated).exists()
         )
     finally:
         runner.stop()
@@ -158,7 +158,7 @@ def test_with_redis_beat_and_a_worker_run_a_job_from_each_part(
             lambda: (
                 not Session.objects.filter(session_key=session_key).exists()
                 and SourceCheck.objects.filter(source=due).exists()
-                and not Item.objects.filter(pk__in=unrelated, related_at__isnull=True).exists()
+                and not Waiting.objects.filter(item_id__in=unrelated).exists()
             ),
             seconds=90,
         )

@@ -40,7 +40,10 @@ class HubConfig(parts.Part):
             name="hub-harvest-due",
             here=tasks.harvest_due_here,
         )
-        jobs.every(120, tasks.items_relate_pending, name="hub-relate-items")
+        # Harvests relate what they store; this catches up what is left (a lost task).
+        jobs.every(
+            120, tasks.items_relate_pending, name="hub-relate-items", here=tasks.items_relate_here
+        )
 
     def home_context(self, request: HttpRequest, *, since: datetime) -> Mapping[str, Any]:
         from commonground.accounts.models import User

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from commonground.hub import prepare
+from commonground.hub import prepare, relate
 from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
@@ -69,13 +69,18 @@ class Summary:
     new_items: int = 0
     updated_items: int = 0
     seconds: float = 0.0
+    related: int | None = None  # items related after the harvest, if it related them
+    relate_seconds: float = 0.0
 
     def line(self) -> str:
-        return (
+        line = (
             f"{self.checked} sources checked, {self.unchanged} unchanged, {self.failed} failed, "
-            f"{self.new_items} new items, {self.updated_items} updated items, "
+            f"{self.new_items:,} new items, {self.updated_items:,} updated items, "
             f"{self.seconds:.1f} seconds"
         )
+        if self.related is not None:
+            line += f"; {self.related:,} items related in {self.relate_seconds:.1f} s"
+        return line
 
 
 @dataclass
@@ -275,7 +280,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         # hubs with different words for one link do not overwrite each other by turns.
         carried = {
             key
-            for (key,) in _select_in(
+            for (key,) in bulk.select_in(
                 cursor,
                 "SELECT entry_key FROM hub_carriage WHERE source_id = %s AND entry_key",
                 [p.entry_key for p in prepared],
@@ -284,7 +289,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         }
         existing = {
             key: (pk, content_hash)
-            for key, pk, content_hash in _select_in(
+            for key, pk, content_hash in bulk.select_in(
                 cursor, "SELECT link_key, id, content_hash FROM hub_item WHERE link_key", by_key
             )
         }
@@ -292,21 +297,20 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         # Another worker may insert the same link at the same moment; the unique key makes
         # the second insert a no-op, not a duplicate.
         ids = {key: pk for key, (pk, _) in existing.items()}
-        ids.update(
-            bulk.insert_new(
-                cursor,
-                ITEM_COLUMNS,
-                [
-                    (p.link_key, p.link, p.title, p.content, p.text, p.author)
-                    + (moment(p.published), when, when, p.content_hash)
-                    for p in new
-                ],
-                returning="link_key, id",
-            )
+        inserted = bulk.insert_new(
+            cursor,
+            ITEM_COLUMNS,
+            [
+                (p.link_key, p.link, p.title, p.content, p.text, p.author)
+                + (moment(p.published), when, when, p.content_hash)
+                for p in new
+            ],
+            returning="link_key, id",
         )
+        ids.update(inserted)
         if len(ids) < len(by_key):  # inserted by another worker meanwhile
             ids.update(
-                _select_in(
+                bulk.select_in(
                     cursor,
                     "SELECT link_key, id FROM hub_item WHERE link_key",
                     [key for key in by_key if key not in ids],
@@ -331,6 +335,19 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 changed,
                 ["title", "content", "text", "author", "changed_at", "content_hash", "link"],
             )
+        # New items wait to be related; so do changed ones, and items a hub of perhaps
+        # another sector now carries too (their related items depend on their sectors).
+        bulk.insert_new(
+            cursor,
+            relate.WAITING_COLUMNS,
+            [(pk,) for _, pk in inserted]
+            + [(item.pk,) for item in changed]
+            + [
+                (existing[p.link_key][0],)
+                for p in prepared
+                if p.link_key in existing and p.entry_key not in carried
+            ],
+        )
         bulk.insert_new(
             cursor,
             CARRIAGE_COLUMNS,
@@ -386,23 +403,6 @@ ITEM_THEME_COLUMNS: bulk.Columns = (
     "hub_itemtheme",
     {"item_id": "bigint", "theme_id": "bigint", "by_rule": "boolean"},
 )
-
-
-def _select_in(
-    cursor: Any, query: str, values: Sequence[Any] | dict[str, Any], before: Sequence[Any] = ()
-) -> list[tuple[Any, ...]]:
-    """Rows of ``query`` + `` IN (values)``; on PostgreSQL, one array instead of a list."""
-    values = list(values)
-    if connection.vendor == "postgresql":
-        cursor.execute(f"{query} = ANY(%s)", [*before, values])
-        return cursor.fetchall()
-    rows: list[tuple[Any, ...]] = []
-    step = bulk.per_statement(1) - len(before)
-    for start in range(0, len(values), step):
-        chunk = values[start : start + step]
-        cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))})", [*before, *chunk])
-        rows.extend(cursor.fetchall())
-    return rows
 
 
 def _trim_history(source_ids: list[int]) -> None:

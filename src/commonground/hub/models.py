@@ -169,12 +169,6 @@ class Item(models.Model):
     story = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retellings"
     )
-    fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
-    band0 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
-    band1 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
-    band2 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
-    band3 = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
-    related_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     # Set on items read through selectors.with_sources.
     carriage_list: list[Carriage]
@@ -238,6 +232,67 @@ class ItemTheme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} is about {self.theme_id}"
+
+
+# -- relating: see hub/relate.py ---------------------------------------------------------
+
+
+class Waiting(models.Model):
+    """An item stored or changed since it was last related: the queue of the relating step,
+    kept apart so that counting what waits never reads the item table."""
+
+    item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} waits to be related"
+
+
+class Fingerprint(models.Model):
+    """An item's SimHash and its four 16-bit bands (hub/similar.py), in a narrow table of
+    their own: relating writes here, never to the wide item row and its search index."""
+
+    item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    value = models.BigIntegerField(null=True)  # None: too short a text to tell stories apart
+    band0 = models.PositiveIntegerField(null=True)
+    band1 = models.PositiveIntegerField(null=True)
+    band2 = models.PositiveIntegerField(null=True)
+    band3 = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        # Each band's lookup is answered from its index alone (the value compared in it).
+        indexes = [
+            models.Index(fields=[f"band{n}", "value", "item"], name=f"hub_print_band{n}")
+            for n in range(4)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.value}"
+
+
+class Term(models.Model):
+    """A key word of items, with how many items have it: the rarer, the more it says."""
+
+    word = models.CharField(max_length=64, unique=True)
+    items = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class Posting(models.Model):
+    """``item`` has ``term`` among its key words and is carried by a hub of ``sector``: one
+    row a sector, so a lookup reads the newest items of a word with their sectors from
+    the index alone."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, db_index=False, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, db_index=False, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "item", "sector"], name="hub_posting_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} has {self.term_id} in {self.sector_id}"
 
 
 class Relation(models.Model):

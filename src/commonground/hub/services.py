@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from commonground.accounts.models import User
 from commonground.conversations import services as talk
 from commonground.conversations.models import Post, Report, Thread
-from commonground.hub import discover, prepare, search, similar
+from commonground.hub import discover, prepare, relate
 from commonground.hub.harvest import Summary, fetch, harvest
 from commonground.hub.models import (
     Carriage,
@@ -30,7 +30,6 @@ from commonground.hub.models import (
     Follow,
     Item,
     ItemTheme,
-    Relation,
     Sector,
     Source,
     Theme,
@@ -180,7 +179,11 @@ def source_update(
         source.state = Source.State.RETIRED
     source.updated_at = timezone.now()
     source.save()
-    source.sectors.set(list(sectors))
+    sectors = list(sectors)
+    if {s.pk for s in sectors} != set(source.sectors.values_list("pk", flat=True)):
+        source.sectors.set(sectors)
+        # Which items are "from another sector" changed: relate the source's items again.
+        relate.requeue(item_ids=source.carriages.values_list("item_id", flat=True))
     return source
 
 
@@ -301,15 +304,21 @@ def sources_claim(
 
 
 def harvest_due(
-    *, limit: int = 1000, every: bool = False, progress: Callable[[int, int], None] | None = None
+    *,
+    limit: int = 1000,
+    every: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    relating: Callable[[int, int], None] | None = None,
 ) -> Summary:
-    """Harvest the sources that are due (or, with ``every``, all followed sources) now."""
+    """Harvest the sources that are due (or, with ``every``, all followed sources) now,
+    then relate what waits, so that the summary is what people will see: every item
+    stored, searchable, and with its story and related items. ``progress`` hears of
+    sources checked, ``relating`` of items related."""
     sources = sources_claim(due_only=not every, limit=limit)
     summary = harvest(sources, progress=progress)
-    if summary.new_items or summary.updated_items:
-        from commonground.hub import tasks
-
-        enqueue(tasks.items_relate_pending)
+    if summary.new_items or summary.updated_items or relate.waiting_count():
+        done = relate.relate_waiting(progress=relating)
+        summary.related, summary.relate_seconds = done.related, done.seconds
     return summary
 
 
@@ -331,62 +340,15 @@ def due_source_ids(*, limit: int = 10_000) -> list[int]:
 # -- stories and related items ---------------------------------------------------------
 
 
-def items_relate(*, items: list[Item]) -> None:
-    """Fingerprint ``items``, group near-identical ones as one story, and find for each the
-    items on the same subject from other sectors (background work after a harvest)."""
-    now = timezone.now()
-    sectors_of: dict[int, set[int]] = {}
-    for item_id, sector_id in Carriage.objects.filter(
-        item__in=items, source__sectors__isnull=False
-    ).values_list("item_id", "source__sectors"):
-        sectors_of.setdefault(item_id, set()).add(sector_id)
-    for item in items:
-        fp = similar.fingerprint(f"{item.title} {item.text}")
-        item.fingerprint = fp
-        if fp is not None:
-            item.band0, item.band1, item.band2, item.band3 = similar.bands(fp)
-            candidates = (
-                Item.objects.filter(
-                    Q(band0=item.band0)
-                    | Q(band1=item.band1)
-                    | Q(band2=item.band2)
-                    | Q(band3=item.band3)
-                )
-                .exclude(pk=item.pk)
-                .order_by("first_seen_at", "pk")
-                .values_list("pk", "fingerprint", "story_id")[:50]
-            )
-            for pk, other, story in candidates:
-                if other is not None and similar.distance(fp, other) <= similar.SAME_STORY_BITS:
-                    item.story_id = story or pk
-                    break
-        words = similar.key_words(item.title, item.text)
-        found = search.similar(
-            words,
-            exclude_item=item.pk,
-            exclude_sectors=sorted(sectors_of.get(item.pk, set())),
-            limit=6,
-        )
-        Relation.objects.filter(item=item).delete()
-        Relation.objects.bulk_create(
-            [
-                Relation(item=item, related_id=pk, score=score)
-                for pk, score in found
-                if pk != item.story_id
-            ]
-        )
-        item.related_at = now
-    Item.objects.bulk_update(
-        items, ["fingerprint", "band0", "band1", "band2", "band3", "story", "related_at"]
-    )
+def items_relate_pending(*, progress: Callable[[int, int], None] | None = None) -> relate.Progress:
+    """Relate every waiting item now (in this process), batch by batch: each item's story
+    and its related items from other sectors (see hub/relate.py)."""
+    return relate.relate_waiting(progress=progress)
 
 
-def items_relate_pending(*, limit: int = 500) -> int:
-    """Relate items that have not been related yet; returns how many were done."""
-    items = list(Item.objects.filter(related_at__isnull=True).order_by("pk")[:limit])
-    if items:
-        items_relate(items=items)
-    return len(items)
+def items_relate_batch() -> int:
+    """Relate the next batch of waiting items no other worker holds; returns how many."""
+    return relate.relate_batch()
 
 
 # -- themes ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ placeholder of a long one in Python).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from django.db import connection
 
@@ -20,6 +21,34 @@ Columns = tuple[str, dict[str, str]]
 def per_statement(width: int) -> int:
     """How many rows of ``width`` values one SQLite statement may carry."""
     return min(500, (connection.features.max_query_params or 65535) // width)
+
+
+def select_in(
+    cursor: Any,
+    query: str,
+    values: Iterable[Any],
+    before: Sequence[Any] = (),
+    *,
+    after: str = "",
+    rows: bool = True,
+) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` + `` IN (values)`` + ``after``; on PostgreSQL, one array instead of
+    a list. With ``rows=False`` (a DELETE or an UPDATE), nothing is read back.
+
+    On SQLite the values go in chunks, so ``after`` must not need them all at once (a
+    GROUP BY on a column the chunks do not split is fine)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        cursor.execute(f"{query} = ANY(%s){after}", [*before, values])
+        return cast(list[tuple[Any, ...]], cursor.fetchall()) if rows else []
+    found: list[tuple[Any, ...]] = []
+    step = per_statement(1) - len(before)
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))}){after}", [*before, *chunk])
+        if rows:
+            found.extend(cursor.fetchall())
+    return found
 
 
 def insert_new(

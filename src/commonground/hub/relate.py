@@ -1,0 +1,381 @@
+"""Relating items: "the same story" and "related from other sectors", at a cost per item
+that does not grow with the commons.
+
+An item waits in ``Waiting`` from the moment a harvest stores or changes it.
+Relating takes the waiting items a batch at a time (on PostgreSQL with
+``FOR UPDATE SKIP LOCKED``, so workers share the queue without taking the
+same item twice) and, for the whole batch at once:
+
+1. works out each item's fingerprint (hub/similar.py) and key words;
+2. files its key words in ``Posting``, one row per word and sector, and adds
+   to each word's count in ``Term``, the word's rarity;
+3. finds the same story: another item whose fingerprint is within
+   ``SAME_STORY_BITS``, looked up by the four bands, each an index read;
+4. finds the related items: for each of the item's rarest key words, the
+   newest ``PER_WORD`` items filed under it (an index range read, however
+   many items have the word), scored by the rarity of the words they share;
+   the best ``RELATED`` from a sector the item is not in are kept.
+
+Every lookup reads a bounded slice of an index, so a batch costs the same
+in a commons of a thousand items as in one of millions; see
+docs/architecture.md. Nothing here ranks the whole commons.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from commonground.hub import similar
+from commonground.hub.models import Item, Waiting
+from commonground.lib import bulk
+
+BATCH = 1000  # items related in one transaction (and one task, with workers)
+KEY_WORDS = 10  # filed per item
+ASKED = 6  # of them, the rarest looked up
+PER_WORD = 60  # newest items read per word looked up
+MIN_SHARED = 2  # key words a related item shares at least
+RELATED = 6  # kept per item
+LONGEST_WORD = 64  # Term.word's length; longer "words" are not words
+
+
+@dataclass
+class Prepared:
+    """One waiting item, worked out in memory before anything is written."""
+
+    pk: int
+    fingerprint: int | None
+    words: list[str]
+    sectors: set[int] = field(default_factory=set)
+    story: int | None = None  # the story's first item, if another telling was found
+    old_story: int | None = None
+
+
+@dataclass
+class Progress:
+    related: int = 0
+    seconds: float = 0.0
+
+
+# -- the queue -------------------------------------------------------------------------
+
+
+def waiting_count(*, source_id: int | None = None) -> int:
+    """Items stored or changed and not yet related (of one source, with ``source_id``)."""
+    waiting = Waiting.objects.all()
+    if source_id is not None:
+        waiting = waiting.filter(item__carriages__source_id=source_id)
+    return waiting.count()
+
+
+def relate_batch(*, limit: int = BATCH) -> int:
+    """Relate up to ``limit`` waiting items in one transaction; returns how many.
+
+    Items another worker is relating are skipped, not waited for.
+    """
+    with transaction.atomic():
+        claimed = list(
+            Waiting.objects.order_by("item_id")
+            .select_for_update(skip_locked=True)
+            .values_list("item_id", flat=True)[:limit]
+        )
+        if claimed:
+            relate(claimed)
+            Waiting.objects.filter(item_id__in=claimed).delete()
+    return len(claimed)
+
+
+def relate_waiting(
+    *, limit: int | None = None, progress: Callable[[int, int], None] | None = None
+) -> Progress:
+    """Relate waiting items until none are left (or ``limit`` are done), batch by batch."""
+    started = time.monotonic()
+    done = Progress()
+    total = waiting_count() if progress else 0
+    while limit is None or done.related < limit:
+        count = relate_batch(limit=BATCH if limit is None else min(BATCH, limit - done.related))
+        if not count:
+            break
+        done.related += count
+        if progress:
+            progress(done.related, max(total, done.related))
+    done.seconds = time.monotonic() - started
+    return done
+
+
+def requeue(*, item_ids: Iterable[int]) -> None:
+    """Put items back in the queue (their text or their hubs' sectors changed)."""
+    with connection.cursor() as cursor:
+        bulk.insert_new(cursor, WAITING_COLUMNS, [(pk,) for pk in item_ids])
+
+
+WAITING_COLUMNS: bulk.Columns = ("hub_waiting", {"item_id": "bigint"})
+POSTING_COLUMNS: bulk.Columns = (
+    "hub_posting",
+    {"term_id": "bigint", "item_id": "bigint", "sector_id": "bigint"},
+)
+FINGERPRINT_COLUMNS: bulk.Columns = (
+    "hub_fingerprint",
+    {f: "bigint" for f in ("item_id", "value", "band0", "band1", "band2", "band3")},
+)
+RELATION_COLUMNS: bulk.Columns = (
+    "hub_relation",
+    {"item_id": "bigint", "related_id": "bigint", "score": "double precision"},
+)
+TERM_COLUMNS: bulk.Columns = ("hub_term", {"word": "text", "items": "integer"})
+
+
+# -- relating a batch ------------------------------------------------------------------
+
+
+def relate(item_ids: list[int]) -> None:
+    """Fingerprint and file these items, then find each one's story and related items.
+
+    Run inside a transaction. Items related before are filed afresh (their old
+    postings, fingerprint and relations replaced), so relating again is safe.
+    """
+    with connection.cursor() as cursor:
+        prepared = _prepare(cursor, item_ids)
+        _forget(cursor, item_ids)
+        terms = _file(cursor, prepared)
+        _find_stories(cursor, prepared)
+        related = _find_related(cursor, prepared, terms)
+        _write(cursor, prepared, related)
+
+
+def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
+    query = "SELECT id, title, text, story_id FROM hub_item WHERE id"
+    rows = bulk.select_in(cursor, query, item_ids)
+    prepared = []
+    for pk, title, text, story in sorted(rows):
+        # The body tells the story; the title (often changed when a post is passed on) only
+        # when the body is too short to.
+        fingerprint = similar.fingerprint(text) or similar.fingerprint(f"{title} {text}")
+        words = similar.key_words(title, text, limit=KEY_WORDS)
+        words = [w for w in words if len(w) <= LONGEST_WORD]
+        prepared.append(Prepared(pk, fingerprint, words, old_story=story))
+    by_pk = {p.pk: p for p in prepared}
+    for item_id, sector_id in bulk.select_in(
+        cursor,
+        "SELECT c.item_id, s.sector_id FROM hub_carriage c "
+        "JOIN hub_source_sectors s ON s.source_id = c.source_id WHERE c.item_id",
+        item_ids,
+    ):
+        by_pk[item_id].sectors.add(sector_id)
+    return prepared
+
+
+def _forget(cursor: Any, item_ids: list[int]) -> None:
+    """Take back what an earlier relating of these items filed (nothing, for new items)."""
+    counts = bulk.select_in(
+        cursor,
+        "SELECT term_id, COUNT(DISTINCT item_id) FROM hub_posting WHERE item_id",
+        item_ids,
+        after=" GROUP BY term_id",
+    )
+    taken: Counter[int] = Counter()
+    for term, count in counts:  # a term's count can come in parts, one a chunk of items
+        taken[term] -= count
+    _add_to_terms(cursor, taken)
+    for table in ("hub_posting", "hub_relation", "hub_fingerprint"):
+        delete = f"DELETE FROM {table} WHERE item_id"  # noqa: S608 - our own names
+        bulk.select_in(cursor, delete, item_ids, rows=False)
+
+
+def _file(cursor: Any, prepared: list[Prepared]) -> dict[str, tuple[int, int]]:
+    """File the batch's key words; returns each word's (term id, items with it), this batch
+    included, so that items of one batch find each other."""
+    in_batch = Counter(w for p in prepared for w in set(p.words))
+    if not in_batch:
+        return {}
+    known = {
+        word: (pk, items)
+        for word, pk, items in bulk.select_in(
+            cursor, "SELECT word, id, items FROM hub_term WHERE word", sorted(in_batch)
+        )
+    }
+    new = sorted(w for w in in_batch if w not in known)
+    if new:
+        # In word order, so that two workers adding the same words never wait on each other
+        # in a circle; a word another worker added meanwhile is read back below.
+        bulk.insert_new(cursor, TERM_COLUMNS, [(w, 0) for w in new])
+        for word, pk, items in bulk.select_in(
+            cursor, "SELECT word, id, items FROM hub_term WHERE word", new
+        ):
+            known[word] = (pk, items)
+    _add_to_terms(cursor, {known[w][0]: n for w, n in in_batch.items()})
+    bulk.copy_in(
+        cursor,
+        POSTING_COLUMNS,
+        [
+            (known[w][0], p.pk, sector)
+            for p in prepared
+            for w in set(p.words)
+            for sector in sorted(p.sectors)
+        ],
+    )
+    return {w: (known[w][0], known[w][1] + in_batch[w]) for w in in_batch}
+
+
+def _add_to_terms(cursor: Any, changes: Mapping[int, int]) -> None:
+    """Add to words' item counts, in id order (two workers never wait on each other in a
+    circle)."""
+    rows = sorted((pk, n) for pk, n in changes.items() if n)
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "UPDATE hub_term t SET items = GREATEST(t.items + d.n, 0) "
+            "FROM unnest(%s::bigint[], %s::integer[]) AS d(id, n) WHERE t.id = d.id",
+            [[pk for pk, _ in rows], [n for _, n in rows]],
+        )
+    else:
+        cursor.executemany(
+            "UPDATE hub_term SET items = MAX(items + %s, 0) WHERE id = %s",
+            [(n, pk) for pk, n in rows],
+        )
+
+
+def _find_stories(cursor: Any, prepared: list[Prepared]) -> None:
+    """Give each item whose text is within ``SAME_STORY_BITS`` of an earlier item's that
+    item's story. Earlier items are those related before (found by the bands' indexes)
+    and those earlier in this batch; a match shares a band (see hub/similar.py)."""
+    printed = [(p, similar.bands(p.fingerprint)) for p in prepared if p.fingerprint is not None]
+    if not printed:
+        return
+    # (band, value) -> [(item id, fingerprint)]
+    filed: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for band in range(4):
+        values = sorted({bands[band] for _, bands in printed})
+        query = f"SELECT item_id, value FROM hub_fingerprint WHERE band{band}"  # noqa: S608
+        for pk, value in bulk.select_in(cursor, query, values):
+            filed[band, similar.bands(value)[band]].append((pk, value))
+    matches: dict[int, int] = {}  # item id -> the earliest item it retells
+    for p, bands in printed:
+        assert p.fingerprint is not None  # noqa: S101 - filtered above
+        found = [
+            pk
+            for band, value in enumerate(bands)
+            for pk, other in filed[band, value]
+            if similar.distance(p.fingerprint, other) <= similar.SAME_STORY_BITS
+        ]
+        if found:
+            matches[p.pk] = min(found)
+        for band, value in enumerate(bands):  # later items of the batch find this one
+            filed[band, value].append((p.pk, p.fingerprint))
+    if not matches:
+        return
+    # A match's own story, if it has one, is the story (the first item that told it).
+    roots = dict(
+        bulk.select_in(
+            cursor,
+            "SELECT id, story_id FROM hub_item WHERE story_id IS NOT NULL AND id",
+            sorted(set(matches.values())),
+        )
+    )
+    by_pk = {p.pk: p for p in prepared}
+    for p, _ in printed:
+        if (first := matches.get(p.pk)) is not None:
+            if first in by_pk:  # earlier in this batch: its story was settled just before
+                p.story = by_pk[first].story or first
+            else:
+                p.story = roots.get(first) or first
+
+
+def _find_related(
+    cursor: Any, prepared: list[Prepared], terms: dict[str, tuple[int, int]]
+) -> dict[int, list[tuple[int, float]]]:
+    """Each item's best ``RELATED`` items from another sector, with their scores."""
+    everyone = max(
+        Item.objects.aggregate(top=Max("pk"))["top"] or 0, max((p.pk for p in prepared), default=0)
+    )
+    weight = {w: math.log((everyone + 1) / (items + 1)) for w, (_, items) in terms.items()}
+    asked: dict[int, list[str]] = {}
+    for p in prepared:
+        # A word only this item has finds nothing; of the rest, the rarest say the most.
+        known = [w for w in p.words if terms[w][1] > 1]
+        asked[p.pk] = sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
+    lists = _newest(cursor, sorted({terms[w][0] for words in asked.values() for w in words}))
+    found: dict[int, list[tuple[int, float]]] = {}
+    for p in prepared:
+        score: dict[int, float] = defaultdict(float)
+        shared: Counter[int] = Counter()
+        other_sector: set[int] = set()
+        for word in asked[p.pk]:
+            seen: set[int] = set()
+            for item_id, sector_id in lists.get(terms[word][0], ()):
+                if item_id == p.pk:
+                    continue
+                if sector_id not in p.sectors:
+                    other_sector.add(item_id)
+                if item_id not in seen:
+                    seen.add(item_id)
+                    score[item_id] += weight[word]
+                    shared[item_id] += 1
+        story = p.story or p.pk
+        ranked = sorted(
+            (
+                (-s, -pk)
+                for pk, s in score.items()
+                if shared[pk] >= MIN_SHARED and pk in other_sector and pk != story
+            )
+        )
+        found[p.pk] = [(-pk, -s) for s, pk in ranked[:RELATED]]
+    return found
+
+
+def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """For each term, the newest ``PER_WORD`` postings: (item id, sector id)."""
+    lists: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if not term_ids:
+        return lists
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT t.id, p.item_id, p.sector_id FROM unnest(%s::bigint[]) AS t(id) "
+            "CROSS JOIN LATERAL (SELECT item_id, sector_id FROM hub_posting "
+            "WHERE term_id = t.id ORDER BY item_id DESC LIMIT %s) p",
+            [term_ids, PER_WORD],
+        )
+        for term_id, item_id, sector_id in cursor.fetchall():
+            lists[term_id].append((item_id, sector_id))
+        return lists
+    query = (
+        "SELECT item_id, sector_id FROM hub_posting WHERE term_id = %s "
+        "ORDER BY item_id DESC LIMIT %s"
+    )
+    for term_id in term_ids:
+        cursor.execute(query, [term_id, PER_WORD])
+        lists[term_id] = cursor.fetchall()
+    return lists
+
+
+def _write(
+    cursor: Any, prepared: list[Prepared], related: dict[int, list[tuple[int, float]]]
+) -> None:
+    bulk.copy_in(
+        cursor,
+        FINGERPRINT_COLUMNS,
+        [
+            (p.pk, p.fingerprint, *similar.bands(p.fingerprint))
+            if p.fingerprint is not None
+            else (p.pk, None, None, None, None, None)
+            for p in prepared
+        ],
+    )
+    bulk.copy_in(
+        cursor,
+        RELATION_COLUMNS,
+        [(p.pk, pk, score) for p in prepared for pk, score in related[p.pk]],
+    )
+    # The item row is written only when its story changes (rarely): on PostgreSQL every
+    # write to it also recomputes its search vector.
+    moved = [(p.story, p.pk) for p in prepared if p.story != p.old_story]
+    if moved:
+        cursor.executemany("UPDATE hub_item SET story_id = %s WHERE id = %s", moved)
