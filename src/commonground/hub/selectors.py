@@ -13,7 +13,7 @@ from commonground import access
 from commonground.accounts.models import User
 from commonground.accounts.rules import OWN
 from commonground.conversations.models import Post
-from commonground.hub import rules, search
+from commonground.hub import relate, rules, search
 from commonground.hub.models import (
     Carriage,
     Comment,
@@ -236,7 +236,7 @@ def item_neighbours(*, item: Item) -> Neighbours:
     related = list(
         Relation.objects.filter(item=item)
         .order_by("-score")
-        .values_list("related_id", flat=True)[:5]
+        .values_list("related_id", flat=True)[: relate.RELATED]
     )
     root = item.story_id or item.pk
     # The story's items found by the story_id index alone (no ORDER BY, which could have the
@@ -307,3 +307,9 @@ def get_user_for_feed_key(key: str) -> User:
     if found is None or not found.user.is_active:
         raise Http404("No such feed.")
     return found.user
+
+
+def items_waiting(*, source: Source | None = None) -> int:
+    """How many items (of ``source``) are stored but not related yet: their story and
+    related items appear when they are."""
+    return relate.waiting_count(source_id=source.pk if source else None)

@@ -94,6 +94,7 @@ def source(request: HttpRequest, pk: int, fmt: str | None = None) -> HttpRespons
     found = get_object_or_404(Source.objects.prefetch_related("sectors"), pk=pk)
     page = selectors.items_page(number=_page_number(request), source=found)
     extra: dict[str, Any] = {"source": found, "follow": {"source": found.pk}}
+    extra["waiting"] = selectors.items_waiting(source=found) if fmt is None else 0
     if fmt is None:
         # The feed address and the check history are for the site admins who run the
         # harvest; everyone else sees the hub, its sectors and whether it is collected.

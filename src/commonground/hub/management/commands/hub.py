@@ -7,13 +7,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from commonground.hub import services
+from commonground.hub import selectors, services
 
 
 class Command(BaseCommand):
     help = (
         "Follow and harvest hubs: 'hub import-opml FILE [--sector NAME]', "
-        "'hub harvest [--due | --all]', 'hub export-opml'."
+        "'hub harvest [--due | --all]', 'hub relate [--waiting]', 'hub export-opml'."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,6 +28,14 @@ class Command(BaseCommand):
         which.add_argument("--due", action="store_true", help="Only sources due a check (default).")
         which.add_argument("--all", action="store_true", help="Every followed source.")
         harvesting.add_argument("--limit", type=int, default=100_000)
+        relating = actions.add_parser(
+            "relate",
+            help="Find the same story and related items from other sectors for every item "
+            "waiting (a harvest here does this itself; with workers, they do).",
+        )
+        relating.add_argument(
+            "--waiting", action="store_true", help="Only say how many items are waiting."
+        )
         actions.add_parser("export-opml", help="Write the followed sources as OPML to stdout.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,6 +44,8 @@ class Command(BaseCommand):
             self._import(options["file"], options["sector"])
         elif action == "harvest":
             self._harvest(every=options["all"], limit=options["limit"])
+        elif action == "relate":
+            self._relate(only_count=options["waiting"])
         else:
             sys.stdout.buffer.write(services.opml_export())
 
@@ -55,27 +65,47 @@ class Command(BaseCommand):
             f"{len(result.rejected)} skipped. Run 'commonground hub harvest' to fetch them."
         )
 
-    def _harvest(self, *, every: bool, limit: int) -> None:
+    def _bar(self, unit: str) -> ProgressBar | None:
         stream = self.stderr._out
-        bar = ProgressBar(stream) if getattr(stream, "isatty", lambda: False)() else None
-        summary = services.harvest_due(limit=limit, every=every, progress=bar)
-        if bar:
-            bar.finish()
+        return ProgressBar(stream, unit) if getattr(stream, "isatty", lambda: False)() else None
+
+    def _harvest(self, *, every: bool, limit: int) -> None:
+        fetching, relating = self._bar("sources"), self._bar("items related")
+        summary = services.harvest_due(
+            limit=limit, every=every, progress=fetching, relating=relating
+        )
+        for bar in (fetching, relating):
+            if bar:
+                bar.finish()
         self.stdout.write(summary.line())
+
+    def _relate(self, *, only_count: bool) -> None:
+        if not only_count:
+            bar = self._bar("items related")
+            done = services.items_relate_pending(progress=bar)
+            if bar:
+                bar.finish()
+            self.stdout.write(f"{done.related:,} items related in {done.seconds:.1f} s.")
+        self.stdout.write(f"{selectors.items_waiting():,} items waiting to be related.")
 
 
 class ProgressBar:
     """A one-line bar on a terminal: ``[#######.....] 120/400 sources``."""
 
-    def __init__(self, stream: Any, width: int = 30) -> None:
+    def __init__(self, stream: Any, unit: str, width: int = 30) -> None:
         self.stream = stream
+        self.unit = unit
         self.width = width
+        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
         filled = int(self.width * done / total) if total else self.width
-        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} sources")
+        bar = f"[{'#' * filled}{'.' * (self.width - filled)}]"
+        self.stream.write(f"\r{bar} {done:,}/{total:,} {self.unit}")
         self.stream.flush()
+        self.shown = True
 
     def finish(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        if self.shown:  # a bar that never moved left no line to end
+            self.stream.write("\n")
+            self.stream.flush()
