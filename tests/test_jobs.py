@@ -90,9 +90,7 @@ def test_without_redis_a_thread_runs_a_job_from_each_part(feeds: FeedServer) -> 
     try:
         assert wait_until(lambda: not Session.objects.filter(session_key=session_key).exists())
         assert wait_until(lambda: SourceCheck.objects.filter(source=due).exists())
-        assert wait_until(
-            lambda: not Waiting.objects.filter(item_id__in=unrelated).exists()
-        )
+        assert wait_until(lambda: not Waiting.objects.filter(item_id__in=unrelated).exists())
     finally:
         runner.stop()
     assert not runner.is_alive()

@@ -39,6 +39,7 @@ from commonground.lib import bulk
 
 BATCH = 1000  # items related in one transaction (and one task, with workers)
 KEY_WORDS = 10  # filed per item
+KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest looked up
 PER_WORD = 60  # newest items read per word looked up
 MIN_SHARED = 2  # key words a related item shares at least
@@ -157,8 +158,11 @@ def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
     for pk, title, text, story in sorted(rows):
         # The body tells the story; the title (often changed when a post is passed on) only
         # when the body is too short to.
-        fingerprint = similar.fingerprint(text) or similar.fingerprint(f"{title} {text}")
-        words = similar.key_words(title, text, limit=KEY_WORDS)
+        title_words, text_words = similar.words(title), similar.words(text)
+        fingerprint = similar.fingerprint_of(text_words) or similar.fingerprint_of(
+            title_words + text_words
+        )
+        words = similar.key_words_of(title_words, text_words[:KEY_TEXT_WORDS], limit=KEY_WORDS)
         words = [w for w in words if len(w) <= LONGEST_WORD]
         prepared.append(Prepared(pk, fingerprint, words, old_story=story))
     by_pk = {p.pk: p for p in prepared}
@@ -302,33 +306,41 @@ def _find_related(
         # A word only this item has finds nothing; of the rest, the rarest say the most.
         known = [w for w in p.words if terms[w][1] > 1]
         asked[p.pk] = sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
-    lists = _newest(cursor, sorted({terms[w][0] for words in asked.values() for w in words}))
-    found: dict[int, list[tuple[int, float]]] = {}
+    postings = _newest(cursor, sorted({terms[w][0] for words in asked.values() for w in words}))
+    # Each word's items (once each, newest first), and every item's sectors seen.
+    filed: dict[int, list[int]] = {}
+    sectors: dict[int, set[int]] = defaultdict(set)
+    for term_id, rows in postings.items():
+        for item_id, sector_id in rows:
+            sectors[item_id].add(sector_id)
+        filed[term_id] = list(dict.fromkeys(item_id for item_id, _ in rows))
+    ranked: dict[int, list[tuple[float, int]]] = {}
     for p in prepared:
         score: dict[int, float] = defaultdict(float)
         shared: Counter[int] = Counter()
-        other_sector: set[int] = set()
         for word in asked[p.pk]:
-            seen: set[int] = set()
-            for item_id, sector_id in lists.get(terms[word][0], ()):
-                if item_id == p.pk:
-                    continue
-                if sector_id not in p.sectors:
-                    other_sector.add(item_id)
-                if item_id not in seen:
-                    seen.add(item_id)
-                    score[item_id] += weight[word]
-                    shared[item_id] += 1
-        story = p.story or p.pk
-        ranked = sorted(
+            ids = filed[terms[word][0]]
+            shared.update(ids)
+            w = weight[word]
+            for item_id in ids:
+                score[item_id] += w
+        ranked[p.pk] = sorted(
             (
-                (-s, -pk)
+                (s, pk)
                 for pk, s in score.items()
-                if shared[pk] >= MIN_SHARED and pk in other_sector and pk != story
-            )
-        )
-        found[p.pk] = [(-pk, -s) for s, pk in ranked[:RELATED]]
-    return found
+                if shared[pk] >= MIN_SHARED and pk != p.pk and not sectors[pk] <= p.sectors
+            ),
+            key=lambda pair: (-pair[0], -pair[1]),
+        )[: RELATED * 3]
+    # Other tellings of the item's own story are shown as that, not as related items.
+    story_of = {p.pk: p.story or p.pk for p in prepared}
+    unknown = sorted({pk for best in ranked.values() for _, pk in best} - story_of.keys())
+    for pk, story in bulk.select_in(cursor, "SELECT id, story_id FROM hub_item WHERE id", unknown):
+        story_of[pk] = story or pk
+    return {
+        p.pk: [(pk, s) for s, pk in ranked[p.pk] if story_of[pk] != story_of[p.pk]][:RELATED]
+        for p in prepared
+    }
 
 
 def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]]:

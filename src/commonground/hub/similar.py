@@ -34,7 +34,7 @@ STOP_WORDS = frozenset(
 
 
 def words(text: str) -> list[str]:
-    return [w for w in (m.lower() for m in _WORD.findall(text)) if w not in STOP_WORDS]
+    return [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
 
 
 @lru_cache(maxsize=100_000)
@@ -57,7 +57,12 @@ def fingerprint(text: str) -> int | None:
     set where most shingles' hashes have it: numpy does both for all the shingles at
     once, so a text costs little more than reading its words.
     """
-    tokens = words(text)[:MAX_STORY_WORDS]
+    return fingerprint_of(words(text))
+
+
+def fingerprint_of(tokens: list[str]) -> int | None:
+    """:func:`fingerprint` of a text already split into :func:`words`."""
+    tokens = tokens[:MAX_STORY_WORDS]
     if len(tokens) < MIN_STORY_WORDS:
         return None
     hashed = np.fromiter(map(_word_hash, tokens), dtype=np.uint64, count=len(tokens))
@@ -90,11 +95,16 @@ def distance(a: int, b: int) -> int:
 
 def key_words(title: str, text: str, *, limit: int = 10) -> list[str]:
     """The words that say what a text is about: title words first, then the most frequent."""
-    picked: list[str] = []
-    for word in words(title):
-        if word not in picked and len(word) > 3:
-            picked.append(word)
-    for word, _ in Counter(w for w in words(text[:8000]) if len(w) > 3).most_common(limit * 2):
-        if word not in picked:
-            picked.append(word)
+    return key_words_of(words(title), words(text[:8000]), limit=limit)
+
+
+def key_words_of(title: list[str], text: list[str], *, limit: int = 10) -> list[str]:
+    """:func:`key_words` of a title and a text already split into :func:`words`."""
+    picked = list(dict.fromkeys(w for w in title if len(w) > 3))
+    if len(picked) < limit:
+        chosen = set(picked)
+        for word, _ in Counter(w for w in text if len(w) > 3).most_common(limit * 2):
+            if word not in chosen:
+                picked.append(word)
+                chosen.add(word)
     return picked[:limit]
