@@ -21,11 +21,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def django_fresh(
-    database_url: str = "", *, name: str = "commonground_bench", keep: bool = False
+    database_url: str = "",
+    *,
+    name: str = "commonground_bench",
+    keep: bool = False,
+    redis_url: str = "",
 ) -> Path:
     """Set Django up on an empty, migrated database: SQLite in a new directory, or (with
     ``database_url``) a PostgreSQL database ``name`` on that server, dropped and made again.
 
+    With ``redis_url``, background tasks go to Celery workers through that Redis.
     With ``keep`` the database of the last run with ``keep`` is used as it is (SQLite in
     a fixed directory named after ``name``), so a benchmark can skip loading it again.
     """
@@ -36,7 +41,10 @@ def django_fresh(
         data = Path(tempfile.mkdtemp(prefix="cg-bench-"))
     os.environ["DATA_DIR"] = str(data)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
-    os.environ.pop("REDIS_URL", None)  # background work runs in-process, as on one machine
+    if redis_url:  # background work goes to Celery workers
+        os.environ["REDIS_URL"] = redis_url
+    else:  # background work runs in-process, as on one machine
+        os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1")
     if database_url:
         parts = urlsplit(database_url)
