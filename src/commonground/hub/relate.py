@@ -56,6 +56,7 @@ class Prepared:
     words: list[str]
     sectors: set[int] = field(default_factory=set)
     story: int | None = None  # the story's first item, if another telling was found
+    tellings: set[int] = field(default_factory=set)  # the other tellings found, and the first
     old_story: int | None = None
 
 
@@ -272,6 +273,7 @@ def _find_stories(cursor: Any, prepared: list[Prepared]) -> None:
         ]
         if found:
             matches[p.pk] = min(found)
+            p.tellings.update(found)
         for band, value in enumerate(bands):  # later items of the batch find this one
             filed[band, value].append((p.pk, p.fingerprint))
     if not matches:
@@ -291,6 +293,13 @@ def _find_stories(cursor: Any, prepared: list[Prepared]) -> None:
                 p.story = by_pk[first].story or first
             else:
                 p.story = roots.get(first) or first
+            p.tellings.add(p.story)
+    # Tellings in this batch know each other, later ones included.
+    batch: dict[int, set[int]] = defaultdict(set)
+    for p, _ in printed:
+        batch[p.story or p.pk].add(p.pk)
+    for p, _ in printed:
+        p.tellings |= batch[p.story or p.pk] - {p.pk}
 
 
 def _find_related(
@@ -314,7 +323,7 @@ def _find_related(
         for item_id, sector_id in rows:
             sectors[item_id].add(sector_id)
         filed[term_id] = list(dict.fromkeys(item_id for item_id, _ in rows))
-    ranked: dict[int, list[tuple[float, int]]] = {}
+    found: dict[int, list[tuple[int, float]]] = {}
     for p in prepared:
         score: dict[int, float] = defaultdict(float)
         shared: Counter[int] = Counter()
@@ -324,23 +333,20 @@ def _find_related(
             w = weight[word]
             for item_id in ids:
                 score[item_id] += w
-        ranked[p.pk] = sorted(
+        # Other tellings of the item's own story are shown as that, not as related items.
+        best = sorted(
             (
                 (s, pk)
                 for pk, s in score.items()
-                if shared[pk] >= MIN_SHARED and pk != p.pk and not sectors[pk] <= p.sectors
+                if shared[pk] >= MIN_SHARED
+                and pk != p.pk
+                and pk not in p.tellings
+                and not sectors[pk] <= p.sectors
             ),
             key=lambda pair: (-pair[0], -pair[1]),
-        )[: RELATED * 3]
-    # Other tellings of the item's own story are shown as that, not as related items.
-    story_of = {p.pk: p.story or p.pk for p in prepared}
-    unknown = sorted({pk for best in ranked.values() for _, pk in best} - story_of.keys())
-    for pk, story in bulk.select_in(cursor, "SELECT id, story_id FROM hub_item WHERE id", unknown):
-        story_of[pk] = story or pk
-    return {
-        p.pk: [(pk, s) for s, pk in ranked[p.pk] if story_of[pk] != story_of[p.pk]][:RELATED]
-        for p in prepared
-    }
+        )
+        found[p.pk] = [(pk, s) for s, pk in best[:RELATED]]
+    return found
 
 
 def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]]:

@@ -243,6 +243,7 @@ def item_neighbours(*, item: Item) -> Neighbours:
     # database walk every item in date order instead), then put in date order here.
     members = Item.objects.filter(story_id=root).order_by().values_list("pk", flat=True)[:50]
     story = {pk for pk in [root, *members] if pk != item.pk}
+    related = [pk for pk in related if pk not in story]  # a telling is listed as one
     by_id = {i.pk: i for i in with_sources(Item.objects.filter(pk__in=story | set(related)))}
     return Neighbours(
         same_story=sorted(
