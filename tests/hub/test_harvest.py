@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
 from commonground.hub import services
-from commonground.hub.models import Carriage, Item, Source
+from commonground.hub.models import Carriage, Item, Source, Waiting
 from tests.hub.feedserver import FeedServer, Route
 
 DATA = Path(__file__).parent / "data"
@@ -213,3 +215,32 @@ def test_without_returning_the_harvest_looks_new_items_up_and_stores_the_same(
     assert {c.item_id for c in Carriage.objects.all()} == set(
         Item.objects.values_list("id", flat=True)
     )
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_harvest_command_relates_what_it_stored_before_it_reports(
+    feeds: FeedServer, db: None
+) -> None:
+    for name in ("rss20.xml", "atom10.xml"):
+        feeds.routes[f"/{name}"] = Route(body=(DATA / name).read_bytes())
+        _follow(feeds, f"/{name}")
+    out, bars = io.StringIO(), Terminal()
+    call_command("hub", "harvest", "--all", stdout=out, stderr=bars)
+    stored = Item.objects.count()
+    assert stored and not Waiting.objects.exists()
+    assert f"{stored} new items" in out.getvalue()
+    assert f"; {stored} items related in " in out.getvalue()
+    # On a terminal, a bar for the sources fetched and one for the items related.
+    assert "2/2 sources" in bars.getvalue()
+    assert f"{stored}/{stored} items related" in bars.getvalue()
+    # Harvested by a worker instead, the items wait to be related, and are counted.
+    Item.objects.all().delete()
+    Source.objects.update(next_check_at=timezone.now(), etag="", last_modified="")
+    services.harvest_ids(ids=Source.objects.values_list("pk", flat=True), due_only=False)
+    out = io.StringIO()
+    call_command("hub", "relate", "--waiting", stdout=out)
+    assert out.getvalue() == f"{stored} items waiting to be related.\n"
