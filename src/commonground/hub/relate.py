@@ -42,7 +42,10 @@ KEY_WORDS = 10  # filed per item
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest looked up
 PER_WORD = 60  # newest items read per word looked up
-MIN_SHARED = 2  # key words a related item shares at least
+# A related item shares at least two of the words looked up, or one that at most a fifth
+# of the commons has (a word that common, alone, says little).
+MIN_SHARED = 2
+RARE_ENOUGH = math.log(5)
 RELATED = 6  # kept per item
 LONGEST_WORD = 64  # Term.word's length; longer "words" are not words
 
@@ -338,7 +341,7 @@ def _find_related(
             (
                 (s, pk)
                 for pk, s in score.items()
-                if shared[pk] >= MIN_SHARED
+                if (shared[pk] >= MIN_SHARED or s >= RARE_ENOUGH)
                 and pk != p.pk
                 and pk not in p.tellings
                 and not sectors[pk] <= p.sectors
