@@ -28,6 +28,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -37,11 +38,11 @@ from commonground.hub import similar
 from commonground.hub.models import Item, Waiting
 from commonground.lib import bulk
 
-BATCH = 1000  # items related in one transaction (and one task, with workers)
+BATCH = 2000  # items related in one transaction (and one task, with workers)
 KEY_WORDS = 10  # filed per item
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest looked up
-PER_WORD = 60  # newest items read per word looked up
+PER_WORD = 40  # newest items read per word looked up
 # A related item shares at least two of the words looked up, or one that at most a fifth
 # of the commons has (a word that common, alone, says little).
 MIN_SHARED = 2
@@ -262,17 +263,19 @@ def _find_stories(cursor: Any, prepared: list[Prepared]) -> None:
     filed: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for band in range(4):
         values = sorted({bands[band] for _, bands in printed})
-        query = f"SELECT item_id, value FROM hub_fingerprint WHERE band{band}"  # noqa: S608
-        for pk, value in bulk.select_in(cursor, query, values):
-            filed[band, similar.bands(value)[band]].append((pk, value))
+        query = f"SELECT band{band}, item_id, value FROM hub_fingerprint WHERE band{band}"  # noqa: S608
+        for value, pk, fingerprint in bulk.select_in(cursor, query, values):
+            filed[band, value].append((pk, fingerprint))
     matches: dict[int, int] = {}  # item id -> the earliest item it retells
+    near, every_bit = similar.SAME_STORY_BITS, (1 << 64) - 1
     for p, bands in printed:
-        assert p.fingerprint is not None  # noqa: S101 - filtered above
-        found = [
+        mine = p.fingerprint
+        assert mine is not None  # noqa: S101 - filtered above
+        found = [  # similar.distance, written out: this runs for every candidate
             pk
             for band, value in enumerate(bands)
             for pk, other in filed[band, value]
-            if similar.distance(p.fingerprint, other) <= similar.SAME_STORY_BITS
+            if ((mine ^ other) & every_bit).bit_count() <= near
         ]
         if found:
             matches[p.pk] = min(found)
@@ -320,35 +323,35 @@ def _find_related(
         asked[p.pk] = sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
     postings = _newest(cursor, sorted({terms[w][0] for words in asked.values() for w in words}))
     # Each word's items (once each, newest first), and every item's sectors seen.
-    filed: dict[int, list[int]] = {}
+    filed: dict[int, set[int]] = {}
     sectors: dict[int, set[int]] = defaultdict(set)
     for term_id, rows in postings.items():
         for item_id, sector_id in rows:
             sectors[item_id].add(sector_id)
-        filed[term_id] = list(dict.fromkeys(item_id for item_id, _ in rows))
+        filed[term_id] = set(map(itemgetter(0), rows))
     found: dict[int, list[tuple[int, float]]] = {}
     for p in prepared:
         score: dict[int, float] = defaultdict(float)
-        shared: Counter[int] = Counter()
-        for word in asked[p.pk]:
-            ids = filed[terms[word][0]]
-            shared.update(ids)
+        lists = [filed[terms[word][0]] for word in asked[p.pk]]
+        for word, ids in zip(asked[p.pk], lists, strict=True):
             w = weight[word]
             for item_id in ids:
                 score[item_id] += w
-        # Other tellings of the item's own story are shown as that, not as related items.
-        best = sorted(
-            (
-                (s, pk)
-                for pk, s in score.items()
-                if (shared[pk] >= MIN_SHARED or s >= RARE_ENOUGH)
+        best: list[tuple[int, float]] = []
+        # Best first; most candidates pass, so the checks stop after a few.
+        for pk in sorted(score, key=score.__getitem__, reverse=True):
+            s = score[pk]
+            if (
+                (s >= RARE_ENOUGH or sum(pk in ids for ids in lists) >= MIN_SHARED)
                 and pk != p.pk
+                # Other tellings of the item's own story are shown as that.
                 and pk not in p.tellings
                 and not sectors[pk] <= p.sectors
-            ),
-            key=lambda pair: (-pair[0], -pair[1]),
-        )
-        found[p.pk] = [(pk, s) for s, pk in best[:RELATED]]
+            ):
+                best.append((pk, s))
+                if len(best) == RELATED:
+                    break
+        found[p.pk] = best
     return found
 
 
