@@ -370,13 +370,17 @@ def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]
         for term_id, item_id, sector_id in cursor.fetchall():
             lists[term_id].append((item_id, sector_id))
         return lists
-    query = (
-        "SELECT item_id, sector_id FROM hub_posting WHERE term_id = %s "
-        "ORDER BY item_id DESC LIMIT %s"
+    # SQLite has no LATERAL: one index read a term, many to a statement.
+    one = (
+        "SELECT * FROM (SELECT term_id, item_id, sector_id FROM hub_posting "  # noqa: S608
+        f"WHERE term_id = %s ORDER BY item_id DESC LIMIT {PER_WORD})"
     )
-    for term_id in term_ids:
-        cursor.execute(query, [term_id, PER_WORD])
-        lists[term_id] = cursor.fetchall()
+    step = 400  # SQLite allows 500 parts to a compound SELECT
+    for start in range(0, len(term_ids), step):
+        chunk = term_ids[start : start + step]
+        cursor.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
+        for term_id, item_id, sector_id in cursor.fetchall():
+            lists[term_id].append((item_id, sector_id))
     return lists
 
 
