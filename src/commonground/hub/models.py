@@ -298,7 +298,10 @@ class Posting(models.Model):
 class Relation(models.Model):
     """``related`` is on the same subject as ``item`` and comes from another sector."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="relations")
+    # No index of its own: the unique constraint's index starts with the item.
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="relations", db_index=False
+    )
     related = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
 

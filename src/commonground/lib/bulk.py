@@ -3,12 +3,14 @@
 Never a statement per row: each costs a round trip, and on SQLite a search
 index trigger writes out its pending words at the end of every statement.
 SQLite gets many rows per statement; PostgreSQL gets one array per column
-(``unnest``), so the statement's text stays short (psycopg would read every
-placeholder of a long one in Python).
+(``unnest``) to look rows up, and the rows to insert as one JSON document, so
+the statement's text stays short (psycopg would read every placeholder of a
+long one in Python).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -55,7 +57,9 @@ def insert_new(
     cursor: Any, columns: Columns, rows: list[tuple[Any, ...]], returning: str = ""
 ) -> list[tuple[Any, ...]]:
     """Insert ``rows``, skipping any that clash with a unique key; returns the
-    ``returning`` columns of the rows inserted, where the database can."""
+    ``returning`` columns of the rows inserted, where the database can.
+
+    Values are text, numbers, booleans, ``None``, dates and times."""
     if not rows:
         return []
     table, types = columns
@@ -63,10 +67,16 @@ def insert_new(
     tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {returning}" if returning else "")
     into = f"INSERT INTO {table} ({', '.join(types)}) "
     if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types.values())
-        sql = f"{into}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608 - placeholders only
-        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
-        return cursor.fetchall() if returning else []
+        # The rows as one JSON document, bound on the server: a list's every value would be
+        # quoted in Python (a regular expression per string) and lexed again by PostgreSQL
+        # as a literal in the statement's text, which for a feed's worth of long texts
+        # costs more than storing them; json.dumps writes them all in C.
+        spec = ", ".join(f"{name} {kind}" for name, kind in types.items())
+        document = json.dumps(
+            [dict(zip(types, row, strict=True)) for row in rows], ensure_ascii=False, default=str
+        )
+        sql = f"{into}SELECT * FROM json_to_recordset(%s::json) AS r({spec}){tail}"  # noqa: S608 - placeholders only
+        return _bound_on_server(cursor, sql, [document], rows=bool(returning))
     returned: list[tuple[Any, ...]] = []
     one = "(" + ", ".join(["%s"] * len(types)) + ")"
     step = per_statement(len(types))
@@ -77,6 +87,19 @@ def insert_new(
         if returning:
             returned.extend(cursor.fetchall())
     return returned
+
+
+def _bound_on_server(
+    cursor: Any, sql: str, params: list[Any], *, rows: bool
+) -> list[tuple[Any, ...]]:
+    """Run ``sql`` on PostgreSQL with its values sent apart from it, not quoted into its text
+    (Django's cursors quote on the client). Like ``COPY``, it goes around Django's
+    execute wrappers; errors are Django's as ever."""
+    import psycopg
+
+    with connection.wrap_database_errors, psycopg.Cursor(cursor.cursor.connection) as raw:
+        raw.execute(sql, params)
+        return cast(list[tuple[Any, ...]], raw.fetchall()) if rows else []
 
 
 def copy_in(cursor: Any, columns: Columns, rows: list[tuple[Any, ...]]) -> None:

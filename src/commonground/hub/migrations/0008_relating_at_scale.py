@@ -153,4 +153,14 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(search_triggers_again, migrations.RunPython.noop, elidable=False),
+        migrations.AlterField(
+            model_name="relation",
+            name="item",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="relations",
+                to="hub.item",
+            ),
+        ),
     ]
