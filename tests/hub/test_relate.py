@@ -256,3 +256,14 @@ def test_two_workers_take_different_batches(hubs: dict[str, Source], db_vendor: 
         thread.join()
     assert relate.relate_batch() == 10
     assert not Waiting.objects.exists()
+
+
+def test_items_of_hubs_in_no_sector_are_related_without_fault(db: None) -> None:
+    # Nothing is filed for them (a related item comes from a sector), but their words
+    # are counted, and looking those words up finds nothing rather than failing.
+    hub = services.source_add(feed_url="https://nowhere.example/feed", by=None, check_now=False)
+    rng = seeded(8)
+    items = [store(hub, f"repair {n}", _text("repair", rng)) for n in range(5)]
+    assert relate.relate_waiting().related == len(items)
+    assert not Waiting.objects.exists() and not Relation.objects.exists()
+    assert Fingerprint.objects.count() == len(items)

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from commonground.hub.models import Carriage, Item, Source, SourceCheck
+from commonground.hub.models import Carriage, Fingerprint, Item, Source, SourceCheck, Waiting
 from commonground.hub.services import source_add
 from commonground.hub.tasks import harvest_sources
 from tests.hub.feedserver import FeedServer, Route
-from tests.workers import REDIS_URL, new_queue, send, workers
+from tests.workers import REDIS_URL, new_queue, routed_to, send, workers
 
 SOURCES = 12
 ENTRIES = 5
@@ -42,7 +42,8 @@ def test_two_workers_share_the_sources_without_doing_anything_twice(
         source_add(feed_url=feeds.url(f"/hub{n}.xml"), by=None, check_now=False)
     ids = list(Source.objects.values_list("pk", flat=True))
     queue = new_queue()
-    env = {"HUB_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32"}
+    # The relating tasks each harvest queues go to the same queue.
+    env = {"HUB_ALLOWED_PRIVATE_NETWORKS": "127.0.0.1/32", **routed_to(queue)}
     with workers(queue=queue, logs=tmp_path, count=2, concurrency=2, env=env) as logs:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline and not all("ready." in p.read_text() for p in logs):
@@ -56,7 +57,11 @@ def test_two_workers_share_the_sources_without_doing_anything_twice(
         send(harvest_sources, *reversed(ids), queue=queue)
         redis = Redis.from_url(REDIS_URL)
         while time.monotonic() < deadline:
-            done = SourceCheck.objects.count() >= SOURCES and redis.llen(queue) == 0
+            done = (
+                SourceCheck.objects.count() >= SOURCES
+                and redis.llen(queue) == 0
+                and not Waiting.objects.exists()
+            )
             running = Source.objects.filter(claim_token__gt="").exists()
             if done and not running:
                 break
@@ -70,4 +75,8 @@ def test_two_workers_share_the_sources_without_doing_anything_twice(
     assert Carriage.objects.count() == SOURCES * (ENTRIES + 1)
     assert all(s.last_outcome == Source.Outcome.OK for s in Source.objects.all())
     harvested = [p.read_text().count("Harvested:") for p in logs]
+    # What they stored, the workers related too, in batches queued by the harvests.
+    assert not Waiting.objects.exists(), output
+    assert Fingerprint.objects.count() == Item.objects.count()
+    assert "items_relate_batch" in output
     assert all(harvested), f"each worker should have taken tasks: {harvested}"

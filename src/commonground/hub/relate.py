@@ -332,7 +332,7 @@ def _find_related(
     found: dict[int, list[tuple[int, float]]] = {}
     for p in prepared:
         score: dict[int, float] = defaultdict(float)
-        lists = [filed[terms[word][0]] for word in asked[p.pk]]
+        lists = [filed.get(terms[word][0], set()) for word in asked[p.pk]]
         for word, ids in zip(asked[p.pk], lists, strict=True):
             w = weight[word]
             for item_id in ids:
