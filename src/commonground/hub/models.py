@@ -248,8 +248,9 @@ class Waiting(models.Model):
 
 
 class Fingerprint(models.Model):
-    """An item's SimHash and its four 16-bit bands (hub/similar.py), in a narrow table of
-    their own: relating writes here, never to the wide item row and its search index."""
+    """An item's SimHash and its four 16-bit bands (hub/similar.py), and its key words, in
+    a narrow table of their own: relating writes here, never to the wide item row and its
+    search index. A row means the item has been related."""
 
     item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="+")
     value = models.BigIntegerField(null=True)  # None: too short a text to tell stories apart
@@ -257,6 +258,8 @@ class Fingerprint(models.Model):
     band1 = models.PositiveIntegerField(null=True)
     band2 = models.PositiveIntegerField(null=True)
     band3 = models.PositiveIntegerField(null=True)
+    # The key words counted in Term for this item, to take back when it is related again.
+    words = models.TextField(blank=True, default="")
 
     class Meta:
         # Each band's lookup is answered from its index alone (the value compared in it).

@@ -7,8 +7,8 @@ Relating takes the waiting items a batch at a time (on PostgreSQL with
 same item twice) and, for the whole batch at once:
 
 1. works out each item's fingerprint (hub/similar.py) and key words;
-2. files its key words in ``Posting``, one row per word and sector, and adds
-   to each word's count in ``Term``, the word's rarity;
+2. adds to each key word's count in ``Term`` (the word's rarity) and files
+   its rarest key words in ``Posting``, one row per word and sector;
 3. finds the same story: another item whose fingerprint is within
    ``SAME_STORY_BITS``, looked up by the four bands, each an index read;
 4. finds the related items: for each of the item's rarest key words, the
@@ -129,7 +129,10 @@ POSTING_COLUMNS: bulk.Columns = (
 )
 FINGERPRINT_COLUMNS: bulk.Columns = (
     "hub_fingerprint",
-    {f: "bigint" for f in ("item_id", "value", "band0", "band1", "band2", "band3")},
+    {
+        **{f: "bigint" for f in ("item_id", "value", "band0", "band1", "band2", "band3")},
+        "words": "text",
+    },
 )
 RELATION_COLUMNS: bulk.Columns = (
     "hub_relation",
@@ -182,17 +185,18 @@ def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
 
 
 def _forget(cursor: Any, item_ids: list[int]) -> None:
-    """Take back what an earlier relating of these items filed (nothing, for new items)."""
-    counts = bulk.select_in(
-        cursor,
-        "SELECT term_id, COUNT(DISTINCT item_id) FROM hub_posting WHERE item_id",
-        item_ids,
-        after=" GROUP BY term_id",
+    """Take back what an earlier relating of these items filed and counted (nothing, for
+    new items)."""
+    counted = Counter(
+        word
+        for _, words in bulk.select_in(
+            cursor, "SELECT item_id, words FROM hub_fingerprint WHERE item_id", item_ids
+        )
+        for word in words.split()
     )
-    taken: Counter[int] = Counter()
-    for term, count in counts:  # a term's count can come in parts, one a chunk of items
-        taken[term] -= count
-    _add_to_terms(cursor, taken)
+    if counted:
+        terms = bulk.select_in(cursor, "SELECT word, id FROM hub_term WHERE word", sorted(counted))
+        _add_to_terms(cursor, {pk: -counted[word] for word, pk in terms})
     for table in ("hub_posting", "hub_relation", "hub_fingerprint"):
         delete = f"DELETE FROM {table} WHERE item_id"  # noqa: S608 - our own names
         bulk.select_in(cursor, delete, item_ids, rows=False)
@@ -220,17 +224,15 @@ def _file(cursor: Any, prepared: list[Prepared]) -> dict[str, tuple[int, int]]:
         ):
             known[word] = (pk, items)
     _add_to_terms(cursor, {known[w][0]: n for w, n in in_batch.items()})
-    bulk.copy_in(
-        cursor,
-        POSTING_COLUMNS,
-        [
-            (known[w][0], p.pk, sector)
-            for p in prepared
-            for w in set(p.words)
-            for sector in sorted(p.sectors)
-        ],
-    )
-    return {w: (known[w][0], known[w][1] + in_batch[w]) for w in in_batch}
+    terms = {w: (known[w][0], known[w][1] + in_batch[w]) for w in in_batch}
+    # Only an item's rarest words are filed: those are the words others look up (a word
+    # most items have would be filed a million times and looked up almost never).
+    rows: list[tuple[int, int, int]] = []
+    for p in prepared:
+        rarest = sorted(set(p.words), key=lambda w: (terms[w][1], w))[:ASKED]
+        rows.extend((terms[w][0], p.pk, sector) for w in rarest for sector in sorted(p.sectors))
+    bulk.copy_in(cursor, POSTING_COLUMNS, rows)
+    return terms
 
 
 def _add_to_terms(cursor: Any, changes: Mapping[int, int]) -> None:
@@ -281,7 +283,7 @@ def _find_stories(cursor: Any, prepared: list[Prepared]) -> None:
             matches[p.pk] = min(found)
             p.tellings.update(found)
         for band, value in enumerate(bands):  # later items of the batch find this one
-            filed[band, value].append((p.pk, p.fingerprint))
+            filed[band, value].append((p.pk, mine))
     if not matches:
         return
     # A match's own story, if it has one, is the story (the first item that told it).
@@ -391,9 +393,9 @@ def _write(
         cursor,
         FINGERPRINT_COLUMNS,
         [
-            (p.pk, p.fingerprint, *similar.bands(p.fingerprint))
+            (p.pk, p.fingerprint, *similar.bands(p.fingerprint), " ".join(p.words))
             if p.fingerprint is not None
-            else (p.pk, None, None, None, None, None)
+            else (p.pk, None, None, None, None, None, " ".join(p.words))
             for p in prepared
         ],
     )

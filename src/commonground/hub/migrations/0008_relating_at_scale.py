@@ -102,6 +102,7 @@ class Migration(migrations.Migration):
                 ("band1", models.PositiveIntegerField(null=True)),
                 ("band2", models.PositiveIntegerField(null=True)),
                 ("band3", models.PositiveIntegerField(null=True)),
+                ("words", models.TextField(blank=True, default="")),
             ],
             options={
                 "indexes": [
