@@ -39,9 +39,9 @@ from commonground.hub.models import Item, Waiting
 from commonground.lib import bulk
 
 BATCH = 2000  # items related in one transaction (and one task, with workers)
-KEY_WORDS = 10  # filed per item
+KEY_WORDS = 10  # counted per item, for each word's rarity
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
-ASKED = 6  # of them, the rarest looked up
+ASKED = 6  # of them, the rarest filed and looked up
 PER_WORD = 40  # newest items read per word looked up
 # A related item shares at least two of the words looked up, or one that at most a fifth
 # of the commons has (a word that common, alone, says little).
