@@ -19,7 +19,7 @@ right. Every planted near-duplicate must be in its original's story.
 
 Baseline ("before"): relating as it was until issue 18, on a sample of the
 same new items: each item's key words ranked against the whole commons by
-the full-text index (``search.similar``), and fingerprints of title and text.
+the full-text index (the old query, kept here), and fingerprints of title and text.
 
 Targets (issue 18): 10,000 new items related into 1,000,000 in under 10 s;
 precision of the six related items at least 0.8; every planted
@@ -215,6 +215,46 @@ def quality(ids: list[int], retold: dict[int, int], sector_of: dict[int, int]) -
 # -- before issue 18 ------------------------------------------------------------------
 
 
+def _old_similar(
+    words: list[str], *, exclude_item: int, exclude_sectors: list[int], limit: int = 5
+) -> list[tuple[int, float]]:
+    """The old "related" query: items sharing any of ``words``, ranked by the full-text
+    index over the whole commons, from a sector outside ``exclude_sectors``."""
+    from django.db import connection
+
+    words = [w for w in words if re.fullmatch(r"\w+", w)]
+    if not words:
+        return []
+    # Only placeholders are formatted in; the values go as parameters.
+    outside = (
+        f" AND ss.sector_id NOT IN ({', '.join(['%s'] * len(exclude_sectors))})"
+        if exclude_sectors
+        else ""
+    )
+    other_sector = (
+        "EXISTS (SELECT 1 FROM hub_carriage c JOIN hub_source_sectors ss "  # noqa: S608
+        f"ON ss.source_id = c.source_id WHERE c.item_id = i.id{outside})"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT i.id, -bm25(hub_item_fts, 4.0, 1.0) FROM hub_item_fts "  # noqa: S608
+                "JOIN hub_item i ON i.id = hub_item_fts.rowid "
+                f"WHERE hub_item_fts MATCH %s AND i.id != %s AND {other_sector} "
+                "ORDER BY bm25(hub_item_fts, 4.0, 1.0) LIMIT %s",
+                [" OR ".join(f'"{w}"' for w in words), exclude_item, *exclude_sectors, limit],
+            )
+        else:
+            cursor.execute(
+                "SELECT i.id, ts_rank_cd(i.search_vector, q) AS rank "  # noqa: S608
+                "FROM hub_item i, to_tsquery('english', %s) q "
+                f"WHERE i.search_vector @@ q AND i.id != %s AND {other_sector} "
+                "ORDER BY rank DESC LIMIT %s",
+                [" | ".join(f"'{w}'" for w in words), exclude_item, *exclude_sectors, limit],
+            )
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
 def _old_fingerprint(text: str) -> int | None:
     """The fingerprint as it was: pure Python, of title and text."""
     from commonground.hub import similar
@@ -235,7 +275,7 @@ def baseline(
     sample: list[int], retold: dict[int, int], sector_of: dict[int, int]
 ) -> dict[str, float]:
     """The old way on ``sample``: its rate, its precision, and its stories."""
-    from commonground.hub import search, similar
+    from commonground.hub import similar
     from commonground.hub.models import Carriage, Item
 
     items = {i.pk: i for i in Item.objects.filter(pk__in=sample)}
@@ -248,7 +288,7 @@ def baseline(
         words = similar.key_words(item.title, item.text)
         found[pk] = [
             other
-            for other, _ in search.similar(
+            for other, _ in _old_similar(
                 words, exclude_item=pk, exclude_sectors=sorted(mine), limit=6
             )
         ]
