@@ -408,6 +408,11 @@ def main() -> None:
                 summary = f"at least {held[name]:g}/s (it held every rate tried)"
             else:
                 summary = f"{held[name]:g}/s"
+            missed = [
+                f"{step.rate:g}/s" for step in steps if step.rate < held[name] and not step.held
+            ]
+            if missed:
+                summary += f" (though not at {', '.join(missed)})"
             if name != TRIVIAL and held[name] and held.get(TRIVIAL):
                 bound = "at most " if held[TRIVIAL] == rates[-1] else ""
                 summary += (
