@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -114,27 +115,34 @@ def _watch_tree(root: int) -> None:
 
 def _tree_rss_kb(root: int) -> int:
     page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    # The resident pages are the 24th field; the watcher (this process) is not counted.
+    return tree_sum({root}, lambda fields: int(fields[21]) * page_kb, leaving_out=os.getpid())
+
+
+def tree_sum(roots: set[int], value: Callable[[list[bytes]], int], leaving_out: int = 0) -> int:
+    """``value`` of each process's ``/proc/<pid>/stat`` fields (those after the command's
+    closing bracket: state, parent, ...), summed over ``roots`` and every process under
+    them, except ``leaving_out`` and what runs under it."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
+    values: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                # After the command's closing bracket: state, parent, ... resident pages (24th).
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * page_kb
+        values[pid] = value(fields)
     total = 0
-    for pid, kb in rss.items():
+    for pid, counted in values.items():
         walk = pid
-        while walk and walk != root and walk != os.getpid():
+        while walk and walk not in roots and walk != leaving_out:
             walk = parents.get(walk, 0)
-        if walk == root:
-            total += kb
+        if walk in roots:
+            total += counted
     return total
 
 

@@ -67,7 +67,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Report, django_fresh, percentile  # noqa: E402
+from bench.common import Report, django_fresh, percentile, tree_sum  # noqa: E402
 from bench.search import FIELD_WORDS, already_loaded, bulk_load, fill  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -172,26 +172,9 @@ def _machine_busy() -> float:
 
 def _tree_cpu(root: int) -> float:
     """CPU seconds spent so far by ``root`` and every process under it, and by this one."""
-    parents: dict[int, int] = {}
-    used: dict[int, int] = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as stat:
-                # After the command's closing bracket: state, parent, ... utime, stime (14th, 15th).
-                fields = stat.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        used[int(entry.name)] = int(fields[11]) + int(fields[12])
-    total = 0
-    for pid, ticks in used.items():
-        walk = pid
-        while walk and walk not in (root, os.getpid()):
-            walk = parents.get(walk, 0)
-        total += ticks if walk else 0
-    return total / os.sysconf("SC_CLK_TCK")
+    # User and system time are the 14th and 15th fields.
+    ticks = tree_sum({root, os.getpid()}, lambda fields: int(fields[11]) + int(fields[12]))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _drive(
