@@ -28,9 +28,10 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from operator import itemgetter
+from itertools import chain
 from typing import Any
 
+import numpy as np
 from django.db import connection, transaction
 from django.db.models import Max
 
@@ -318,50 +319,80 @@ def _find_related(
         Item.objects.aggregate(top=Max("pk"))["top"] or 0, max((p.pk for p in prepared), default=0)
     )
     weight = {w: math.log((everyone + 1) / (items + 1)) for w, (_, items) in terms.items()}
-    asked: dict[int, list[str]] = {}
-    for p in prepared:
+    asks: list[tuple[int, int, float]] = []  # (the item's place in the batch, term id, weight)
+    for n, p in enumerate(prepared):
         # A word only this item has finds nothing; of the rest, the rarest say the most.
         known = [w for w in p.words if terms[w][1] > 1]
-        asked[p.pk] = sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
-    postings = _newest(cursor, sorted({terms[w][0] for words in asked.values() for w in words}))
-    # Each word's items (once each, newest first), and every item's sectors seen.
-    filed: dict[int, set[int]] = {}
-    sectors: dict[int, set[int]] = defaultdict(set)
-    for term_id, rows in postings.items():
-        for item_id, sector_id in rows:
-            sectors[item_id].add(sector_id)
-        filed[term_id] = set(map(itemgetter(0), rows))
-    found: dict[int, list[tuple[int, float]]] = {}
-    for p in prepared:
-        score: dict[int, float] = defaultdict(float)
-        lists = [filed.get(terms[word][0], set()) for word in asked[p.pk]]
-        for word, ids in zip(asked[p.pk], lists, strict=True):
-            w = weight[word]
-            for item_id in ids:
-                score[item_id] += w
-        best: list[tuple[int, float]] = []
-        # Best first; most candidates pass, so the checks stop after a few.
-        for pk in sorted(score, key=score.__getitem__, reverse=True):
-            s = score[pk]
-            if (
-                (s >= RARE_ENOUGH or sum(pk in ids for ids in lists) >= MIN_SHARED)
-                and pk != p.pk
-                # Other tellings of the item's own story are shown as that.
-                and pk not in p.tellings
-                and not sectors[pk] <= p.sectors
-            ):
-                best.append((pk, s))
-                if len(best) == RELATED:
-                    break
-        found[p.pk] = best
+        asks.extend(
+            (n, terms[w][0], weight[w])
+            for w in sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
+        )
+    if not asks:
+        return {p.pk: [] for p in prepared}
+    postings = _newest(cursor, sorted({term for _, term, _ in asks}))
+    return _best(prepared, np.array(asks).T, postings)
+
+
+def _best(
+    prepared: list[Prepared], asks: np.ndarray, postings: np.ndarray
+) -> dict[int, list[tuple[int, float]]]:
+    """Score every (item, candidate) pair of the batch at once, in numpy.
+
+    ``asks`` holds three rows (the item's place in ``prepared``, term id, the word's
+    weight), ``postings`` three (term id, item id, sector id). A candidate scores the
+    weights of the words it shares with the item, each word once however many sectors it
+    is filed under; it counts if it shares ``MIN_SHARED`` words or its score reaches
+    ``RARE_ENOUGH``, and only if one of its sectors is not the item's.
+    """
+    asker, asked_term, asked_weight = asks[0].astype(np.int64), asks[1].astype(np.int64), asks[2]
+    term, item, sector = postings[:, np.lexsort(postings[::-1])]
+    # Each word's candidates: the slice of postings filed under it, joined to every ask of it.
+    lo = np.searchsorted(term, asked_term, side="left")
+    lengths = np.searchsorted(term, asked_term, side="right") - lo
+    rows = np.repeat(lo - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    who = np.repeat(asker, lengths)
+    candidate, candidate_sector = item[rows], sector[rows]
+    # A candidate filed under a word in two sectors shares that word once.
+    first = np.ones(len(term), dtype=bool)
+    first[1:] = (term[1:] != term[:-1]) | (item[1:] != item[:-1])
+    once = first[rows]
+    # Whether the candidate's sector in this row is one the item is not in.
+    codes = np.unique(np.concatenate([sector, [s for p in prepared for s in p.sectors]]))
+    mine = np.zeros((len(prepared), len(codes)), dtype=bool)
+    for n, p in enumerate(prepared):
+        mine[n, np.searchsorted(codes, sorted(p.sectors))] = True
+    outside = ~mine[who, np.searchsorted(codes, candidate_sector)]
+    # One group a (item, candidate) pair.
+    pairs, group = np.unique((who << 40) | candidate, return_inverse=True)
+    score = np.bincount(group, weights=np.where(once, np.repeat(asked_weight, lengths), 0.0))
+    shared = np.bincount(group, weights=once)
+    elsewhere = np.bincount(group, weights=outside) > 0
+    who, candidate = pairs >> 40, pairs & ((1 << 40) - 1)
+    own = np.array([p.pk for p in prepared], dtype=np.int64)
+    keep = ((score >= RARE_ENOUGH) | (shared >= MIN_SHARED)) & elsewhere & (candidate != own[who])
+    who, candidate, score = who[keep], candidate[keep], score[keep]
+    # Best first within each item (the newer of two equal scores first); enough of each
+    # item's best to fill its ``RELATED`` after taking out other tellings of its story.
+    order = np.lexsort((-candidate, -score, who))
+    who, candidate, score = who[order], candidate[order], score[order]
+    starts = np.searchsorted(who, who, side="left")
+    room = RELATED + np.array([len(p.tellings) for p in prepared], dtype=np.int64)
+    near_top = np.arange(len(who)) - starts < room[who]
+    found: dict[int, list[tuple[int, float]]] = {p.pk: [] for p in prepared}
+    for n, pk, s in zip(
+        who[near_top].tolist(), candidate[near_top].tolist(), score[near_top].tolist(), strict=True
+    ):
+        p = prepared[n]
+        # Other tellings of the item's own story are shown as that.
+        if pk not in p.tellings and len(found[p.pk]) < RELATED:
+            found[p.pk].append((pk, s))
     return found
 
 
-def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """For each term, the newest ``PER_WORD`` postings: (item id, sector id)."""
-    lists: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    if not term_ids:
-        return lists
+def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
+    """For each term, the newest ``PER_WORD`` postings: three rows, (term id, item id,
+    sector id)."""
+    rows: list[tuple[int, int, int]] = []
     if connection.vendor == "postgresql":
         cursor.execute(
             "SELECT t.id, p.item_id, p.sector_id FROM unnest(%s::bigint[]) AS t(id) "
@@ -369,21 +400,20 @@ def _newest(cursor: Any, term_ids: list[int]) -> dict[int, list[tuple[int, int]]
             "WHERE term_id = t.id ORDER BY item_id DESC LIMIT %s) p",
             [term_ids, PER_WORD],
         )
-        for term_id, item_id, sector_id in cursor.fetchall():
-            lists[term_id].append((item_id, sector_id))
-        return lists
-    # SQLite has no LATERAL: one index read a term, many to a statement.
-    one = (
-        "SELECT * FROM (SELECT term_id, item_id, sector_id FROM hub_posting "  # noqa: S608
-        f"WHERE term_id = %s ORDER BY item_id DESC LIMIT {PER_WORD})"
-    )
-    step = 400  # SQLite allows 500 parts to a compound SELECT
-    for start in range(0, len(term_ids), step):
-        chunk = term_ids[start : start + step]
-        cursor.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
-        for term_id, item_id, sector_id in cursor.fetchall():
-            lists[term_id].append((item_id, sector_id))
-    return lists
+        rows = cursor.fetchall()
+    else:
+        # SQLite has no LATERAL: one index read a term, many to a statement.
+        one = (
+            "SELECT * FROM (SELECT term_id, item_id, sector_id FROM hub_posting "  # noqa: S608
+            f"WHERE term_id = %s ORDER BY item_id DESC LIMIT {PER_WORD})"
+        )
+        step = 400  # SQLite allows 500 parts to a compound SELECT
+        for start in range(0, len(term_ids), step):
+            chunk = term_ids[start : start + step]
+            cursor.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
+            rows.extend(cursor.fetchall())
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
+    return flat.reshape(-1, 3).T
 
 
 def _write(
