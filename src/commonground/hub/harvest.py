@@ -593,7 +593,9 @@ def harvest(
                 top_up()
                 deadline = time.monotonic() + BATCH_SECONDS
                 with transaction.atomic():
-                    _commit_without_waiting()
+                    # Each source's new state (etag, next check) commits with its items, so
+                    # the sources of a batch lost in a crash are still due and fetched again.
+                    bulk.commit_without_waiting()
                     pending: Pending = []
                     while done:
                         for future in done:
@@ -611,21 +613,6 @@ def harvest(
     _trim_history([s.pk for s in sources])
     summary.seconds = time.monotonic() - started
     return summary
-
-
-def _commit_without_waiting() -> None:
-    """On PostgreSQL, let this transaction's commit return before its log is on disk.
-
-    A commit waits for a disk flush, and a batch's commit writes megabytes of log (the
-    items' texts and search words). This is safe: a crash of the database server can
-    lose the last moments of committed batches, never part of one, and each source's
-    new state (its etag, its next check) is committed with its items, so a lost batch's
-    sources are still due once their claim runs out, and the next harvest fetches and
-    stores them again.
-    """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def _by_turns(sources: Sequence[Source]) -> list[Source]:

@@ -88,6 +88,8 @@ def relate_batch(*, limit: int = BATCH) -> int:
     Items another worker is relating are skipped, not waited for.
     """
     with transaction.atomic():
+        # Safe to lose in a crash: the claimed items leave the queue in this transaction.
+        bulk.commit_without_waiting()
         claimed = list(
             Waiting.objects.order_by("item_id")
             .select_for_update(skip_locked=True)

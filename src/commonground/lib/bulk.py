@@ -120,3 +120,16 @@ def copy_in(cursor: Any, columns: Columns, rows: list[tuple[Any, ...]]) -> None:
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         cursor.execute(into + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+
+
+def commit_without_waiting() -> None:
+    """On PostgreSQL, let this transaction's commit return before its log is on disk.
+
+    A commit waits for a disk flush, and a bulk transaction's commit writes megabytes of
+    log. Only for work that is safe to lose and do again: a crash of the database server
+    can lose the last moments of committed transactions (never part of one), so the
+    caller must leave behind, in the same transaction, what makes the work be done again.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
