@@ -1,8 +1,9 @@
 """Repeating meetings and calendars: a series makes real meetings where the rule puts
 them (6pm stays 6pm over a clock change); the feed, read back by a real iCalendar
 library and expanded by ``recurring_ical_events``, gives exactly the meetings still on
-after one moves and one is cancelled; invitations go out as iTIP requests and a
-calendar's "decline" comes back as apologies."""
+after one moves and one is cancelled; invitations go out as iTIP requests, a move as the
+same event with a higher SEQUENCE and a cancellation higher again; and a calendar's
+"decline" comes back as apologies."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import recurring_ical_events
 from django.test import Client
-from icalendar import Calendar
+from icalendar import Calendar, Event
 
 from commonground.accounts.models import User
 from commonground.groups import calendars, mailin, recurrence, services, tokens
@@ -127,6 +128,89 @@ def test_members_are_sent_an_invitation_their_calendar_can_read(
     assert str(cal["METHOD"]) == "CANCEL"
     (event,) = cal.walk("VEVENT")
     assert event["RECURRENCE-ID"].dt == made[2].occurrence
+
+
+def _sent_event(sink: Sink, email: str) -> tuple[str, str, Event]:
+    """The subject, iTIP method and event of the last calendar email to ``email``."""
+    message = sink.to(email)[-1]
+    part = next(p for p in message.walk() if p.get_content_type() == "text/calendar")
+    cal = Calendar.from_ical(part.get_payload(decode=True))
+    assert part.get_param("method") == str(cal["METHOD"])
+    (event,) = cal.walk("VEVENT")
+    return str(message["Subject"]), str(cal["METHOD"]), event
+
+
+def test_a_moved_meeting_is_sent_as_the_same_event_and_its_cancellation_after_it(
+    transactional_db: None, riverside_set: Group, ben: User, smtp_sink: Sink
+) -> None:
+    """RFC 5546: a change is a new REQUEST for the same UID with a higher SEQUENCE, which
+    calendars apply in place of what they hold; a CANCEL's SEQUENCE is higher again."""
+    (meeting,) = services.meeting_schedule(
+        group=riverside_set, title="Estate walk",
+        starts_at=datetime(2026, 5, 14, 10, tzinfo=LONDON), minutes=90, mode="in_person",
+        venue="Brookside café",
+    )  # fmt: skip
+    subject, method, first = _sent_event(smtp_sink, ben.email)
+    assert (subject.split(":")[0], method) == ("Invitation", "REQUEST")
+    assert first["DTSTART"].dt == datetime(2026, 5, 14, 10, tzinfo=LONDON)
+    assert "RECURRENCE-ID" not in first
+    uid, sequence = str(first["UID"]), int(first["SEQUENCE"])
+    assert uid == meeting.uid
+
+    services.meeting_change(
+        meeting=meeting, title="Estate walk", starts_at=datetime(2026, 5, 21, 11, tzinfo=LONDON),
+        minutes=90, mode="in_person", venue="Brookside community centre", join_url="", agenda="",
+    )  # fmt: skip
+    assert len(smtp_sink.to(ben.email)) == 2
+    subject, method, moved = _sent_event(smtp_sink, ben.email)
+    assert (subject.split(":")[0], method) == ("Changed", "REQUEST")
+    assert str(moved["UID"]) == uid
+    assert int(moved["SEQUENCE"]) > sequence
+    assert moved["DTSTART"].dt == datetime(2026, 5, 21, 11, tzinfo=LONDON)
+    assert moved["DTEND"].dt == datetime(2026, 5, 21, 12, 30, tzinfo=LONDON)
+    assert "Brookside community centre" in str(moved["LOCATION"])
+
+    # A change calendars need not hear of (the agenda) sends nothing.
+    services.meeting_change(
+        meeting=meeting, title="Estate walk", starts_at=datetime(2026, 5, 21, 11, tzinfo=LONDON),
+        minutes=90, mode="in_person", venue="Brookside community centre", join_url="",
+        agenda="Bring boots.",
+    )  # fmt: skip
+    assert len(smtp_sink.to(ben.email)) == 2
+
+    services.meeting_cancel(meeting=meeting)
+    subject, method, cancel = _sent_event(smtp_sink, ben.email)
+    assert (subject.split(":")[0], method) == ("Cancelled", "CANCEL")
+    assert str(cancel["UID"]) == uid
+    assert int(cancel["SEQUENCE"]) > int(moved["SEQUENCE"])
+    assert str(cancel["STATUS"]) == "CANCELLED"
+
+
+def test_a_moved_occurrence_is_sent_by_its_place_in_the_series(
+    transactional_db: None, riverside_set: Group, ben: User, smtp_sink: Sink
+) -> None:
+    made = _series(riverside_set)
+    _subject, _method, whole = _sent_event(smtp_sink, ben.email)
+    second = made[1]
+    assert second.occurrence is not None
+    services.meeting_change(
+        meeting=second, title=second.title, starts_at=second.starts_at + timedelta(days=1),
+        minutes=120, mode="in_person", venue="Riverside Central Library", join_url="", agenda="",
+    )  # fmt: skip
+    _subject, method, moved = _sent_event(smtp_sink, ben.email)
+    assert method == "REQUEST" and "RRULE" not in moved
+    assert str(moved["UID"]) == str(whole["UID"])
+    assert moved["RECURRENCE-ID"].dt == second.occurrence  # where the rule put it
+    assert moved["DTSTART"].dt == second.occurrence + timedelta(days=1)
+    assert int(moved["SEQUENCE"]) > int(whole["SEQUENCE"])
+    services.meeting_cancel(meeting=Meeting.objects.get(pk=second.pk))
+    _subject, method, cancel = _sent_event(smtp_sink, ben.email)
+    assert method == "CANCEL"
+    assert (str(cancel["UID"]), cancel["RECURRENCE-ID"].dt) == (
+        str(whole["UID"]),
+        second.occurrence,
+    )
+    assert int(cancel["SEQUENCE"]) > int(moved["SEQUENCE"])
 
 
 def test_declining_in_a_calendar_sends_apologies(
