@@ -67,7 +67,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Report, django_fresh, percentile, tree_sum  # noqa: E402
+from bench.common import Report, django_fresh, percentile, tree_stats  # noqa: E402
 from bench.search import FIELD_WORDS, already_loaded, bulk_load, fill  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -173,7 +173,7 @@ def _machine_busy() -> float:
 def _tree_cpu(root: int) -> float:
     """CPU seconds spent so far by ``root`` and every process under it, and by this one."""
     # User and system time are the 14th and 15th fields.
-    ticks = tree_sum({root, os.getpid()}, lambda fields: int(fields[11]) + int(fields[12]))
+    ticks = sum(int(f[11]) + int(f[12]) for f in tree_stats({root, os.getpid()}).values())
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
