@@ -3,6 +3,16 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from commonground.hub import search
+
+
+def search_triggers_again(apps, schema_editor):
+    """Backwards on SQLite, dropping the item's thread column rebuilds its table, which
+    drops the search index's triggers: they are made again (as 0008 does)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in search.SQLITE_UNINSTALL[:3] + search.SQLITE_INSTALL[1:]:
+            schema_editor.execute(statement)
+
 
 def comments_to_posts(apps, schema_editor):
     """Each item's comments become the posts of one public thread, replies and reports
@@ -55,6 +65,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Undone last, after the thread column has gone.
+        migrations.RunPython(migrations.RunPython.noop, search_triggers_again, elidable=False),
         migrations.AddField(
             model_name="item",
             name="thread",
