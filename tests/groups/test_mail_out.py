@@ -1,22 +1,29 @@
 """Email out of Groups: threading and list headers, one-click unsubscribe without
-signing in, nothing of a confidential group's words in any email, digests at a fixed
-number of queries a batch, and a mailing that carries on where it stopped."""
+signing in, nothing of a confidential group's words in any email (posts, digests,
+meeting invitations and their calendar files), digests at a fixed number of queries a
+batch, and a mailing that carries on where it stopped."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMessage as DjangoEmail
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from icalendar import Calendar
 
 from commonground.accounts.models import User
 from commonground.conversations.models import Post
 from commonground.groups import mailout, services, tokens
-from commonground.groups.models import Group, Mail, Mailing, Member
+from commonground.groups.models import Group, Mail, Mailing, Meeting, Member, Notification
 from tests.conftest import make_person
 
 # Mail goes out when a post's transaction commits, so these tests commit.
@@ -89,6 +96,135 @@ def test_a_confidential_group_emails_only_that_there_is_something_new(
     assert mailout.digests_send(Mail.DAILY) == 1
     digest = mail.outbox[0].message().as_string()
     assert "Eastgate" not in digest and "cloud" not in digest
+
+
+# What a meeting of the set must not say by email when the set is confidential.
+SECRETS = ("Eastgate closure", "Back room at the Lamb", "meet.example.org/eastgate", "Redundancies")
+
+
+def _meeting(group: Group, **more: object) -> list[Meeting]:
+    return services.meeting_schedule(
+        group=group, title="Eastgate closure", minutes=90, mode="both",
+        starts_at=datetime(2026, 6, 2, 18, tzinfo=ZoneInfo("Europe/London")),
+        venue="Back room at the Lamb", join_url="https://meet.example.org/eastgate",
+        agenda="Redundancies and who tells the staff", **more,  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _sent(message: DjangoEmail) -> tuple[EmailMessage, Calendar]:
+    """The email as it went out, and its calendar file read back by icalendar."""
+    sent = message_from_bytes(message.message().as_bytes(), policy=policy.default)
+    assert isinstance(sent, EmailMessage)
+    part = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
+    payload = part.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return sent, Calendar.from_ical(payload)
+
+
+def _leaked(sent: EmailMessage) -> list[str]:
+    """The secrets found in the email's headers or any of its parts, decoded."""
+    words = "".join(f"{k}: {v}\n" for k, v in sent.items())
+    for part in sent.walk():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            words += payload.decode()
+    return [s for s in SECRETS if s in words.replace("\r\n ", "")]
+
+
+def _invitation_to(person: User) -> tuple[EmailMessage, Calendar]:
+    (message,) = [m for m in mail.outbox if m.to == [person.email]]
+    mail.outbox.clear()
+    return _sent(message)
+
+
+def test_a_confidential_groups_invitations_say_only_that_there_is_a_meeting(
+    riverside_set: Group, ada: User, ben: User
+) -> None:
+    services.group_update(group=riverside_set, confidential=True)
+    (meeting,) = _meeting(riverside_set)
+    page = settings.SITE_URL + meeting.get_absolute_url()
+
+    def move() -> None:
+        services.meeting_change(
+            meeting=meeting, title="Eastgate closure", minutes=90, mode="both",
+            starts_at=meeting.starts_at + timedelta(days=1), venue="Back room at the Lamb",
+            join_url="https://meet.example.org/eastgate", agenda="Redundancies",
+        )  # fmt: skip
+
+    steps = [
+        ("Invitation: ", lambda: None, "REQUEST"),
+        ("Changed: ", move, "REQUEST"),
+        ("Cancelled: ", lambda: services.meeting_cancel(meeting=meeting), "CANCEL"),
+    ]
+    for sequence, (verb, change, method) in enumerate(steps):
+        change()
+        sent, cal = _invitation_to(ben)
+        assert not _leaked(sent), sent.as_string()
+        assert sent["Subject"].startswith(f"{verb}Riverside set meeting, ")
+        assert page in sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        assert str(cal["METHOD"]) == method
+        (event,) = cal.walk("VEVENT")
+        assert str(event["UID"]) == meeting.uid
+        assert int(event["SEQUENCE"]) == sequence
+        assert event["DTSTART"].dt == Meeting.objects.get(pk=meeting.pk).starts_at
+        assert event["DTEND"].dt - event["DTSTART"].dt == timedelta(minutes=90)
+        assert str(event["SUMMARY"]) == "Riverside set meeting"
+        assert str(event["URL"]) == page
+        assert "LOCATION" not in event
+        assert page in str(event["DESCRIPTION"])
+    # The site's notifications hold back the title too, as they do a thread's.
+    told = Notification.objects.filter(user=ben).values_list("text", flat=True)
+    assert len(told) == 3 and not [t for t in told if "Eastgate" in t]
+
+
+def test_a_confidential_series_is_one_neutral_event_with_its_rule(
+    riverside_set: Group, ben: User
+) -> None:
+    services.group_update(group=riverside_set, confidential=True)
+    made = _meeting(riverside_set, rule="FREQ=WEEKLY;INTERVAL=4;COUNT=3")
+    sent, cal = _invitation_to(ben)
+    assert not _leaked(sent)
+    events = cal.walk("VEVENT")
+    assert {str(e["UID"]) for e in events} == {made[0].uid}
+    assert all(str(e["SUMMARY"]) == "Riverside set meeting" for e in events)
+    assert all("LOCATION" not in e for e in events)
+    assert "FREQ=WEEKLY" in events[0]["RRULE"].to_ical().decode()
+
+
+def test_an_ordinary_groups_invitations_carry_the_meeting(
+    riverside_set: Group, ada: User, ben: User
+) -> None:
+    (meeting,) = _meeting(riverside_set)
+    sent, cal = _invitation_to(ben)
+    assert "Eastgate closure" in sent["Subject"]
+    body = sent.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert all(s in body for s in SECRETS)
+    assert len(_leaked(sent)) == len(SECRETS)  # the check below would see a leak
+    (event,) = cal.walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Eastgate closure"
+    assert "Back room at the Lamb" in str(event["LOCATION"])
+    assert str(event["URL"]) == "https://meet.example.org/eastgate"
+    assert "Redundancies" in str(event["DESCRIPTION"])
+    told = Notification.objects.get(user=ben).text
+    assert "Eastgate closure" in told
+
+
+def test_a_confidential_groups_calendar_feeds_are_as_neutral_as_its_invitations(
+    riverside_set: Group, ben: User
+) -> None:
+    services.group_update(group=riverside_set, confidential=True)
+    (meeting,) = _meeting(riverside_set)
+    key = services.preferences_of(ben).calendar_key
+    group_feed = tokens.calendar_token(user_id=ben.pk, key=key, group_id=riverside_set.pk)
+    for path in (
+        f"/groups/{riverside_set.slug}/calendar/{group_feed}.ics",
+        f"/groups/calendar/{tokens.calendar_token(user_id=ben.pk, key=key)}.ics",
+    ):
+        response = Client().get(path)
+        assert not [s for s in SECRETS if s in response.content.decode().replace("\r\n ", "")]
+        (event,) = Calendar.from_ical(response.content).walk("VEVENT")
+        assert str(event["SUMMARY"]) == "Riverside set meeting"
+        assert str(event["URL"]) == settings.SITE_URL + meeting.get_absolute_url()
 
 
 def test_digests_cost_the_same_queries_a_batch_however_many_members(

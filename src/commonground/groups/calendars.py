@@ -5,6 +5,11 @@ calendars send back.
 A series is written the way calendar programs keep one: a main event with its rule,
 the cancelled occurrences as EXDATE, and each occurrence that moved or has its own
 agenda as an event of the same UID with a RECURRENCE-ID.
+
+A confidential group's meetings are named by the group alone, with a link to their page:
+a calendar file travels like email (and a subscribed feed is fetched and kept by the
+calendar's provider), so it carries no title, agenda, venue or joining link. What a
+calendar needs to place, move and cancel the meeting (UID, SEQUENCE, the times) stays.
 """
 
 from __future__ import annotations
@@ -36,7 +41,12 @@ def _calendar(name: str, method: str = "") -> Calendar:
     return cal
 
 
-def _place(event: Event, meeting: Meeting) -> None:
+def _place(event: Event, meeting: Meeting, page: str) -> None:
+    """Where the meeting is, and its link: the joining link, or for a confidential
+    group the page that has the details."""
+    if meeting.group.confidential:
+        event.add("url", page)
+        return
     where = [meeting.venue] if meeting.venue else []
     if meeting.join_url:
         event.add("url", meeting.join_url)
@@ -45,11 +55,18 @@ def _place(event: Event, meeting: Meeting) -> None:
         event.add("location", " · ".join(where))
 
 
-def _description(meeting: Meeting) -> str:
-    lines = [f"{meeting.group.name}: {meeting.get_mode_display()}."]
-    if meeting.agenda:
-        lines += ["", "Agenda:", meeting.agenda]
-    lines += ["", f"{settings.SITE_URL}{meeting.get_absolute_url()}"]
+def _description(meeting: Meeting, page: str) -> str:
+    group = meeting.group
+    if group.confidential:
+        lines = [
+            f"A meeting of {group.name}, a confidential group: its agenda, place and joining "
+            "link are on its page."
+        ]
+    else:
+        lines = [f"{group.name}: {meeting.get_mode_display()}."]
+        if meeting.agenda:
+            lines += ["", "Agenda:", meeting.agenda]
+    lines += ["", page]
     return "\n".join(lines)
 
 
@@ -62,12 +79,13 @@ def _meeting_event(meeting: Meeting, *, time_zone: str, stamp: datetime) -> Even
     event.add("uid", meeting.uid)
     event.add("dtstamp", stamp)
     event.add("sequence", meeting.sequence + (meeting.series.sequence if meeting.series else 0))
-    event.add("summary", meeting.title)
+    event.add("summary", meeting.group.meeting_title(meeting.title))
     event.add("dtstart", _local(meeting.starts_at, time_zone))
     event.add("dtend", _local(meeting.ends_at, time_zone))
-    event.add("description", _description(meeting))
+    page = f"{settings.SITE_URL}{meeting.get_absolute_url()}"
+    event.add("description", _description(meeting, page))
     event.add("status", "CANCELLED" if meeting.cancelled_at else "CONFIRMED")
-    _place(event, meeting)
+    _place(event, meeting, page)
     if meeting.occurrence is not None:
         event.add("recurrence-id", _local(meeting.occurrence, time_zone))
     return event
@@ -80,17 +98,22 @@ def _series_event(
     event.add("uid", series.uid)
     event.add("dtstamp", stamp)
     event.add("sequence", series.sequence)
-    event.add("summary", series.title)
+    group = first.group
+    event.add("summary", group.meeting_title(series.title))
     event.add("dtstart", _local(series.first_start, series.time_zone))
     event.add("duration", timedelta(minutes=series.minutes))
     event.add("rrule", vRecur.from_ical(series.rule))
-    event.add(
-        "description",
-        f"{first.group.name}: {first.get_mode_display()}.\n\n"
-        f"{settings.SITE_URL}{reverse('groups:meetings', args=[first.group.slug])}",
-    )
+    page = f"{settings.SITE_URL}{reverse('groups:meetings', args=[group.slug])}"
+    if group.confidential:
+        about = (
+            f"Meetings of {group.name}, a confidential group: their agendas, places and "
+            "joining links are on their pages."
+        )
+    else:
+        about = f"{group.name}: {first.get_mode_display()}."
+    event.add("description", f"{about}\n\n{page}")
     event.add("status", "CONFIRMED")
-    _place(event, first)
+    _place(event, first, page)
     for gone in cancelled:
         event.add("exdate", _local(gone.occurrence or gone.starts_at, series.time_zone))
     return event

@@ -281,7 +281,9 @@ def _by_thread(posts: Iterable[Post]) -> list[tuple[Topic, list[Post]]]:
 
 def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
     """Email each member who takes calendar requests the meeting (or its whole series)
-    as an iTIP ``REQUEST`` or ``CANCEL`` their calendar can add, move or remove."""
+    as an iTIP ``REQUEST`` or ``CANCEL`` their calendar can add, move or remove. A
+    confidential group's emails say only that a meeting was scheduled, moved or
+    cancelled, and when, with a link to its page (see ``calendars`` for the file)."""
     meeting = Meeting.objects.select_related("group", "series").filter(pk=meeting_id).first()
     if meeting is None:
         return 0
@@ -322,7 +324,7 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
                 }
             )
             message = EmailMultiAlternatives(
-                f"{verb}: {meeting.title}, {when:%a %-d %b %Y %H:%M}",
+                f"{verb}: {group.meeting_title(meeting.title)}, {when:%a %-d %b %Y %H:%M}",
                 body,
                 formataddr((group.name, group.address)),
                 [member.user.email],

@@ -67,6 +67,12 @@ class Group(models.Model):
         # RFC 2919: a name and a unique dotted identifier.
         return f"{self.name} <{self.slug}.groups.{settings.MAIL_DOMAIN}>"
 
+    def meeting_title(self, title: str) -> str:
+        """What email, calendar files and notifications call a meeting of the group
+        titled ``title``: a confidential group's are named by the group alone, since
+        what a meeting is about stays on its page."""
+        return f"{self.name} meeting" if self.confidential else title
+
 
 class Mail(models.TextChoices):
     """How often someone hears of new posts by email."""

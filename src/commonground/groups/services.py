@@ -465,9 +465,10 @@ def meeting_schedule(
         first = made[0]
         what = f"{len(made)} meetings" if series else "a meeting"
         when = timezone.localtime(first.starts_at)
+        called = "" if group.confidential else f": {title},"
         notify_members(
             group=group,
-            text=f"{group.name} has {what}: {title}, from {when:%-d %b %H:%M}",
+            text=f"{group.name} has {what}{called} from {when:%-d %b %H:%M}",
             url=first.get_absolute_url(),
         )
     from commonground.groups import tasks
@@ -511,7 +512,8 @@ def meeting_change(
         if moved:
             notify_members(
                 group=meeting.group,
-                text=f"{meeting.title} is now {timezone.localtime(starts_at):%-d %b %H:%M}",
+                text=f"{meeting.group.meeting_title(meeting.title)} is now "
+                f"{timezone.localtime(starts_at):%-d %b %H:%M}",
                 url=meeting.get_absolute_url(),
             )
     if moved:
@@ -531,7 +533,8 @@ def meeting_cancel(*, meeting: Meeting) -> Meeting:
         meeting.save(update_fields=["cancelled_at", "sequence"])
         notify_members(
             group=meeting.group,
-            text=f"Cancelled: {meeting.title} on {timezone.localtime(meeting.starts_at):%-d %b}",
+            text=f"Cancelled: {meeting.group.meeting_title(meeting.title)} on "
+            f"{timezone.localtime(meeting.starts_at):%-d %b}",
             url=meeting.get_absolute_url(),
         )
     from commonground.groups import tasks
