@@ -1,5 +1,7 @@
 """API endpoints for Groups: groups, meetings and registers, members' work, and threads,
-each for the group's members (facilitators for what only they do)."""
+each for the group's members (facilitators for what only they do) once they have accepted
+its ground rules as they stand: until then, everything but the group itself answers 403
+with a link to the rules."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from commonground.accounts.selectors import signed_in_user
 from commonground.conversations import selectors as talk
 from commonground.conversations.models import Post
 from commonground.groups import rules, selectors, services
-from commonground.groups.models import Attendance, Group, Meeting, Topic, Work
+from commonground.groups.models import Attendance, Group, Meeting, Member, Topic, Work
 
 router = Router(tags=["Groups"])
 
@@ -29,32 +31,44 @@ class GroupOut(Schema):
     confidential: bool
     facilitator: bool = Field(description="Whether you facilitate it.")
     address: str = Field(description="Email to this address starts a thread.")
+    rules_accepted: bool = Field(
+        description="Whether you have accepted the group's ground rules as they stand; "
+        "until you do, its other operations answer 403."
+    )
+    rules_url: str = Field(description="The page where members read and accept them.")
 
 
-def _group_out(group: Group, facilitator: bool) -> GroupOut:
+def _group_out(member: Member) -> GroupOut:
+    group = member.group
     return GroupOut(
         slug=group.slug, name=group.name, kind=group.kind, purpose=group.purpose,
         visibility=group.visibility, confidential=group.confidential,
-        facilitator=facilitator, address=group.address,
+        facilitator=member.is_facilitator, address=group.address,
+        rules_accepted=selectors.has_accepted_rules(member), rules_url=selectors.rules_link(group),
     )  # fmt: skip
 
 
 @router.get("/groups", response=list[GroupOut], summary="Your groups")
 @allow(access.SIGNED_IN)
 def groups_list(request: HttpRequest) -> list[GroupOut]:
-    return [_group_out(m.group, m.is_facilitator) for m in selectors.my_memberships(request.user)]
+    return [_group_out(m) for m in selectors.my_memberships(request.user)]
 
 
 def _group(request: HttpRequest, group: str, rule: access.Rule = rules.TAKE_PART) -> Group:
-    return selectors.get_group_for_user(request.user, group, rule)
+    """The group, if the caller passes ``rule`` there and has accepted its ground rules."""
+    found = selectors.get_group_for_user(request.user, group, rule)
+    selectors.check_rules_accepted(request.user, found)
+    return found
 
 
 @router.get("/groups/{group}", response=GroupOut, summary="A group")
 @allow(rules.TAKE_PART, on=Group)
 def group_get(request: HttpRequest, group: str) -> GroupOut:
-    found = _group(request, group)
+    found = selectors.get_group_for_user(request.user, group)
     member = selectors.member_of(request.user, found)
-    return _group_out(found, bool(member and member.is_facilitator))
+    if member is None:
+        raise HttpError(404, rules.TAKE_PART.missing)
+    return _group_out(member)
 
 
 class MeetingOut(Schema):
@@ -134,6 +148,7 @@ def register_get(request: HttpRequest, meeting_id: int) -> list[MarkOut]:
     found = access.get(
         request.user, Meeting.objects.select_related("group"), rules.FACILITATE, pk=meeting_id
     )
+    selectors.check_rules_accepted(request.user, found.group)
     return [
         MarkOut(person=line.user.pk, name=line.user.name, status=line.status, mode=line.mode)
         for line in selectors.register_lines(found)
@@ -148,6 +163,7 @@ def register_put(request: HttpRequest, meeting_id: int, data: list[MarkIn]) -> l
     found = access.get(
         request.user, Meeting.objects.select_related("group"), rules.FACILITATE, pk=meeting_id
     )
+    selectors.check_rules_accepted(request.user, found.group)
     bad = [m.status for m in data if m.status not in Attendance.Status.values]
     if bad:
         raise HttpError(422, f"Unknown status: {', '.join(bad)}.")
@@ -208,13 +224,11 @@ class UpdateIn(Schema):
 @router.get("/groups/{group}/work", response=list[WorkOut], summary="Members' work you may see")
 @allow(rules.TAKE_PART, on=Group)
 def work_list(request: HttpRequest, group: str) -> list[WorkOut]:
-    found = _group(request, group)
-    member = selectors.member_of(request.user, found)
+    found = selectors.get_group_for_user(request.user, group)
+    member = selectors.check_rules_accepted(request.user, found)
     return [
         WorkOut(id=w.pk, owner=w.owner.name, title=w.title, hope=w.hope, visibility=w.visibility)
-        for w in selectors.work_visible(
-            found, request.user, facilitator=bool(member and member.is_facilitator)
-        )
+        for w in selectors.work_visible(found, request.user, facilitator=member.is_facilitator)
     ]
 
 
@@ -224,7 +238,7 @@ def work_update(request: HttpRequest, work_id: int, data: UpdateIn) -> Status[di
     found = access.get(
         request.user, Work.objects.select_related("group"), rules.TAKE_PART, pk=work_id
     )
-    member = selectors.member_of(request.user, found.group)
+    member = selectors.check_rules_accepted(request.user, found.group)
     if not selectors.may_see_work(found, request.user, member):
         raise HttpError(404, "No such piece of work, or it is private.")
     at = found.group.meetings.filter(pk=data.meeting).first() if data.meeting else None
@@ -313,11 +327,8 @@ def thread_posts(request: HttpRequest, thread_id: int) -> list[PostOut]:
     found = access.get(
         request.user, Topic.objects.select_related("group", "thread"), rules.TAKE_PART, pk=thread_id
     )
-    member = selectors.member_of(request.user, found.group)
-    return [
-        _post_out(p)
-        for p in talk.posts_of(found.thread, moderator=bool(member and member.is_facilitator))
-    ]
+    member = selectors.check_rules_accepted(request.user, found.group)
+    return [_post_out(p) for p in talk.posts_of(found.thread, moderator=member.is_facilitator)]
 
 
 @router.post("/groups/threads/{thread_id}/posts", response={201: PostOut}, summary="Reply")
@@ -326,6 +337,7 @@ def thread_reply(request: HttpRequest, thread_id: int, data: PostIn) -> Status[P
     found = access.get(
         request.user, Topic.objects.select_related("group", "thread"), rules.TAKE_PART, pk=thread_id
     )
+    selectors.check_rules_accepted(request.user, found.group)
     parent = found.thread.posts.filter(pk=data.reply_to).first() if data.reply_to else None
     post = services.topic_reply(
         topic=found, author=signed_in_user(request), body=data.body, parent=parent, via=Post.Via.API

@@ -25,7 +25,7 @@ from django.utils import timezone
 from commonground.accounts.models import User
 from commonground.conversations.models import Post
 from commonground.conversations.services import Duplicate
-from commonground.groups import calendars, services, tokens
+from commonground.groups import calendars, selectors, services, tokens
 from commonground.groups.models import Group, Inbound, Meeting, Member, Topic
 from commonground.lib.ratelimit import TooMany
 from commonground.lib.replies import html_text, new_words
@@ -232,6 +232,9 @@ def _reply(letter: Letter, reply: tokens.ReplyTo, body: str) -> Post:
             "The reply came from an address other than the one the email was sent to, so "
             "it was not posted. Reply from that address, or post on the site."
         )
+    member.group = topic.group
+    if not selectors.has_accepted_rules(member):
+        raise Refused(selectors.rules_refusal(topic.group))
     return services.topic_reply(
         topic=topic, author=user, body=body, via=Post.Via.EMAIL, message_id=letter.message_id,
         mail_now=False,
@@ -243,11 +246,15 @@ def _new_thread(letter: Letter, local: str, body: str) -> Post:
     if group is None:
         raise Refused(f"There is no group at {local}@{settings.MAIL_DOMAIN}.")
     user = User.objects.filter(email__iexact=letter.sender, is_active=True).first()
-    if user is None or not Member.objects.filter(group=group, user=user).exists():
+    member = Member.objects.filter(group=group, user=user).first() if user else None
+    if user is None or member is None:
         raise Refused(
             f"Only members of {group.name} can start a thread by email, from the address "
             "they sign in with."
         )
+    member.group = group
+    if not selectors.has_accepted_rules(member):
+        raise Refused(selectors.rules_refusal(group))
     title = letter.subject or body.split("\n", 1)[0][:80]
     return services.topic_start(
         group=group, author=user, title=title, body=body, via=Post.Via.EMAIL,

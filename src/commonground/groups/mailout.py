@@ -5,7 +5,8 @@ Mail programs thread a group's posts by their headers: every copy of a post carr
 same Message-ID, and In-Reply-To and References name the posts above it. Each email
 names its group (List-Id, RFC 2919) and carries a one-click unsubscribe link that needs
 no sign-in (List-Unsubscribe-Post, RFC 8058). Email from a confidential group says only
-that there is something new, with a link.
+that there is something new, with a link. Only members who have accepted their group's
+ground rules as they stand are sent any of it; the others are sent a link to the rules.
 """
 
 from __future__ import annotations
@@ -74,7 +75,9 @@ def _subject(group: Group, topic: Topic, post: Post) -> str:
 
 def _recipients(group: Group, mail: str, *, after_user: int = 0) -> QuerySet[Member]:
     return (
-        group.memberships.filter(selectors.choosing(mail), user__is_active=True)
+        group.memberships.filter(
+            selectors.choosing(mail), selectors.accepting_rules(), user__is_active=True
+        )
         .filter(user_id__gt=after_user)
         .select_related("user")
         .order_by("user_id")
@@ -204,7 +207,10 @@ def digests_send(mail: str, *, now: datetime | None = None, batch: int = BATCH) 
         while True:
             members = list(
                 Member.objects.filter(
-                    selectors.choosing(mail), user__is_active=True, pk__gt=last_id
+                    selectors.choosing(mail),
+                    selectors.accepting_rules(),
+                    user__is_active=True,
+                    pk__gt=last_id,
                 )
                 .exclude(last_digest_at__gt=due_before)
                 .select_related("user", "group")
@@ -281,7 +287,9 @@ def _by_thread(posts: Iterable[Post]) -> list[tuple[Topic, list[Post]]]:
 
 def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
     """Email each member who takes calendar requests the meeting (or its whole series)
-    as an iTIP ``REQUEST`` or ``CANCEL`` their calendar can add, move or remove. A
+    as an iTIP ``REQUEST`` or ``CANCEL`` their calendar can add, move or remove. Requests
+    go to those who have accepted the group's ground rules as they stand; a cancellation
+    also to those who accepted earlier rules, whose calendars may hold the meeting. A
     confidential group's emails say only that a meeting was scheduled, moved or
     cancelled, and when, with a link to its page (see ``calendars`` for the file)."""
     meeting = Meeting.objects.select_related("group", "series").filter(pk=meeting_id).first()
@@ -303,10 +311,15 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
     verb = {"REQUEST": "Invitation" if meeting.sequence == 0 else "Changed", "CANCEL": "Cancelled"}[
         method
     ]
+    invited = selectors.accepting_rules()
+    if method == "CANCEL":
+        invited |= Q(rules_accepted__gt=0)
     sent = 0
     with get_connection() as connection:
         messages = []
-        for member in group.memberships.select_related("user").filter(user__is_active=True):
+        for member in group.memberships.select_related("user").filter(
+            invited, user__is_active=True
+        ):
             if member.user_id in refusing:
                 continue
             invitee = calendars.Invitee(name=member.user.name, email=member.user.email)
@@ -333,6 +346,56 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
             )
             message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
             messages.append(message)
+            if len(messages) >= BATCH:
+                sent += connection.send_messages(messages) or 0
+                messages = []
+        if messages:
+            sent += connection.send_messages(messages) or 0
+    return sent
+
+
+def rules_ask_send(group_id: int, user_id: int = 0) -> int:
+    """Email each member of the group (or only ``user_id``) who has not accepted its
+    ground rules as they stand, and has not stopped its email, a link to read and accept
+    them: until they do, the group sends them nothing else. Returns how many were sent."""
+    group = Group.objects.filter(pk=group_id).first()
+    if group is None or not group.ground_rules:
+        return 0
+    asked = (
+        group.memberships.exclude(selectors.accepting_rules())
+        .exclude(selectors.choosing(Mail.NONE))
+        .filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    if user_id:
+        asked = asked.filter(user_id=user_id)
+    template = get_template("groups/email/rules.txt")
+    settings_link = settings.SITE_URL + reverse("groups:settings")
+    sent = 0
+    with get_connection() as connection:
+        messages = []
+        for member in asked.iterator(chunk_size=BATCH):
+            link = _unsubscribe_link(member.pk)
+            context = {
+                "group": group,
+                "member": member,
+                "link": selectors.rules_link(group),
+                "settings_link": settings_link,
+                "unsubscribe": link,
+            }
+            messages.append(
+                EmailMessage(
+                    f"[{group.name}] The ground rules have changed: accept them to take part"
+                    if member.rules_accepted
+                    else f"[{group.name}] Accept the ground rules to take part",
+                    template.render(context),
+                    settings.DEFAULT_FROM_EMAIL,
+                    [member.user.email],
+                    headers={"Auto-Submitted": "auto-generated", **_list_headers(group, link)},
+                    connection=connection,
+                )
+            )
             if len(messages) >= BATCH:
                 sent += connection.send_messages(messages) or 0
                 messages = []

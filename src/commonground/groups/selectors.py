@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from commonground import access
@@ -30,6 +33,47 @@ from commonground.groups.models import (
 
 if TYPE_CHECKING:
     from commonground.access import AnyUser
+
+
+def accepting_rules() -> Q:
+    """Members who have accepted their group's ground rules as they stand now (a group
+    without ground rules asks nothing), as a filter on ``Member``. Only they take part:
+    read the group, hear of it by email, site notification and calendar, use the API and
+    post by email. Facilitators too; whoever writes the rules accepts them by writing
+    them (``services.group_start``, ``services.group_update``)."""
+    return Q(group__ground_rules="") | Q(rules_accepted__gte=F("group__rules_version"))
+
+
+def has_accepted_rules(member: Member) -> bool:
+    """``accepting_rules`` for one member, with their ``group`` at hand (tested to agree)."""
+    group = member.group
+    return not group.ground_rules or member.rules_accepted >= group.rules_version
+
+
+def rules_link(group: Group) -> str:
+    return settings.SITE_URL + reverse("groups:rules", args=[group.slug])
+
+
+def rules_refusal(group: Group) -> str:
+    """What someone who has not accepted the ground rules in force is told when they try
+    to take part other than on the group's pages (which show the rules instead)."""
+    return (
+        f"You have not accepted the ground rules of {group.name} as they stand now, and "
+        "until you do you cannot take part by email or through the API. Read and accept "
+        f"them at {rules_link(group)}"
+    )
+
+
+def check_rules_accepted(user: AnyUser, group: Group) -> Member:
+    """The member ``user`` is of ``group`` if they have accepted its ground rules; else
+    ``PermissionDenied`` saying where to accept them (``Http404`` to a non-member, who
+    should not have got this far)."""
+    member = member_of(user, group)
+    if member is None:
+        raise Http404("No such group, or it is private.")
+    if not has_accepted_rules(member):
+        raise PermissionDenied(rules_refusal(group))
+    return member
 
 
 def member_of(user: AnyUser, group: Group) -> Member | None:
@@ -306,9 +350,20 @@ def choosing(mail: str) -> Q:
     return Q(mail=mail) | default
 
 
+def groups_taking_part(user_id: int) -> QuerySet[Member, int]:
+    """The ids of the groups whose ground rules as they stand the person has accepted,
+    as a subquery."""
+    return Member.objects.filter(accepting_rules(), user_id=user_id).values_list(
+        "group_id", flat=True
+    )
+
+
 def calendar_meetings(user: User) -> QuerySet[Meeting]:
-    """Every meeting of every group the person is in, for their own calendar feed."""
-    return Meeting.objects.filter(group__memberships__user=user).select_related("group", "series")
+    """Every meeting of every group the person takes part in, for their own calendar
+    feed (a group whose ground rules they have not accepted is left out until they do)."""
+    return Meeting.objects.filter(group__in=groups_taking_part(user.pk)).select_related(
+        "group", "series"
+    )
 
 
 def get_group_for_user(user: AnyUser, slug: str, rule: access.Rule = rules.TAKE_PART) -> Group:
@@ -320,7 +375,7 @@ def upcoming_for(user: AnyUser, limit: int = 5) -> list[Meeting]:
         return []
     return list(
         Meeting.objects.filter(
-            group__memberships__user_id=user.pk,
+            group__in=groups_taking_part(user.pk),
             starts_at__gte=timezone.now(),
             cancelled_at__isnull=True,
         )

@@ -117,9 +117,10 @@ def group_start(
     return group
 
 
-def group_update(*, group: Group, **changes: object) -> Group:
-    """Change a group's settings. New ground rules raise their version, so every member
-    is asked to accept them again before they next read the group."""
+def group_update(*, group: Group, by: User | None = None, **changes: object) -> Group:
+    """Change a group's settings. New ground rules raise their version: every member
+    but ``by``, who accepts them by writing them, takes no part (no email, no API, no
+    posting by email) until they accept them again, and is emailed a link to them."""
     fields: list[str] = []
     for name in ("name", "kind", "purpose", "visibility", "confidential", "ground_rules"):
         if name in changes and changes[name] != getattr(group, name):
@@ -128,8 +129,18 @@ def group_update(*, group: Group, **changes: object) -> Group:
     if "ground_rules" in fields:
         group.rules_version += 1
         fields.append("rules_version")
-    if fields:
+    if not fields:
+        return group
+    with transaction.atomic():
         group.save(update_fields=fields)
+        if "ground_rules" in fields and group.ground_rules:
+            writer = group.memberships.filter(user_id=by.pk).first() if by else None
+            if writer is not None:
+                writer.group = group
+                rules_accept(member=writer)
+            from commonground.groups import tasks
+
+            enqueue(tasks.rules_ask_send, group.pk, 0)
     return group
 
 
@@ -234,6 +245,10 @@ def join_decide(*, ask: JoinRequest, accept: bool, by: User) -> JoinRequest:
         else f"The facilitators of {group.name} did not add you this time",
         url=group.get_absolute_url() if accept else reverse("groups:groups"),
     )
+    if accept and group.ground_rules:
+        from commonground.groups import tasks
+
+        enqueue(tasks.rules_ask_send, group.pk, ask.user_id)
     return ask
 
 
@@ -346,15 +361,21 @@ def notify(*, users: Iterable[User], group: Group | None, text: str, url: str) -
 
 
 def notify_members(*, group: Group, text: str, url: str, but: User | None = None) -> int:
-    """The same, for every member of ``group`` (but one), in one INSERT ... SELECT: a
-    network of thousands costs one statement, and nothing is read back into Python."""
+    """The same, for every member of ``group`` (but one) who has accepted its ground
+    rules, in one INSERT ... SELECT: a network of thousands costs one statement, and
+    nothing is read back into Python."""
+    told = Member.objects.filter(selectors.accepting_rules(), group=group)
+    if but is not None:
+        told = told.exclude(user_id=but.pk)
+    chosen, chosen_params = told.values("pk").query.sql_with_params()
     members = Member._meta.db_table
     table = Notification._meta.db_table
     fields = {f.name: f.column for f in Notification._meta.concrete_fields}
     sql = (
         f"INSERT INTO {table} ({fields['user']}, {fields['group']}, {fields['text']}, "  # noqa: S608 - table and column names come from the models
         f"{fields['url']}, {fields['created_at']}) "
-        f"SELECT user_id, group_id, %s, %s, %s FROM {members} WHERE group_id = %s AND user_id <> %s"
+        f"SELECT user_id, group_id, %s, %s, %s FROM {members} "
+        f"WHERE {Member._meta.pk.column} IN ({chosen})"
     )
     created = Notification._meta.get_field("created_at")
     with connection.cursor() as cursor:
@@ -364,8 +385,7 @@ def notify_members(*, group: Group, text: str, url: str, but: User | None = None
                 text[:300],
                 url,
                 created.get_db_prep_value(timezone.now(), connection),
-                group.pk,
-                but.pk if but is not None else 0,
+                *chosen_params,
             ],
         )
         return int(cursor.rowcount)

@@ -25,6 +25,12 @@ def invitations_send(meeting_id: int, method: str, whole_series: int) -> int:
 
 
 @shared_task
+def rules_ask_send(group_id: int, user_id: int) -> int:
+    """Email members (or one, if ``user_id``) a link to the group's ground rules."""
+    return mailout.rules_ask_send(int(group_id), int(user_id))
+
+
+@shared_task
 def mailings_enqueue() -> int:
     """Every few seconds with Celery: hand each waiting mailing to a worker."""
     waiting = mailout.mailings_waiting()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -54,13 +55,19 @@ def _member(request: HttpRequest, group: Group) -> Member:
     return member
 
 
-def _rules_first(request: HttpRequest, group: Group, member: Member) -> HttpResponse | None:
-    """Members accept the ground rules in force before they read the group."""
-    if group.ground_rules and member.rules_accepted < group.rules_version:
-        return see_other(
-            reverse("groups:rules", args=[group.slug]) + f"?next={request.get_full_path()}"
-        )
-    return None
+def _rules_first(
+    request: HttpRequest, group: Group, member: Member, then: str = ""
+) -> HttpResponse | None:
+    """Members accept the ground rules in force before they take part in the group, and
+    are then sent on to ``then`` (by default the page they asked for): every page but
+    the rules, the group's settings (where facilitators write them) and leaving."""
+    if selectors.has_accepted_rules(member):
+        return None
+    return see_other(
+        reverse("groups:rules", args=[group.slug])
+        + "?"
+        + urlencode({"next": then or request.get_full_path()})
+    )
 
 
 def _group_context(
@@ -227,6 +234,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             services.group_update(
                 group=found,
+                by=signed_in_user(request),
                 name=name,
                 kind=request.POST.get("kind")
                 if request.POST.get("kind") in Group.Kind.values
@@ -301,6 +309,8 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
+    if (first := _rules_first(request, found, member)) is not None:
+        return first
     if request.method == "POST":
         raw = request.POST.get("emails", "")
         emails = [e for e in raw.replace(",", "\n").replace(";", "\n").split() if e]
@@ -360,6 +370,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 def requests(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
+    if (first := _rules_first(request, found, member)) is not None:
+        return first
     if request.method == "POST":
         ask_row = found.requests.filter(
             pk=whole_number(request.POST.get("request")) or 0, outcome=""
@@ -437,6 +449,8 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
+    if (first := _rules_first(request, found, member)) is not None:
+        return first
     form: dict[str, Any] = {
         "minutes": "120",
         "mode": Mode.IN_PERSON,
@@ -535,6 +549,8 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
 def apologies(request: HttpRequest, pk: int) -> HttpResponse:
     """A member sends their apologies for a meeting to come, or takes them back."""
     found, member = _meeting(request, pk, rules.TAKE_PART)
+    if (first := _rules_first(request, found.group, member, found.get_absolute_url())) is not None:
+        return first
     coming = request.POST.get("coming") == "yes"
     if found.ends_at < timezone.now() or found.cancelled_at is not None:
         messages.error(request, "This meeting is over or cancelled.")
@@ -550,6 +566,8 @@ def apologies(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     found, member = _meeting(request, pk, rules.FACILITATE)
     group = found.group
+    if (first := _rules_first(request, group, member)) is not None:
+        return first
     local = timezone.localtime(found.starts_at)
     form: dict[str, Any] = {
         "title": found.title,
@@ -625,6 +643,8 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
     """The register, made to be filled in on a phone: one row a person, statuses as
     buttons-sized radios, one Save. "Everyone not marked is present" saves a tap each."""
     found, member = _meeting(request, pk, rules.FACILITATE)
+    if (first := _rules_first(request, found.group, member)) is not None:
+        return first
     if request.method == "POST":
         marks: dict[int, tuple[str, str]] = {}
         everyone = request.POST.get("everyone") == "present"
@@ -661,6 +681,8 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
     member = _member(request, found)
+    if (first := _rules_first(request, found, member)) is not None:
+        return first
     series_id = whole_number(request.GET.get("series"))
     table = selectors.attendance(found, series_id=series_id)
     return render(
@@ -681,6 +703,8 @@ def attendance(request: HttpRequest, slug: str) -> HttpResponse:
 @allow(rules.FACILITATE, on=Group)
 def attendance_csv(request: HttpRequest, slug: str) -> HttpResponse:
     found = selectors.get_group_for_user(request.user, slug, rules.FACILITATE)
+    if (first := _rules_first(request, found, _member(request, found))) is not None:
+        return first
     table = selectors.attendance(found, series_id=whole_number(request.GET.get("series")))
     header = ["meeting", "date", "series", "person", "email", "status", "mode"]
     marks = (
@@ -742,7 +766,13 @@ def calendar(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         )
     ):
         raise Http404("No such calendar.")
-    meetings_ = found.meetings.select_related("group", "series")  # type: ignore[union-attr]
+    # Until they accept the group's ground rules the feed is empty, not gone, so their
+    # calendar keeps the subscription and fills again once they do.
+    meetings_ = (
+        found.meetings.select_related("group", "series")  # type: ignore[union-attr]
+        if selectors.has_accepted_rules(member)
+        else Meeting.objects.none()
+    )
     return _ics(calendars.feed(meetings_, name=found.name), found.slug)  # type: ignore[union-attr]
 
 
@@ -950,6 +980,8 @@ def topic(
 @allow(rules.TAKE_PART, on=Topic)
 def reply(request: HttpRequest, pk: int) -> HttpResponse:
     found, member = _topic(request, pk)
+    if (first := _rules_first(request, found.group, member, found.get_absolute_url())) is not None:
+        return first
     body = request.POST.get("body", "")
     parent = found.thread.posts.filter(pk=whole_number(request.POST.get("parent")) or 0).first()
     try:
@@ -969,6 +1001,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 def moderate(request: HttpRequest, pk: int, post: int) -> HttpResponse:
     """Members report a post; facilitators hide or restore it, or close the thread."""
     found, member = _topic(request, pk)
+    if (first := _rules_first(request, found.group, member, found.get_absolute_url())) is not None:
+        return first
     target = found.thread.posts.filter(pk=post).first()
     if target is None:
         raise Http404("No such post.")
