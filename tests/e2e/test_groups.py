@@ -22,7 +22,7 @@ from commonground.groups.models import (
     Member,
     invitation_digest,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, make_person
 from tests.e2e.conftest import check_axe, check_reflow, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -99,6 +99,25 @@ def test_every_groups_page_passes_axe(
         f"/groups/unsubscribe/{filled['unsubscribe']}",
     ]:  # fmt: skip
         visit(page, base + path)
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_outsiders_and_a_new_members_pages_pass_axe(
+    page: Any, live_server: Any, riverside_set: Group, width: int
+) -> None:
+    """What someone not yet in the group meets: the listed group with its form asking to join,
+    and, once let in, the ground rules to accept first."""
+    services.group_update(group=riverside_set, visibility=Group.Visibility.LISTED)
+    make_person("cy@example.org", "Cy Newcomer")
+    page.set_viewport_size({"width": width, "height": 800})
+    base, slug = live_server.url, riverside_set.slug
+    sign_in(page, base, "cy@example.org", PASSWORD)
+    for path in ["/groups/", f"/groups/{slug}/about"]:
+        visit(page, base + path)
+    Member.objects.create(group=riverside_set, user=User.objects.get(email="cy@example.org"))
+    visit(page, f"{base}/groups/{slug}/")
+    assert f"/groups/{slug}/rules?" in page.url
+    expect(page.get_by_text("What is said here stays here.")).to_be_visible()
 
 
 def test_schedule_a_repeating_meeting(browser: Any, live_server: Any, riverside_set: Group) -> None:
