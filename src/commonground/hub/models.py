@@ -287,9 +287,18 @@ class Posting(models.Model):
     row a sector, so a lookup reads the newest items of a word with their sectors from
     the index alone."""
 
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, db_index=False, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    sector = models.ForeignKey(Sector, on_delete=models.CASCADE, db_index=False, related_name="+")
+    # Relating writes tens of thousands of these a batch, and a database's check that each
+    # key exists (at commit, on PostgreSQL) cost a third of the batch: they are written
+    # only by hub/relate.py from rows it has just read, and deleting an item, word or
+    # sector still takes its postings with it (Django's cascade), so no constraint is kept
+    # in the database. The same holds for Relation.
+    term = models.ForeignKey(
+        Term, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    sector = models.ForeignKey(
+        Sector, on_delete=models.CASCADE, db_index=False, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["term", "item", "sector"], name="hub_posting_lookup")]
@@ -301,11 +310,18 @@ class Posting(models.Model):
 class Relation(models.Model):
     """``related`` is on the same subject as ``item`` and comes from another sector."""
 
-    # No index of its own: the unique constraint's index starts with the item.
+    # No index of its own: the unique constraint's index starts with the item. No
+    # constraint in the database either, as for Posting.
     item = models.ForeignKey(
-        Item, on_delete=models.CASCADE, related_name="relations", db_index=False
+        Item,
+        on_delete=models.CASCADE,
+        related_name="relations",
+        db_index=False,
+        db_constraint=False,
     )
-    related = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    related = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     score = models.FloatField()
 
     class Meta:

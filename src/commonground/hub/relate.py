@@ -39,7 +39,8 @@ from commonground.hub import similar
 from commonground.hub.models import Item, Waiting
 from commonground.lib import bulk
 
-BATCH = 2000  # items related in one transaction (and one task, with workers)
+BATCH = 10_000  # items related in one transaction (and one task, with workers)
+SCORED_AT_ONCE = 2_000  # items whose candidates are scored together
 KEY_WORDS = 10  # counted per item, for each word's rarity
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest filed and looked up
@@ -321,33 +322,40 @@ def _find_related(
         Item.objects.aggregate(top=Max("pk"))["top"] or 0, max((p.pk for p in prepared), default=0)
     )
     weight = {w: math.log((everyone + 1) / (items + 1)) for w, (_, items) in terms.items()}
-    asks: list[tuple[int, int, float]] = []  # (the item's place in the batch, term id, weight)
-    for n, p in enumerate(prepared):
-        # A word only this item has finds nothing; of the rest, the rarest say the most.
-        known = [w for w in p.words if terms[w][1] > 1]
-        asks.extend(
-            (n, terms[w][0], weight[w])
-            for w in sorted(known, key=lambda w: (-weight[w], w))[:ASKED]
-        )
-    if not asks:
-        return {p.pk: [] for p in prepared}
-    postings = _newest(cursor, sorted({term for _, term, _ in asks}))
-    return _best(prepared, np.array(asks).T, postings)
+    # Each item's rarest words that another item has too: a word only this item has finds
+    # nothing; of the rest, the rarest say the most.
+    asked = [
+        sorted((w for w in p.words if terms[w][1] > 1), key=lambda w: (-weight[w], w))[:ASKED]
+        for p in prepared
+    ]
+    postings = _newest(cursor, sorted({terms[w][0] for words in asked for w in words}))
+    found: dict[int, list[tuple[int, float]]] = {}
+    # Scored a slice of the batch at a time: the candidates of a whole batch would take
+    # hundreds of megabytes at once.
+    for start in range(0, len(prepared), SCORED_AT_ONCE):
+        part = range(start, min(start + SCORED_AT_ONCE, len(prepared)))
+        asks = [(n - start, terms[w][0], weight[w]) for n in part for w in asked[n]]
+        found |= _best(prepared[part.start : part.stop], asks, postings)
+    return found
 
 
 def _best(
-    prepared: list[Prepared], asks: np.ndarray, postings: np.ndarray
+    prepared: list[Prepared], asks: list[tuple[int, int, float]], postings: np.ndarray
 ) -> dict[int, list[tuple[int, float]]]:
-    """Score every (item, candidate) pair of the batch at once, in numpy.
+    """Score every (item, candidate) pair of ``prepared`` at once, in numpy.
 
-    ``asks`` holds three rows (the item's place in ``prepared``, term id, the word's
-    weight), ``postings`` three (term id, item id, sector id). A candidate scores the
-    weights of the words it shares with the item, each word once however many sectors it
-    is filed under; it counts if it shares ``MIN_SHARED`` words or its score reaches
-    ``RARE_ENOUGH``, and only if one of its sectors is not the item's.
+    ``asks`` are (the item's place in ``prepared``, term id, the word's weight),
+    ``postings`` three rows (term id, item id, sector id) in that order (``_newest``).
+    A candidate scores the weights of the words it shares with the item, each word once
+    however many sectors it is filed under; it counts if it shares ``MIN_SHARED`` words
+    or its score reaches ``RARE_ENOUGH``, and only if one of its sectors is not the item's.
     """
-    asker, asked_term, asked_weight = asks[0].astype(np.int64), asks[1].astype(np.int64), asks[2]
-    term, item, sector = postings[:, np.lexsort(postings[::-1])]
+    if not asks:
+        return {p.pk: [] for p in prepared}
+    asker = np.fromiter((n for n, _, _ in asks), dtype=np.int64, count=len(asks))
+    asked_term = np.fromiter((t for _, t, _ in asks), dtype=np.int64, count=len(asks))
+    asked_weight = np.fromiter((w for _, _, w in asks), dtype=np.float64, count=len(asks))
+    term, item, sector = postings
     # Each word's candidates: the slice of postings filed under it, joined to every ask of it.
     lo = np.searchsorted(term, asked_term, side="left")
     lengths = np.searchsorted(term, asked_term, side="right") - lo
@@ -393,8 +401,13 @@ def _best(
 
 def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
     """For each term, the newest ``PER_WORD`` postings: three rows, (term id, item id,
-    sector id)."""
-    rows: list[tuple[int, int, int]] = []
+    sector id), in that order."""
+    parts: list[np.ndarray] = []
+
+    def take(rows: list[tuple[int, int, int]]) -> None:
+        # As numbers at once: as Python tuples, a big batch's rows take hundreds of MB.
+        parts.append(np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows)))
+
     if connection.vendor == "postgresql":
         cursor.execute(
             "SELECT t.id, p.item_id, p.sector_id FROM unnest(%s::bigint[]) AS t(id) "
@@ -402,7 +415,8 @@ def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
             "WHERE term_id = t.id ORDER BY item_id DESC LIMIT %s) p",
             [term_ids, PER_WORD],
         )
-        rows = cursor.fetchall()
+        while rows := cursor.fetchmany(20_000):
+            take(rows)
     else:
         # SQLite has no LATERAL: one index read a term, many to a statement.
         one = (
@@ -413,9 +427,9 @@ def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
         for start in range(0, len(term_ids), step):
             chunk = term_ids[start : start + step]
             cursor.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
-            rows.extend(cursor.fetchall())
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=3 * len(rows))
-    return flat.reshape(-1, 3).T
+            take(cursor.fetchall())
+    postings = np.concatenate(parts or [np.empty(0, dtype=np.int64)]).reshape(-1, 3).T
+    return postings[:, np.lexsort(postings[::-1])]
 
 
 def _write(
