@@ -217,9 +217,10 @@ class _Processes:
             return read(body)
         with self.lock:
             if self.pool is None:
-                # A fresh server process to fork from, not this one with its threads.
+                # A fresh server process to fork from, not this one with its threads. It
+                # imports nothing ahead (each parsing process does, once): the server
+                # outlives the harvest, and with the parsers loaded it holds 40 MB.
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["commonground.hub.prepare"])
                 self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
         return self.pool.submit(read, body).result()
 

@@ -40,7 +40,7 @@ from commonground.hub.models import Item, Waiting
 from commonground.lib import bulk
 
 BATCH = 10_000  # items related in one transaction (and one task, with workers)
-SCORED_AT_ONCE = 2_000  # items whose candidates are scored together
+SCORED_AT_ONCE = 1_000  # items whose texts are read, and candidates scored, together
 KEY_WORDS = 10  # counted per item, for each word's rarity
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest filed and looked up
@@ -165,9 +165,16 @@ def relate(item_ids: list[int]) -> None:
 
 def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
     query = "SELECT id, title, text, story_id FROM hub_item WHERE id"
-    rows = bulk.select_in(cursor, query, item_ids)
+    # In id order (a later item of the batch finds an earlier one as its story), and the
+    # texts a slice at a time: a whole batch's would be tens of megabytes at once.
+    ids = sorted(item_ids)
+    rows = (
+        row
+        for start in range(0, len(ids), SCORED_AT_ONCE)
+        for row in sorted(bulk.select_in(cursor, query, ids[start : start + SCORED_AT_ONCE]))
+    )
     prepared = []
-    for pk, title, text, story in sorted(rows):
+    for pk, title, text, story in rows:
         # The body tells the story; the title (often changed when a post is passed on) only
         # when the body is too short to.
         title_words, text_words = similar.words(title), similar.words(text)
@@ -345,7 +352,7 @@ def _best(
     """Score every (item, candidate) pair of ``prepared`` at once, in numpy.
 
     ``asks`` are (the item's place in ``prepared``, term id, the word's weight),
-    ``postings`` three rows (term id, item id, sector id) in that order (``_newest``).
+    ``postings`` three rows (term id, item id, sector id) by term, newest first.
     A candidate scores the weights of the words it shares with the item, each word once
     however many sectors it is filed under; it counts if it shares ``MIN_SHARED`` words
     or its score reaches ``RARE_ENOUGH``, and only if one of its sectors is not the item's.
@@ -401,7 +408,7 @@ def _best(
 
 def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
     """For each term, the newest ``PER_WORD`` postings: three rows, (term id, item id,
-    sector id), in that order."""
+    sector id), by term and newest first."""
     parts: list[np.ndarray] = []
 
     def take(rows: list[tuple[int, int, int]]) -> None:
@@ -429,7 +436,13 @@ def _newest(cursor: Any, term_ids: list[int]) -> np.ndarray:
             cursor.execute(" UNION ALL ".join([one] * len(chunk)), chunk)
             take(cursor.fetchall())
     postings = np.concatenate(parts or [np.empty(0, dtype=np.int64)]).reshape(-1, 3).T
-    return postings[:, np.lexsort(postings[::-1])]
+    term, item = postings[0], postings[1]
+    # As asked for, they come in order (term by term, newest first): sorting them again
+    # would take another copy of them all.
+    step = np.diff(term)
+    if (step < 0).any() or (np.diff(item)[step == 0] > 0).any():
+        postings = postings[:, np.lexsort((postings[2], -item, term))]
+    return postings
 
 
 def _write(
