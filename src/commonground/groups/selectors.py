@@ -44,10 +44,15 @@ def accepting_rules() -> Q:
     return Q(group__ground_rules="") | Q(rules_accepted__gte=F("group__rules_version"))
 
 
+def rules_version_needed(group: Group) -> int:
+    """``accepting_rules`` for the members of one group: they have accepted its rules if
+    their ``rules_accepted`` is at least this (a group without rules asks nothing)."""
+    return group.rules_version if group.ground_rules else 0
+
+
 def has_accepted_rules(member: Member) -> bool:
     """``accepting_rules`` for one member, with their ``group`` at hand (tested to agree)."""
-    group = member.group
-    return not group.ground_rules or member.rules_accepted >= group.rules_version
+    return member.rules_accepted >= rules_version_needed(member.group)
 
 
 def rules_link(group: Group) -> str:

@@ -364,10 +364,6 @@ def notify_members(*, group: Group, text: str, url: str, but: User | None = None
     """The same, for every member of ``group`` (but one) who has accepted its ground
     rules, in one INSERT ... SELECT: a network of thousands costs one statement, and
     nothing is read back into Python."""
-    told = Member.objects.filter(selectors.accepting_rules(), group=group)
-    if but is not None:
-        told = told.exclude(user_id=but.pk)
-    chosen, chosen_params = told.values("pk").query.sql_with_params()
     members = Member._meta.db_table
     table = Notification._meta.db_table
     fields = {f.name: f.column for f in Notification._meta.concrete_fields}
@@ -375,7 +371,7 @@ def notify_members(*, group: Group, text: str, url: str, but: User | None = None
         f"INSERT INTO {table} ({fields['user']}, {fields['group']}, {fields['text']}, "  # noqa: S608 - table and column names come from the models
         f"{fields['url']}, {fields['created_at']}) "
         f"SELECT user_id, group_id, %s, %s, %s FROM {members} "
-        f"WHERE {Member._meta.pk.column} IN ({chosen})"
+        "WHERE group_id = %s AND user_id <> %s AND rules_accepted >= %s"
     )
     created = Notification._meta.get_field("created_at")
     with connection.cursor() as cursor:
@@ -385,7 +381,9 @@ def notify_members(*, group: Group, text: str, url: str, but: User | None = None
                 text[:300],
                 url,
                 created.get_db_prep_value(timezone.now(), connection),
-                *chosen_params,
+                group.pk,
+                but.pk if but is not None else 0,
+                selectors.rules_version_needed(group),
             ],
         )
         return int(cursor.rowcount)
