@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid
+from itertools import islice
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
@@ -314,9 +316,8 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
     invited = selectors.accepting_rules()
     if method == "CANCEL":
         invited |= Q(rules_accepted__gt=0)
-    sent = 0
-    with get_connection() as connection:
-        messages = []
+
+    def letters(connection: Any) -> Iterator[EmailMessage]:
         for member in group.memberships.select_related("user").filter(
             invited, user__is_active=True
         ):
@@ -345,13 +346,9 @@ def invitations_send(meeting_id: int, method: str, whole_series: bool) -> int:
                 connection=connection,
             )
             message.attach_alternative(ics.decode(), f"text/calendar; method={method}")
-            messages.append(message)
-            if len(messages) >= BATCH:
-                sent += connection.send_messages(messages) or 0
-                messages = []
-        if messages:
-            sent += connection.send_messages(messages) or 0
-    return sent
+            yield message
+
+    return _send_batched(letters)
 
 
 def rules_ask_send(group_id: int, user_id: int = 0) -> int:
@@ -372,9 +369,8 @@ def rules_ask_send(group_id: int, user_id: int = 0) -> int:
         asked = asked.filter(user_id=user_id)
     template = get_template("groups/email/rules.txt")
     settings_link = settings.SITE_URL + reverse("groups:settings")
-    sent = 0
-    with get_connection() as connection:
-        messages = []
+
+    def letters(connection: Any) -> Iterator[EmailMessage]:
         for member in asked.iterator(chunk_size=BATCH):
             link = _unsubscribe_link(member.pk)
             context = {
@@ -384,23 +380,28 @@ def rules_ask_send(group_id: int, user_id: int = 0) -> int:
                 "settings_link": settings_link,
                 "unsubscribe": link,
             }
-            messages.append(
-                EmailMessage(
-                    f"[{group.name}] The ground rules have changed: accept them to take part"
-                    if member.rules_accepted
-                    else f"[{group.name}] Accept the ground rules to take part",
-                    template.render(context),
-                    settings.DEFAULT_FROM_EMAIL,
-                    [member.user.email],
-                    headers={"Auto-Submitted": "auto-generated", **_list_headers(group, link)},
-                    connection=connection,
-                )
+            yield EmailMessage(
+                f"[{group.name}] The ground rules have changed: accept them to take part"
+                if member.rules_accepted
+                else f"[{group.name}] Accept the ground rules to take part",
+                template.render(context),
+                settings.DEFAULT_FROM_EMAIL,
+                [member.user.email],
+                headers={"Auto-Submitted": "auto-generated", **_list_headers(group, link)},
+                connection=connection,
             )
-            if len(messages) >= BATCH:
-                sent += connection.send_messages(messages) or 0
-                messages = []
-        if messages:
-            sent += connection.send_messages(messages) or 0
+
+    return _send_batched(letters)
+
+
+def _send_batched(letters: Callable[[Any], Iterable[EmailMessage]]) -> int:
+    """Send what ``letters`` makes for one mail server connection, ``BATCH`` at a time;
+    returns how many were sent."""
+    sent = 0
+    with get_connection() as connection:
+        made = iter(letters(connection))
+        while batch := list(islice(made, BATCH)):
+            sent += connection.send_messages(batch) or 0
     return sent
 
 
