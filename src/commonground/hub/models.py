@@ -148,19 +148,22 @@ class Item(models.Model):
     content = models.TextField(blank=True, help_text="Sanitised HTML.")
     text = models.TextField(blank=True, help_text="Plain text, for search and snippets.")
     author = models.CharField(max_length=300, blank=True)
-    published_at = models.DateTimeField(db_index=True)
+    # Indexed by hub_item_recent (published_at, id), whose first column it is.
+    published_at = models.DateTimeField()
     first_seen_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(default=timezone.now)
     # The comments under the item: a public thread of the project's conversations,
     # made with the first comment.
     # (A plain key with a unique index, not a OneToOneField: on SQLite that would rebuild
     # the table, and with it lose the search index's triggers.)
+    # Indexed by hub_item_one_thread, the unique index of the items that have one.
     thread = models.ForeignKey(
         "conversations.Thread",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="hub_items",
+        db_index=False,
     )
     content_hash = models.CharField(max_length=16, editable=False)
     sources = models.ManyToManyField(Source, through="Carriage", related_name="items")
@@ -196,7 +199,10 @@ class Carriage(models.Model):
     """A hub carried an item: the entry in its feed that pointed at it."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="carriages")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="carriages")
+    # Indexed by hub_carriage_once (source, entry_key), whose first column it is.
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="carriages", db_index=False
+    )
     entry_key = models.CharField(max_length=40, editable=False)
     original_link = models.URLField(max_length=2000, blank=True)
     categories = models.CharField(max_length=1000, blank=True)
@@ -214,7 +220,8 @@ class Carriage(models.Model):
 
 
 class ItemTheme(models.Model):
-    item = models.ForeignKey(Item, on_delete=models.CASCADE)
+    # Indexed by hub_itemtheme_once (item, theme), whose first column it is.
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, db_index=False)
     theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
     by_rule = models.BooleanField(default=True)
     added_by = models.ForeignKey(
