@@ -198,10 +198,18 @@ class Item(models.Model):
 class Carriage(models.Model):
     """A hub carried an item: the entry in its feed that pointed at it."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="carriages")
+    # No key constraints in the database (hub 0012: the harvest's commits checked them);
+    # Django's cascade still deletes carriages with their item or hub.
+    item = models.ForeignKey(
+        Item, on_delete=models.CASCADE, related_name="carriages", db_constraint=False
+    )
     # Indexed by hub_carriage_once (source, entry_key), whose first column it is.
     source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="carriages", db_index=False
+        Source,
+        on_delete=models.CASCADE,
+        related_name="carriages",
+        db_index=False,
+        db_constraint=False,
     )
     entry_key = models.CharField(max_length=40, editable=False)
     original_link = models.URLField(max_length=2000, blank=True)
@@ -220,9 +228,10 @@ class Carriage(models.Model):
 
 
 class ItemTheme(models.Model):
-    # Indexed by hub_itemtheme_once (item, theme), whose first column it is.
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, db_index=False)
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE)
+    # Indexed by hub_itemtheme_once (item, theme), whose first column it is. No key
+    # constraints in the database, as for carriages (hub 0012).
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, db_index=False, db_constraint=False)
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, db_constraint=False)
     by_rule = models.BooleanField(default=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -248,7 +257,10 @@ class Waiting(models.Model):
     """An item stored or changed since it was last related: the queue of the relating step,
     kept apart so that counting what waits never reads the item table."""
 
-    item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # No key constraint in the database, as for carriages (hub 0012).
+    item = models.OneToOneField(
+        Item, primary_key=True, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
 
     def __str__(self) -> str:
         return f"{self.item_id} waits to be related"

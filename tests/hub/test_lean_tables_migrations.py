@@ -1,4 +1,5 @@
-"""Hub migration 0011 drops the indexes another index serves, and undoing it puts them
+"""Hub migrations 0011 and 0012 drop the indexes another index serves and, on
+PostgreSQL, the key constraints the harvest's commits checked; undoing them puts them
 back, on SQLite and on PostgreSQL (the suite runs on each: DATABASE_URL chooses). A
 transactional test, as the schema really changes; the database is migrated to the
 latest again afterwards, whatever the test did."""
@@ -96,3 +97,29 @@ def test_search_is_kept_through_it(migrate_back: MigrationExecutor) -> None:
         content_hash="h1",
     )
     assert search.search("allotment").total == 1
+
+
+def _keys(model: type) -> set[str]:
+    """The columns of ``model``'s table that have a foreign key constraint."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {info["columns"][0] for info in found.values() if info["foreign_key"]}
+
+
+def test_harvest_tables_keep_no_key_constraints_on_postgresql(
+    migrate_back: MigrationExecutor,
+) -> None:
+    """Hub 0012: on PostgreSQL the carriages', themes' and queue's keys to items, hubs
+    and themes are not checked at commit; undone, the constraints come back. SQLite's
+    tables are left as they were."""
+    checked = {Carriage: {"item_id", "source_id"}, ItemTheme: {"item_id", "theme_id"}}
+    for model, columns in checked.items():
+        if connection.vendor == "postgresql":
+            assert not columns & _keys(model), model
+        else:
+            assert columns <= _keys(model), model
+    assert "added_by_id" in _keys(ItemTheme)  # who added a theme by hand: still checked
+
+    migrate_back.migrate([("hub", "0011_fewer_indexes")])
+    for model, columns in checked.items():
+        assert columns <= _keys(model), model
