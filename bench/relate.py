@@ -246,9 +246,10 @@ def _old_similar(
             )
         else:
             cursor.execute(
-                "SELECT i.id, ts_rank_cd(i.search_vector, q) AS rank "  # noqa: S608
-                "FROM hub_item i, to_tsquery('english', %s) q "
-                f"WHERE i.search_vector @@ q AND i.id != %s AND {other_sector} "
+                "SELECT i.id, ts_rank_cd(s.vector, q) AS rank "  # noqa: S608
+                "FROM hub_itemsearch s JOIN hub_item i ON i.id = s.item_id, "
+                "to_tsquery('english', %s) q "
+                f"WHERE s.vector @@ q AND i.id != %s AND {other_sector} "
                 "ORDER BY rank DESC LIMIT %s",
                 [" | ".join(f"'{w}'" for w in words), exclude_item, *exclude_sectors, limit],
             )

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from commonground.hub import prepare, relate
+from commonground.hub import prepare, relate, search
 from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
@@ -54,7 +54,8 @@ MAX_INTERVAL = 24 * 60 * 60
 MAX_BACKOFF = 24 * 60 * 60
 PER_HOST = 2
 HISTORY_KEPT = 50
-# Harvests of fewer sources parse on their fetch threads; starting processes costs more.
+# Harvests of fewer sources parse on their fetch threads, starting processes costs more;
+# and compute their search vectors after storing, not on a thread beside it.
 PROCESSES_FROM = 20
 # Results that arrive within this many seconds of each other share one transaction: a
 # commit costs far more than a row, but a write lock should not be held for long.
@@ -579,7 +580,10 @@ def harvest(
     waiting = iter(_by_turns(sources))
     processes = _Processes(len(sources))
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool:
+        with (
+            search.Indexer(on_thread=len(sources) >= PROCESSES_FROM) as indexer,
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="harvest") as pool,
+        ):
             running: set[Future[Fetched]] = set()
 
             def top_up() -> None:
@@ -593,10 +597,13 @@ def harvest(
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 top_up()
                 deadline = time.monotonic() + BATCH_SECONDS
-                with transaction.atomic():
+                with transaction.atomic(), search.indexed_later():
                     # Each source's new state (etag, next check) commits with its items, so
                     # the sources of a batch lost in a crash are still due and fetched again.
                     bulk.commit_without_waiting()
+                    # The items' search vectors are computed beside this thread, on
+                    # PostgreSQL, once the batch commits (hub/search.py).
+                    transaction.on_commit(indexer.more)
                     pending: Pending = []
                     while done:
                         for future in done:

@@ -5,27 +5,42 @@ itself, so it is current the moment an item is stored, with no manual step:
 
 - SQLite: an FTS5 table over ``hub_item``'s title and text (external
   content) kept in step by triggers on insert, update and delete.
-- PostgreSQL: a generated ``search_vector`` column on ``hub_item`` with a
-  GIN index (title weighted above text).
+- PostgreSQL: each item's ``tsvector`` (title weighted above text) in a table
+  of its own, ``hub_itemsearch``, with a GIN index, kept in step by triggers on
+  ``hub_item`` (hub migration 0013; until then a generated column of the item).
 
-``install_sql`` gives the migration its statements; :func:`search` is the
+On PostgreSQL, computing the vectors is most of what storing an item costs the
+database (its text parsed and every word stemmed). A harvest therefore asks
+for them later (:func:`index_later`): the triggers only queue its items in
+``hub_unsearched``, and an :class:`Indexer` on a connection of its own
+computes them while the harvest stores the next feeds, on the machine's other
+core. The harvest reports only when the queue is empty; what a crash leaves
+queued, the next harvest indexes first.
+
+``install_sql`` gives the migrations their statements; :func:`search` is the
 one way to query.
 """
 
 from __future__ import annotations
 
 import itertools
+import logging
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from commonground.hub import prepare
+
+log = logging.getLogger(__name__)
 
 _MARK_ON, _MARK_OFF = "\x02", "\x03"
 # A query matching more items than this ranks its newest this many (see search()).
@@ -57,6 +72,7 @@ SQLITE_UNINSTALL = [
     "DROP TRIGGER IF EXISTS hub_item_fts_insert",
     "DROP TABLE IF EXISTS hub_item_fts",
 ]
+# As hub migration 0002 made the index on PostgreSQL; 0013 moves it (SEARCH_TABLE_INSTALL).
 POSTGRES_INSTALL = [
     """ALTER TABLE hub_item ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') ||
@@ -67,6 +83,66 @@ POSTGRES_INSTALL = [
 POSTGRES_UNINSTALL = [
     "DROP INDEX IF EXISTS hub_item_search",
     "ALTER TABLE hub_item DROP COLUMN IF EXISTS search_vector",
+]
+
+
+# PostgreSQL from hub migration 0013: the vectors in a table of their own, kept by triggers
+# that compute them at once, or queue the items when the transaction asks for later.
+SEARCH_TABLE_INSTALL = [
+    """CREATE FUNCTION hub_item_vector(title text, body text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') ||
+               setweight(to_tsvector('english'::regconfig, coalesce(left(body, 100000), '')), 'B')
+    $$""",
+    "CREATE TABLE hub_itemsearch (item_id bigint PRIMARY KEY, vector tsvector NOT NULL)",
+    "CREATE TABLE hub_unsearched (item_id bigint PRIMARY KEY)",
+    """CREATE FUNCTION hub_item_search_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        later boolean := current_setting('commonground.search_later', true) = 'on';
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM hub_itemsearch WHERE item_id IN (SELECT id FROM gone);
+            DELETE FROM hub_unsearched WHERE item_id IN (SELECT id FROM gone);
+        ELSIF TG_OP = 'INSERT' AND later THEN
+            INSERT INTO hub_unsearched SELECT id FROM changed ON CONFLICT DO NOTHING;
+        ELSIF TG_OP = 'INSERT' THEN
+            INSERT INTO hub_itemsearch SELECT id, hub_item_vector(title, text) FROM changed
+                ON CONFLICT (item_id) DO UPDATE SET vector = EXCLUDED.vector;
+        ELSIF later THEN
+            INSERT INTO hub_unsearched SELECT c.id FROM changed c JOIN before b ON b.id = c.id
+                WHERE (c.title, c.text) IS DISTINCT FROM (b.title, b.text)
+                ON CONFLICT DO NOTHING;
+        ELSE
+            INSERT INTO hub_itemsearch SELECT c.id, hub_item_vector(c.title, c.text)
+                FROM changed c JOIN before b ON b.id = c.id
+                WHERE (c.title, c.text) IS DISTINCT FROM (b.title, b.text)
+                ON CONFLICT (item_id) DO UPDATE SET vector = EXCLUDED.vector;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER hub_item_search_insert AFTER INSERT ON hub_item
+        REFERENCING NEW TABLE AS changed FOR EACH STATEMENT
+        EXECUTE FUNCTION hub_item_search_keep()""",
+    """CREATE TRIGGER hub_item_search_update AFTER UPDATE ON hub_item
+        REFERENCING OLD TABLE AS before NEW TABLE AS changed FOR EACH STATEMENT
+        EXECUTE FUNCTION hub_item_search_keep()""",
+    """CREATE TRIGGER hub_item_search_delete AFTER DELETE ON hub_item
+        REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+        EXECUTE FUNCTION hub_item_search_keep()""",
+    "INSERT INTO hub_itemsearch SELECT id, hub_item_vector(title, text) FROM hub_item",
+    "CREATE INDEX hub_itemsearch_vector ON hub_itemsearch USING gin (vector)",
+    "DROP INDEX IF EXISTS hub_item_search",
+    "ALTER TABLE hub_item DROP COLUMN IF EXISTS search_vector",
+]
+SEARCH_TABLE_UNINSTALL = [
+    *POSTGRES_INSTALL,
+    "DROP TRIGGER IF EXISTS hub_item_search_delete ON hub_item",
+    "DROP TRIGGER IF EXISTS hub_item_search_update ON hub_item",
+    "DROP TRIGGER IF EXISTS hub_item_search_insert ON hub_item",
+    "DROP FUNCTION IF EXISTS hub_item_search_keep()",
+    "DROP TABLE IF EXISTS hub_unsearched",
+    "DROP TABLE IF EXISTS hub_itemsearch",
+    "DROP FUNCTION IF EXISTS hub_item_vector(text, text)",
 ]
 
 
@@ -255,11 +331,11 @@ def _one_way(in_text: list[str], theme_sets: list[list[int]]) -> tuple[str, list
         if not theme_sets:
             score = "-bm25(hub_item_fts, 8.0, 1.0)"
     else:
-        item, table = "hub_item.id", "hub_item"
-        clauses = ["search_vector @@ to_tsquery('english', %s)"]
+        item, table = "s.item_id", "hub_itemsearch s"
+        clauses = ["s.vector @@ to_tsquery('english', %s)"]
         params = [_tsquery(in_text) or "''"]
         if not theme_sets:
-            score = "ts_rank_cd(search_vector, to_tsquery('english', %s))"
+            score = "ts_rank_cd(s.vector, to_tsquery('english', %s))"
             params.insert(0, params[0])
     for themes in theme_sets:
         marks = ", ".join(["%s"] * len(themes))
@@ -318,9 +394,10 @@ def search(
             passes, params = _filters_sql(cursor, filters or Filters())
             cursor.execute(
                 "SELECT i.id, i.published_at, "  # noqa: S608 - the filters are fixed SQL
-                f"CASE WHEN {passes} THEN ts_rank_cd(i.search_vector, to_tsquery('english', %s)) "
-                "END FROM (SELECT id, published_at, search_vector FROM hub_item "
-                "WHERE search_vector @@ to_tsquery('english', %s) ORDER BY id DESC LIMIT %s) i",
+                f"CASE WHEN {passes} THEN ts_rank_cd(s.vector, to_tsquery('english', %s)) "
+                "END FROM (SELECT item_id, vector FROM hub_itemsearch "
+                "WHERE vector @@ to_tsquery('english', %s) ORDER BY item_id DESC LIMIT %s) s "
+                "JOIN hub_item i ON i.id = s.item_id",
                 [*params, match, match, MAX_RANKED + 1],
             )
         newest = sorted(cursor.fetchall(), key=lambda row: -row[0])
@@ -393,3 +470,110 @@ def _snippets(cursor: Any, ids: list[int], match: str) -> dict[int, str]:
             [match, f"StartSel={_MARK_ON}, StopSel={_MARK_OFF}, MaxWords=35, MinWords=15", *ids],
         )
     return dict(cursor.fetchall())
+
+
+# -- computing PostgreSQL's vectors beside a harvest --------------------------------------
+
+# Items a statement takes from the queue: a few seconds of one core's work.
+INDEXED_AT_ONCE = 2_000
+
+
+@contextmanager
+def indexed_later() -> Iterator[None]:
+    """Within this block of a transaction (PostgreSQL), queue the items stored or
+    changed for an :class:`Indexer`, rather than computing their vectors as they are
+    stored. (A block that raises leaves it to the transaction's rollback to undo.)"""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL commonground.search_later TO on")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL commonground.search_later TO off")
+
+
+def index_waiting() -> int:
+    """Compute the vectors of every queued item (PostgreSQL); returns how many.
+
+    Each statement takes up to ``INDEXED_AT_ONCE`` items from the queue, skipping any
+    that another process is indexing, and commits without waiting for the disk: a
+    batch lost in a crash is still queued (its deletion from the queue is lost too).
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    from commonground.lib import bulk
+
+    done = 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            bulk.commit_without_waiting()
+            cursor.execute(
+                "WITH taken AS (DELETE FROM hub_unsearched WHERE item_id IN ("
+                "SELECT item_id FROM hub_unsearched ORDER BY item_id LIMIT %s "
+                "FOR UPDATE SKIP LOCKED) RETURNING item_id) "
+                "INSERT INTO hub_itemsearch SELECT i.id, hub_item_vector(i.title, i.text) "
+                "FROM hub_item i JOIN taken ON taken.item_id = i.id "
+                "ON CONFLICT (item_id) DO UPDATE SET vector = EXCLUDED.vector",
+                [INDEXED_AT_ONCE],
+            )
+            count = cursor.rowcount
+        done += count
+        if count < INDEXED_AT_ONCE:
+            return done
+
+
+class Indexer:
+    """Computes queued items' vectors on a thread and database connection of its own,
+    while the thread that started it stores more (PostgreSQL; elsewhere it does
+    nothing). :meth:`more` says a transaction that queued items has committed;
+    :meth:`finish` returns once every queued item, from this harvest or one cut off
+    before it, is searchable.
+    """
+
+    def __init__(self, *, on_thread: bool = True) -> None:
+        # Without a thread (a harvest of a few feeds) finish() indexes what was queued.
+        self._wanted = connection.vendor == "postgresql"
+        self._on_thread = on_thread
+        self._poked = threading.Event()
+        self._finishing = False
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
+
+    def __enter__(self) -> Indexer:
+        if self._wanted and self._on_thread:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.finish()
+
+    def more(self) -> None:
+        self._poked.set()
+
+    def finish(self) -> None:
+        if not self._wanted or self._finishing:
+            return
+        self._finishing = True
+        self._poked.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if self._failure is not None:
+            log.warning("Indexing on its own thread failed", exc_info=self._failure)
+        # What the thread could not see or index (a transaction of this thread's still
+        # open, as in a test; its failure) is still queued: index it here.
+        index_waiting()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._poked.wait()
+                self._poked.clear()
+                finishing = self._finishing
+                index_waiting()
+                if finishing:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - finish() reports it and indexes again
+            self._failure = exc
+        finally:
+            connection.close()
