@@ -129,6 +129,13 @@ SEARCH_TABLE_INSTALL = [
     """CREATE TRIGGER hub_item_search_delete AFTER DELETE ON hub_item
         REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
         EXECUTE FUNCTION hub_item_search_keep()""",
+    """CREATE FUNCTION hub_item_search_empty() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE hub_itemsearch, hub_unsearched;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER hub_item_search_truncate AFTER TRUNCATE ON hub_item
+        FOR EACH STATEMENT EXECUTE FUNCTION hub_item_search_empty()""",
     "INSERT INTO hub_itemsearch SELECT id, hub_item_vector(title, text) FROM hub_item",
     "CREATE INDEX hub_itemsearch_vector ON hub_itemsearch USING gin (vector)",
     "DROP INDEX IF EXISTS hub_item_search",
@@ -136,6 +143,8 @@ SEARCH_TABLE_INSTALL = [
 ]
 SEARCH_TABLE_UNINSTALL = [
     *POSTGRES_INSTALL,
+    "DROP TRIGGER IF EXISTS hub_item_search_truncate ON hub_item",
+    "DROP FUNCTION IF EXISTS hub_item_search_empty()",
     "DROP TRIGGER IF EXISTS hub_item_search_delete ON hub_item",
     "DROP TRIGGER IF EXISTS hub_item_search_update ON hub_item",
     "DROP TRIGGER IF EXISTS hub_item_search_insert ON hub_item",
