@@ -11,7 +11,7 @@ itself, so it is current the moment an item is stored, with no manual step:
 
 On PostgreSQL, computing the vectors is most of what storing an item costs the
 database (its text parsed and every word stemmed). A harvest therefore asks
-for them later (:func:`index_later`): the triggers only queue its items in
+for them later (:func:`indexed_later`): the triggers only queue its items in
 ``hub_unsearched``, and an :class:`Indexer` on a connection of its own
 computes them while the harvest stores the next feeds, on the machine's other
 core. The harvest reports only when the queue is empty; what a crash leaves
@@ -517,18 +517,22 @@ def index_waiting() -> int:
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
             bulk.commit_without_waiting()
+            # How many it took from the queue and how many of those it indexed (an item
+            # deleted meanwhile has no vector to compute).
             cursor.execute(
                 "WITH taken AS (DELETE FROM hub_unsearched WHERE item_id IN ("
                 "SELECT item_id FROM hub_unsearched ORDER BY item_id LIMIT %s "
-                "FOR UPDATE SKIP LOCKED) RETURNING item_id) "
-                "INSERT INTO hub_itemsearch SELECT i.id, hub_item_vector(i.title, i.text) "
+                "FOR UPDATE SKIP LOCKED) RETURNING item_id), "
+                "indexed AS (INSERT INTO hub_itemsearch "
+                "SELECT i.id, hub_item_vector(i.title, i.text) "
                 "FROM hub_item i JOIN taken ON taken.item_id = i.id "
-                "ON CONFLICT (item_id) DO UPDATE SET vector = EXCLUDED.vector",
+                "ON CONFLICT (item_id) DO UPDATE SET vector = EXCLUDED.vector RETURNING 1) "
+                "SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM indexed)",
                 [INDEXED_AT_ONCE],
             )
-            count = cursor.rowcount
-        done += count
-        if count < INDEXED_AT_ONCE:
+            taken, indexed = cursor.fetchone()
+        done += indexed
+        if taken < INDEXED_AT_ONCE:
             return done
 
 
