@@ -217,6 +217,45 @@ def test_without_returning_the_harvest_looks_new_items_up_and_stores_the_same(
     )
 
 
+@pytest.mark.django_db
+def test_a_link_another_worker_stored_meanwhile_is_carried_not_doubled(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Between the harvest's lookup of a feed's links and its storing them, another
+    worker stores one: on PostgreSQL the COPY clashes and the source is stored again
+    with INSERT ... ON CONFLICT; elsewhere the INSERT skips it. Either way the item is
+    stored once, carried by this hub, and the source's check succeeds."""
+    from commonground.hub import harvest
+    from commonground.lib import bulk
+
+    body = (DATA / "rss20.xml").read_bytes()
+    feeds.routes["/race.xml"] = Route(body=body)
+    source = _follow(feeds, "/race.xml")
+    looked_up = bulk.select_in
+
+    def lookup_then_the_other_worker_stores(cursor, query, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = looked_up(cursor, query, *args, **kwargs)
+        if query.startswith("SELECT link_key, id, content_hash FROM hub_item") and not found:
+            keys = sorted(args[0])
+            Item.objects.create(
+                link_key=keys[0],
+                link="https://other.example/stored-meanwhile",
+                title="Stored by another worker",
+                published_at=timezone.now(),
+                content_hash="other",
+            )
+        return found
+
+    monkeypatch.setattr(harvest.bulk, "select_in", lookup_then_the_other_worker_stores)
+    summary = services.harvest_due()
+    assert summary.failed == 0 and summary.new_items == 1
+    assert Item.objects.count() == 2
+    assert Carriage.objects.filter(source=source).count() == 2
+    assert Item.objects.filter(title="Stored by another worker").exists()
+    source.refresh_from_db()
+    assert source.last_outcome == Source.Outcome.OK
+
+
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from commonground.hub import prepare, relate, search
@@ -265,11 +265,16 @@ def _posting_interval(prepared: Sequence[Prepared], fallback: int) -> int:
     return int(min(max(typical / 4, MIN_INTERVAL), MAX_INTERVAL))
 
 
-def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tuple[int, int, int]:
+def _upsert_items(
+    source: Source, prepared: list[Prepared], now: datetime, *, copy: bool = True
+) -> tuple[int, int, int]:
     """Store a source's entries; returns (new items, changed items, entries new to this hub).
 
     Plain SQL, many rows per statement: for tens of thousands of entries the ORM's
-    per-query and per-object work costs more than the database's.
+    per-query and per-object work costs more than the database's. On PostgreSQL (with
+    ``copy``) the new items and carriages go in with ``COPY``, which raises
+    ``IntegrityError`` if another worker stored one of the links since they were
+    looked up: the caller then stores the source again without ``copy``.
     """
     # The same link can appear twice in one feed; the first entry wins.
     by_key: dict[str, Prepared] = {}
@@ -299,15 +304,30 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
         # Another worker may insert the same link at the same moment; the unique key makes
         # the second insert a no-op, not a duplicate.
         ids = {key: pk for key, (pk, _) in existing.items()}
-        inserted = bulk.insert_new(
-            cursor,
-            ITEM_COLUMNS,
-            [
-                (p.link_key, p.link, p.title, p.content, p.text, p.author)
-                + (moment(p.published), when, when, p.content_hash)
-                for p in new
-            ],
-            returning="link_key, id",
+        rows = [
+            (p.link_key, p.link, p.title, p.content, p.text, p.author)
+            + (moment(p.published), when, when, p.content_hash)
+            for p in new
+        ]
+        copy = copy and connection.vendor == "postgresql"
+        if copy and rows:
+            # Decoding a feed's texts sent as one JSON document cost PostgreSQL more than
+            # storing them; COPY sends them as they are, with ids taken beforehand.
+            ids_of_new = bulk.new_ids(cursor, "hub_item", len(rows))
+            inserted = [(p.link_key, pk) for p, pk in zip(new, ids_of_new, strict=True)]
+            bulk.copy_in(
+                cursor,
+                ITEM_COLUMNS_WITH_ID,
+                [(pk, *row) for pk, row in zip(ids_of_new, rows, strict=True)],
+            )
+        else:
+            inserted = bulk.insert_new(cursor, ITEM_COLUMNS, rows, returning="link_key, id")
+        # New items are those inserted: a link another worker stored meanwhile is not.
+        # (A database that cannot return inserted rows returns none: those looked up.)
+        stored = (
+            len(inserted)
+            if copy or connection.features.can_return_rows_from_bulk_insert
+            else len(new)
         )
         ids.update(inserted)
         if len(ids) < len(by_key):  # inserted by another worker meanwhile
@@ -350,13 +370,17 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 if p.link_key in existing and p.entry_key not in carried
             ],
         )
-        bulk.insert_new(
+        # A feed can list an entry twice: the first is the hub's carriage of it.
+        first_of_entry: dict[str, Prepared] = {}
+        for p in prepared:
+            first_of_entry.setdefault(p.entry_key, p)
+        (bulk.copy_in if copy else bulk.insert_new)(
             cursor,
             CARRIAGE_COLUMNS,
             [
                 (ids[p.link_key], source.pk, p.entry_key, p.original_link, p.categories)
                 + (moment(p.published), when)
-                for p in prepared
+                for p in first_of_entry.values()
                 if p.link_key in ids and p.entry_key not in carried
             ],
         )
@@ -370,7 +394,7 @@ def _upsert_items(source: Source, prepared: list[Prepared], now: datetime) -> tu
                 if p.link_key in ids
             ],
         )
-    return len(new), len(changed), len({p.entry_key for p in prepared} - carried)
+    return stored, len(changed), len({p.entry_key for p in prepared} - carried)
 
 
 # The tables the harvest writes in plain SQL, and the PostgreSQL type of each column.
@@ -389,6 +413,7 @@ ITEM_COLUMNS: bulk.Columns = (
         "content_hash": "text",
     },
 )
+ITEM_COLUMNS_WITH_ID: bulk.Columns = (ITEM_COLUMNS[0], {"id": "bigint", **ITEM_COLUMNS[1]})
 CARRIAGE_COLUMNS: bulk.Columns = (
     "hub_carriage",
     {
@@ -425,7 +450,9 @@ def _trim_history(source_ids: list[int]) -> None:
 Pending = list[tuple[Source, dict[str, object], SourceCheck]]
 
 
-def _record(fetched: Fetched, now: datetime, pending: Pending) -> tuple[str, int, int]:
+def _record(
+    fetched: Fetched, now: datetime, pending: Pending, *, copy: bool = True
+) -> tuple[str, int, int]:
     """Store one source's items, and add its new state and check to ``pending`` (written for a
     batch of sources at once by :func:`_write_sources`); returns (outcome, new, updated)."""
     source = fetched.source
@@ -449,7 +476,7 @@ def _record(fetched: Fetched, now: datetime, pending: Pending) -> tuple[str, int
             outcome = Source.Outcome.UNCHANGED
             message = "no change since the last check"
         elif response.status == 200 and fetched.feed is not None:
-            new, updated, added_here = _upsert_items(source, fetched.prepared, now)
+            new, updated, added_here = _upsert_items(source, fetched.prepared, now, copy=copy)
             feed = fetched.feed
             outcome = Source.Outcome.OK if (added_here or updated) else Source.Outcome.UNCHANGED
             count = len(fetched.prepared)
@@ -641,8 +668,14 @@ def _tally(summary: Summary, fetched: Fetched, pending: Pending) -> None:
     # failed) only add to ``pending``, and skip the cost of a savepoint.
     writes = bool(fetched.prepared or (fetched.response and fetched.response.moved_to))
     try:
-        with transaction.atomic() if writes else nullcontext():
-            outcome, new, updated = _record(fetched, timezone.now(), pending)
+        try:
+            with transaction.atomic() if writes else nullcontext():
+                outcome, new, updated = _record(fetched, timezone.now(), pending)
+        except IntegrityError:
+            # Another worker stored one of its links meanwhile: store it again, skipping
+            # what is there (the first try was undone with its savepoint).
+            with transaction.atomic():
+                outcome, new, updated = _record(fetched, timezone.now(), pending, copy=False)
     except Exception:
         log.exception("Storing source %s failed", fetched.source.pk)
         outcome, new, updated = Source.Outcome.FAILED, 0, 0

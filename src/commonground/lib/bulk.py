@@ -89,6 +89,16 @@ def insert_new(
     return returned
 
 
+def new_ids(cursor: Any, table: str, count: int) -> list[int]:
+    """``count`` ids from the sequence of ``table``'s ``id`` column (PostgreSQL), for rows
+    to be copied in (``COPY`` returns none)."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+        [table, count],
+    )
+    return [pk for (pk,) in cursor.fetchall()]
+
+
 def _bound_on_server(
     cursor: Any, sql: str, params: list[Any], *, rows: bool
 ) -> list[tuple[Any, ...]]:
@@ -110,7 +120,10 @@ def copy_in(cursor: Any, columns: Columns, rows: list[tuple[Any, ...]]) -> None:
     table, types = columns
     if connection.vendor == "postgresql":
         names = ", ".join(types)
-        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        with (
+            connection.wrap_database_errors,  # a clash is Django's IntegrityError, as ever
+            cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         return
