@@ -76,6 +76,17 @@ def test_what_a_crash_left_queued_is_indexed_by_the_next_indexer() -> None:
     assert _queued() == 0
 
 
+def test_the_next_harvest_indexes_leftovers_even_with_nothing_due() -> None:
+    from commonground.hub import services
+
+    with transaction.atomic(), search.indexed_later():
+        stored = _item("Library of things: lending sewing machines").pk
+    summary = services.harvest_due()
+    assert summary.checked == 0
+    assert _found("sewing") == {stored}
+    assert _queued() == 0
+
+
 def test_a_change_for_later_is_indexed_again() -> None:
     item = _item("Oral history walk", "Recording memories of the market.")
     assert _found("market") == {item.pk}

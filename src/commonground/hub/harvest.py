@@ -599,6 +599,8 @@ def harvest(
     started = time.monotonic()
     summary = Summary()
     if not sources:
+        # Even with nothing due, what a harvest cut off left unindexed is indexed now.
+        search.index_waiting()
         return summary
     rules = theme_rules()
     limiter = HostLimiter()
