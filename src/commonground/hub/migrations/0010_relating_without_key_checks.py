@@ -17,6 +17,8 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
+from commonground.lib import schema
+
 # (model, field) whose constraint goes.
 KEYS = [
     ("posting", "item"),
@@ -25,24 +27,6 @@ KEYS = [
     ("relation", "item"),
     ("relation", "related"),
 ]
-
-
-def _constraints(keep: bool) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for model_name, field_name in KEYS:
-            model = apps.get_model("hub", model_name)
-            field = model._meta.get_field(field_name)
-            if keep:
-                schema_editor.execute(
-                    schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
-                )
-                continue
-            for name in schema_editor._constraint_names(model, [field.column], foreign_key=True):
-                schema_editor.execute(schema_editor._delete_fk_sql(model, name))
-
-    return run
 
 
 def _key(to: str, **options: Any) -> models.ForeignKey[Any, Any]:
@@ -59,9 +43,7 @@ class Migration(migrations.Migration):
     dependencies = [("hub", "0009_item_texts_lz4")]
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunPython(_constraints(keep=False), _constraints(keep=True))
-            ],
+            database_operations=[schema.key_constraints_dropped("hub", KEYS)],
             state_operations=[
                 migrations.AlterField("posting", "item", _key("hub.item")),
                 migrations.AlterField("posting", "sector", _key("hub.sector", db_index=False)),

@@ -19,6 +19,8 @@ from typing import Any
 import django.db.models.deletion
 from django.db import migrations, models
 
+from commonground.lib import schema
+
 # (model, field) whose constraint goes.
 KEYS = [
     ("carriage", "item"),
@@ -27,24 +29,6 @@ KEYS = [
     ("itemtheme", "theme"),
     ("waiting", "item"),
 ]
-
-
-def _constraints(keep: bool) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        if schema_editor.connection.vendor != "postgresql":
-            return
-        for model_name, field_name in KEYS:
-            model = apps.get_model("hub", model_name)
-            field = model._meta.get_field(field_name)
-            if keep:
-                schema_editor.execute(
-                    schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
-                )
-                continue
-            for name in schema_editor._constraint_names(model, [field.column], foreign_key=True):
-                schema_editor.execute(schema_editor._delete_fk_sql(model, name))
-
-    return run
 
 
 def _key(to: str, **options: Any) -> models.ForeignKey[Any, Any]:
@@ -57,9 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [("hub", "0011_fewer_indexes")]
     operations = [
         migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunPython(_constraints(keep=False), _constraints(keep=True))
-            ],
+            database_operations=[schema.key_constraints_dropped("hub", KEYS)],
             state_operations=[
                 migrations.AlterField(
                     "carriage", "item", _key("hub.item", related_name="carriages")
