@@ -65,7 +65,7 @@ RULES = Rules.compile(
     ],
 )
 def test_theme_rules(title: str, text: str, categories: list[str], themes: list[int]) -> None:
-    assert RULES.themes_for(title, text, categories) == themes
+    assert list(RULES.themes_for(title, text, categories)) == themes
 
 
 def test_text_of_html_drops_tags_decodes_entities_and_collapses_space() -> None:

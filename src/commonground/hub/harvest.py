@@ -282,6 +282,8 @@ def _upsert_items(
         by_key.setdefault(p.link_key, p)
     moment = connection.ops.adapt_datetimefield_value
     when = moment(now)
+    # Each date made ready for the database once: items and carriages both store it.
+    dates = {d: moment(d) for d in {p.published for p in prepared}}
     with connection.cursor() as cursor:
         # What this hub already carried: only a hub's own entries update an item, so two
         # hubs with different words for one link do not overwrite each other by turns.
@@ -306,7 +308,7 @@ def _upsert_items(
         ids = {key: pk for key, (pk, _) in existing.items()}
         rows = [
             (p.link_key, p.link, p.title, p.content, p.text, p.author)
-            + (moment(p.published), when, when, p.content_hash)
+            + (dates[p.published], when, when, p.content_hash)
             for p in new
         ]
         copy = copy and connection.vendor == "postgresql"
@@ -379,7 +381,7 @@ def _upsert_items(
             CARRIAGE_COLUMNS,
             [
                 (ids[p.link_key], source.pk, p.entry_key, p.original_link, p.categories)
-                + (moment(p.published), when)
+                + (dates[p.published], when)
                 for p in first_of_entry.values()
                 if p.link_key in ids and p.entry_key not in carried
             ],
