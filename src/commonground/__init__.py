@@ -1,8 +1,10 @@
-"""Common Ground: a platform for people who do community engagement."""
+"""Common Ground: a platform for people who do community engagement.
+
+The Celery application is loaded when Django starts (``apps.CommonGroundConfig``),
+not on every import of the package: a harvest's parsing processes import only the
+parsers, and stay half the size.
+"""
 
 from __future__ import annotations
 
-from commonground.celery import app as celery_app
-
-__all__ = ["celery_app"]
 __version__ = "0.1.0"
