@@ -202,8 +202,10 @@ class _Processes:
 
     def __init__(self, sources: int) -> None:
         cores = os.cpu_count() or 1
-        # By default one core is left to this process, which stores what they prepare.
-        self.count = settings.HUB_PARSE_PROCESSES or max(1, cores - 1)
+        # By default one core is left to this process, which stores what they prepare;
+        # but never fewer than two processes: parsing is about three fifths of a cold
+        # harvest's work, so on two cores one parser kept the storing side waiting.
+        self.count = settings.HUB_PARSE_PROCESSES or max(2, cores - 1)
         self.wanted = (
             sources >= PROCESSES_FROM
             and self.count > 0
