@@ -148,3 +148,28 @@ def test_several_words_that_name_themes(coproduced: dict[str, Item]) -> None:
     assert found[0] == said.pk
     assert just_one.pk not in found
     assert _ids("co-production volunteering desk") == [half.pk]
+
+
+@pytest.mark.django_db
+def test_equal_matches_come_newest_first_whatever_order_they_were_stored_in() -> None:
+    # Four posts with the same words score the same; the newest leads, to the
+    # microsecond (SQLite stores a moment without microseconds as a shorter text).
+    moments = [
+        START + timedelta(days=1, microseconds=1),
+        START - timedelta(days=400),
+        START + timedelta(days=1),
+        START + timedelta(days=1, seconds=1),
+    ]
+    ids = [
+        Item.objects.create(
+            link_key=f"{n:040d}",
+            link=f"https://hub.example/{n}",
+            title="Seed library swap",
+            text="Bring seeds to swap at the seed library.",
+            published_at=when,
+            content_hash="x",
+        ).pk
+        for n, when in enumerate(moments)
+    ]
+    found = [hit.id for hit in search.search("seed library").hits]
+    assert found == [ids[3], ids[0], ids[2], ids[1]]

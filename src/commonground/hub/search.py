@@ -30,7 +30,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -409,12 +410,15 @@ def search(
                 "JOIN hub_item i ON i.id = s.item_id",
                 [*params, match, match, MAX_RANKED + 1],
             )
-        newest = sorted(cursor.fetchall(), key=lambda row: -row[0])
+        newest = sorted(cursor.fetchall(), key=itemgetter(0), reverse=True)
         more = len(newest) > MAX_RANKED
-        kept = sorted(
-            (row for row in newest[:MAX_RANKED] if row[2] is not None),
-            key=lambda row: (-row[2], _newest_first(row[1])),
-        )
+        kept = [row for row in newest[:MAX_RANKED] if row[2] is not None]
+        # Best first and, among equals, newest first: sorted by date, then (stably) by
+        # score. Dates compare as they come: PostgreSQL's are datetimes, and SQLite's text
+        # (UTC, one format) sorts as the moments do; reading them as dates took a fifth of
+        # a search.
+        kept.sort(key=itemgetter(1), reverse=True)
+        kept.sort(key=itemgetter(2), reverse=True)
         ids = [row[0] for row in kept[offset : offset + limit]]
         snippets = _snippets(cursor, ids, match) if ids else {}
         if missing := [pk for pk in ids if not snippets.get(pk)]:
@@ -455,12 +459,6 @@ def _openings(cursor: Any, ids: list[int]) -> dict[int, str]:
         pk: (text.rsplit(" ", 1)[0] + " …") if len(text) >= 240 else text
         for pk, text in cursor.fetchall()
     }
-
-
-def _newest_first(published: datetime | str) -> float:
-    # SQLite gives the stored text, PostgreSQL a datetime; both sort the same way.
-    moment = published if isinstance(published, datetime) else datetime.fromisoformat(published)
-    return -moment.timestamp() if moment.tzinfo else -moment.replace(tzinfo=UTC).timestamp()
 
 
 def _snippets(cursor: Any, ids: list[int], match: str) -> dict[int, str]:
