@@ -30,8 +30,9 @@ _AROUND = "".join(chr(code) for code in range(0x21))
 _INSIDE = str.maketrans("", "", "\t\n\r")
 # An absolute http(s) link of plain ASCII, with a host, a port too short to be out of
 # range, no ";" in its path (urljoin drops an empty one) and no empty "?" or "#": the
-# links most feeds hold, which web_link returns as they are, whatever the base (urljoin
-# and urlsplit would give them back unchanged), in a third of the time.
+# links most feeds hold, which urljoin and urlsplit give back unchanged against any base
+# they can read. web_link returns them as they are, in a third of the time (and keeps
+# them against a base urljoin cannot read, which they do not need).
 _PLAIN_PART = r"A-Za-z0-9\-._~%!$&'()*+,=:@/"
 _PLAIN = re.compile(
     rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,4}})?(?:/[{_PLAIN_PART}]*)?"
