@@ -32,6 +32,7 @@ FRAGMENTS = [
     '<p><a href="https://ok.example/" rel="me" target="_blank">kept</a></p>',
     "<iframe src='https://x.example'></iframe><svg><a href='/x'>in svg</a></svg>",
     '<table><tr><td colspan="2"><a href="t.html">cell</a></td></tr></table>',
+    '<p><A TITLE="x"\n  HREF="/upper">upper case</A><IMG\tSRC="pic.png" ALT="p"></p>',
 ]
 
 

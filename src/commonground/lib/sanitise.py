@@ -133,7 +133,10 @@ DROP_WITH_CONTENT = {"script", "style", "template", "iframe", "object", "noscrip
 
 # The attributes above that hold a link, where the value is not an absolute link the
 # schemes allow: nh3 left it because it is relative (or it is only text that looks so).
-_MAYBE_RELATIVE = re.compile(r'\s(?:href|src)="(?!https?:)', re.IGNORECASE)
+# nh3 writes attribute names in lower case, each after one space: starting with that
+# space, the pattern is found by its first characters, four times as fast as one
+# starting with "\s" and read without regard to case.
+_MAYBE_RELATIVE = re.compile(r' (?:href|src)="(?!(?i:https?):)')
 
 
 def _options() -> dict[str, Any]:
