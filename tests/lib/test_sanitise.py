@@ -135,6 +135,21 @@ def test_links_get_nofollow_noopener() -> None:
             '<p>x</p><a href="https://p.example/a.jpg" rel="nofollow noopener">Image: small</a>'
             "after",
         ),
+        # Only tags are read as tags: not an attribute's value, nor text that was a tag.
+        (
+            '<abbr title="<img src=https://t.example/p.gif>">x</abbr>'
+            '<xmp><img src="https://t.example/q.gif"></xmp><img src="https://p.example/a.jpg">',
+            '<abbr title="&lt;img src=https://t.example/p.gif&gt;">x</abbr>'
+            '&lt;img src="https://t.example/q.gif"&gt;'
+            '<a href="https://p.example/a.jpg" rel="nofollow noopener">Image from p.example</a>',
+        ),
+        (
+            '<a href="/g"><span><b><img src="y.png" alt="in a link"></b></span></a> '
+            '<img src="https://p.example/?a=1&amp;b=&quot;2" alt="&quot;q&quot;">',
+            '<a href="https://hub.example/g" rel="nofollow noopener"><span><b>Image: in a link'
+            '</b></span></a> <a href="https://p.example/?a=1&amp;b=&quot;2" '
+            'rel="nofollow noopener">Image: "q"</a>',
+        ),
     ],
 )
 def test_images_become_links_and_tracking_pixels_go(fragment: str, cleaned: str) -> None:

@@ -15,13 +15,13 @@ and, as the ``web_link`` template filter, again where it becomes an ``href``.
 
 from __future__ import annotations
 
+import html
 import re
 from functools import cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
-from lxml import etree
 
 # What a browser ignores around an address (C0 controls and space) and inside it (tabs
 # and line breaks), by the WHATWG URL standard: to a browser " java\tscript:x" is a
@@ -181,10 +181,19 @@ def clean_html(fragment: str, *, base_url: str = "") -> str:
     return (_images_as_links(cleaned) if "<img" in cleaned else cleaned).strip()
 
 
-# The HTML that nh3 writes is read back with libxml2, which parses it as html5ever
-# wrote it: nh3 leaves only plain elements (no raw text, foreign content or forms),
-# with every attribute value quoted and escaped.
-_HTML = etree.HTMLParser(no_network=True)
+# nh3 writes HTML one way (html5ever's serialiser): every "<" outside a tag escaped,
+# tag and attribute names in lower case, each attribute as ' name="value"' with any '"'
+# in the value escaped. So every "<" begins a tag, which runs to the first ">" outside
+# quotes; and images and links are found by reading their tags alone, in under half the
+# time it took to read the fragment into a tree and write it out again (10 µs against
+# 23 µs a post in bench/harvest.py).
+_TAG_REST = r'[^"<>]*+(?:"[^"]*+"[^"<>]*+)*+>'
+# From where the last one ended to the next image, link or link's end: anything else is
+# passed over whole, text by text and tag by tag (possessively: never tried twice).
+_NEXT_IMAGE_OR_LINK = re.compile(
+    rf"(?:[^<]++|<(?!(?:img|a|/a)[ >]){_TAG_REST})*+(<(img|a|/a)(?=[ >]){_TAG_REST})"
+)
+_ATTRIBUTE = re.compile(r' ([a-z-]+)="([^"]*)"')
 
 
 def _images_as_links(cleaned: str) -> str:
@@ -198,46 +207,40 @@ def _images_as_links(cleaned: str) -> str:
     and the site's Content-Security-Policy (``img-src 'self'``) blocks it anyway.
     A link keeps the image one press away and says what it shows.
     """
-    # html > body > div: the parser adds the first two.
-    container = etree.fromstring(f"<div>{cleaned}</div>", _HTML)[0][0]
-    for image in list(container.iter("img")):
-        src = web_link(image.get("src"))
-        if not src or _is_pixel(image):
-            _drop(image, keep="")
-            continue
-        alt = " ".join((image.get("alt") or "").split())
-        label = f"Image: {alt}" if alt else f"Image from {urlsplit(src).hostname}"
-        if next(image.iterancestors("a"), None) is not None:
-            _drop(image, keep=label)  # a link inside another is no link to a browser
-            continue
-        # The image element becomes the link: cheaper than a new element, and its tail
-        # (the text after it) stays where it was.
-        image.tag = "a"
-        image.attrib.clear()
-        image.set("href", src)
-        image.set("rel", "nofollow noopener")
-        image.text = label
-    return etree.tostring(container, method="html", encoding="unicode")[5:-6]
+    parts: list[str] = []
+    at = 0
+    in_link = False
+    while (found := _NEXT_IMAGE_OR_LINK.match(cleaned, at)) is not None:
+        tag, name = found.group(1, 2)
+        if name == "img":
+            parts += [cleaned[at : found.start(1)], _image_as_link(tag, in_link=in_link)]
+        else:
+            in_link = name == "a"  # html5ever never puts a link inside another
+            parts.append(cleaned[at : found.end()])
+        at = found.end()
+    parts.append(cleaned[at:])
+    return "".join(parts)
 
 
-def _is_pixel(image: etree._Element) -> bool:
-    for side in (image.get("width"), image.get("height")):
+def _image_as_link(tag: str, *, in_link: bool) -> str:
+    """What an image's tag becomes: a link, its label alone, or nothing."""
+    attributes = {name: html.unescape(value) for name, value in _ATTRIBUTE.findall(tag)}
+    src = web_link(attributes.get("src"))
+    if not src or _is_pixel(attributes):
+        return ""
+    alt = " ".join(attributes.get("alt", "").split())
+    label = f"Image: {alt}" if alt else f"Image from {urlsplit(src).hostname}"
+    label = html.escape(label, quote=False)
+    if in_link:  # a link inside another is no link to a browser
+        return label
+    return f'<a href="{html.escape(src)}" rel="nofollow noopener">{label}</a>'
+
+
+def _is_pixel(attributes: dict[str, str]) -> bool:
+    for side in (attributes.get("width"), attributes.get("height")):
         try:
             if side is not None and float(side.strip().lower().removesuffix("px")) <= 1:
                 return True
         except ValueError:
             continue
     return False
-
-
-def _drop(element: etree._Element, *, keep: str) -> None:
-    """Take ``element`` out, with ``keep`` and the text after it left in its place."""
-    parent = element.getparent()
-    assert parent is not None  # noqa: S101 - every image is inside the container
-    text = keep + (element.tail or "")
-    before = element.getprevious()
-    if before is not None:
-        before.tail = (before.tail or "") + text
-    else:
-        parent.text = (parent.text or "") + text
-    parent.remove(element)
