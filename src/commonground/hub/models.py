@@ -176,6 +176,10 @@ class Item(models.Model):
     # Set on items read through selectors.with_sources.
     carriage_list: list[Carriage]
     theme_list: list[Theme]
+    # Where the search matched, on items found by a search (selectors.search_page). Empty
+    # elsewhere, so that a list page's cards find it: for a name a template looks up and
+    # does not find, Django lists every name the item has (dir()), on every card.
+    snippet: str = ""
 
     class Meta:
         ordering = ["-published_at", "-id"]

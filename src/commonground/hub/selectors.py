@@ -152,7 +152,7 @@ def search_page(*, query: str, filters: search.Filters, number: int) -> Page:
     }
     for hit in hits:
         if hit.id in by_id:
-            by_id[hit.id].snippet = hit.snippet  # type: ignore[attr-defined]
+            by_id[hit.id].snippet = hit.snippet
     return Page(
         items=[by_id[h.id] for h in hits if h.id in by_id],
         number=number,
