@@ -13,6 +13,7 @@ Whatever the body holds, :func:`parse` returns a feed or raises ``ParseError``.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -150,8 +151,12 @@ def parse_date(value: str | None) -> datetime | None:
 
 def _local(element: etree._Element) -> tuple[str, str]:
     tag = element.tag
-    if not isinstance(tag, str):
-        return "", ""
+    return _split_tag(tag) if isinstance(tag, str) else ("", "")
+
+
+# A feed names the same few tags thousands of times: each is split once per process.
+@functools.lru_cache(maxsize=1_000)
+def _split_tag(tag: str) -> tuple[str, str]:
     if tag[0] == "{":
         ns, _, name = tag[1:].partition("}")
         return ns, name
@@ -161,6 +166,8 @@ def _local(element: etree._Element) -> tuple[str, str]:
 def _text(element: etree._Element | None) -> str:
     if element is None:
         return ""
+    if not len(element):  # most elements hold only text (comments are removed on parsing)
+        return (element.text or "").strip()
     return "".join(str(t) for t in element.itertext()).strip()
 
 
