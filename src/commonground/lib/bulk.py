@@ -11,6 +11,7 @@ long one in Python).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -45,9 +46,12 @@ def select_in(
         return cast(list[tuple[Any, ...]], cursor.fetchall()) if rows else []
     found: list[tuple[Any, ...]] = []
     step = per_statement(1) - len(before)
+    query = query.replace("%s", "?")
     for start in range(0, len(values), step):
         chunk = values[start : start + step]
-        cursor.execute(f"{query} IN ({', '.join(['%s'] * len(chunk))}){after}", [*before, *chunk])
+        _sqlite_execute(
+            cursor, f"{query} IN ({', '.join('?' * len(chunk))}){after}", [*before, *chunk]
+        )
         if rows:
             found.extend(cursor.fetchall())
     return found
@@ -78,15 +82,27 @@ def insert_new(
         sql = f"{into}SELECT * FROM json_to_recordset(%s::json) AS r({spec}){tail}"  # noqa: S608 - placeholders only
         return _bound_on_server(cursor, sql, [document], rows=bool(returning))
     returned: list[tuple[Any, ...]] = []
-    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    one = f"({', '.join('?' * len(types))})"
     step = per_statement(len(types))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         values = ", ".join([one] * len(chunk))
-        cursor.execute(f"{into}VALUES {values}{tail}", [value for row in chunk for value in row])
+        _sqlite_execute(cursor, f"{into}VALUES {values}{tail}", [v for row in chunk for v in row])
         if returning:
             returned.extend(cursor.fetchall())
     return returned
+
+
+def _sqlite_execute(cursor: Any, sql: str, params: list[Any]) -> None:
+    """Run ``sql``, with SQLite's own "?" placeholders, on SQLite's own cursor.
+
+    Django's cursor would first rewrite every "%s" of the statement as "?" with a
+    regular expression: 140 µs for a feed's 50 items, a tenth of a big harvest's
+    storing. Values are adapted as ever (by the adapters Django registers with
+    sqlite3); like ``COPY``, it goes around Django's execute wrappers, and errors are
+    Django's as ever."""
+    with connection.wrap_database_errors:
+        sqlite3.Cursor.execute(cursor.cursor, sql, params)
 
 
 def new_ids(cursor: Any, table: str, count: int) -> list[int]:
@@ -128,11 +144,13 @@ def copy_in(cursor: Any, columns: Columns, rows: list[tuple[Any, ...]]) -> None:
                 copy.write_row(row)
         return
     into = f"INSERT INTO {table} ({', '.join(types)}) VALUES "  # noqa: S608 - our own names
-    one = "(" + ", ".join(["%s"] * len(types)) + ")"
+    one = f"({', '.join('?' * len(types))})"
     step = per_statement(len(types))
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
-        cursor.execute(into + ", ".join([one] * len(chunk)), [v for row in chunk for v in row])
+        _sqlite_execute(
+            cursor, into + ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
+        )
 
 
 def commit_without_waiting() -> None:
