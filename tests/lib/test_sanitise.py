@@ -144,6 +144,13 @@ def test_links_get_nofollow_noopener() -> None:
             '<a href="https://p.example/a.jpg" rel="nofollow noopener">Image from p.example</a>',
         ),
         (
+            '<a href="https://l.example/">A<table><tr><td><a href="https://m.example/">B</a>'
+            '</td></tr></table><img src="https://i.example/p.png" alt="z">C</a>',
+            '<a href="https://l.example/" rel="nofollow noopener">A<table><tbody><tr><td>'
+            '<a href="https://m.example/" rel="nofollow noopener">B</a></td></tr></tbody>'
+            "</table>Image: zC</a>",
+        ),
+        (
             '<a href="/g"><span><b><img src="y.png" alt="in a link"></b></span></a> '
             '<img src="https://p.example/?a=1&amp;b=&quot;2" alt="&quot;q&quot;">',
             '<a href="https://hub.example/g" rel="nofollow noopener"><span><b>Image: in a link'

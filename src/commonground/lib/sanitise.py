@@ -209,13 +209,13 @@ def _images_as_links(cleaned: str) -> str:
     """
     parts: list[str] = []
     at = 0
-    in_link = False
+    links = 0  # how many links the next tag is inside: a table cell can hold one in another
     while (found := _NEXT_IMAGE_OR_LINK.match(cleaned, at)) is not None:
         tag, name = found.group(1, 2)
         if name == "img":
-            parts += [cleaned[at : found.start(1)], _image_as_link(tag, in_link=in_link)]
+            parts += [cleaned[at : found.start(1)], _image_as_link(tag, in_link=links > 0)]
         else:
-            in_link = name == "a"  # html5ever never puts a link inside another
+            links = links + 1 if name == "a" else max(links - 1, 0)
             parts.append(cleaned[at : found.end()])
         at = found.end()
     parts.append(cleaned[at:])
