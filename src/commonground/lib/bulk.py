@@ -81,16 +81,24 @@ def insert_new(
         )
         sql = f"{into}SELECT * FROM json_to_recordset(%s::json) AS r({spec}){tail}"  # noqa: S608 - placeholders only
         return _bound_on_server(cursor, sql, [document], rows=bool(returning))
-    returned: list[tuple[Any, ...]] = []
-    one = f"({', '.join('?' * len(types))})"
-    step = per_statement(len(types))
+    return _sqlite_insert(cursor, into, len(types), rows, tail, returned=bool(returning))
+
+
+def _sqlite_insert(
+    cursor: Any, into: str, width: int, rows: list[tuple[Any, ...]], tail: str, *, returned: bool
+) -> list[tuple[Any, ...]]:
+    """``rows`` in as many rows per statement as SQLite takes (``into`` is "INSERT INTO
+    table (columns) "); the rows each statement returns, if ``returned``."""
+    found: list[tuple[Any, ...]] = []
+    one = f"({', '.join('?' * width)})"
+    step = per_statement(width)
     for start in range(0, len(rows), step):
         chunk = rows[start : start + step]
         values = ", ".join([one] * len(chunk))
         _sqlite_execute(cursor, f"{into}VALUES {values}{tail}", [v for row in chunk for v in row])
-        if returning:
-            returned.extend(cursor.fetchall())
-    return returned
+        if returned:
+            found.extend(cursor.fetchall())
+    return found
 
 
 def _sqlite_execute(cursor: Any, sql: str, params: list[Any]) -> None:
@@ -143,14 +151,8 @@ def copy_in(cursor: Any, columns: Columns, rows: list[tuple[Any, ...]]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    into = f"INSERT INTO {table} ({', '.join(types)}) VALUES "  # noqa: S608 - our own names
-    one = f"({', '.join('?' * len(types))})"
-    step = per_statement(len(types))
-    for start in range(0, len(rows), step):
-        chunk = rows[start : start + step]
-        _sqlite_execute(
-            cursor, into + ", ".join([one] * len(chunk)), [v for row in chunk for v in row]
-        )
+    into = f"INSERT INTO {table} ({', '.join(types)}) "  # noqa: S608 - our own names
+    _sqlite_insert(cursor, into, len(types), rows, "", returned=False)
 
 
 def commit_without_waiting() -> None:
