@@ -170,8 +170,8 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
 ) -> None:
     from concurrent.futures import ProcessPoolExecutor
 
-    from commonground.hub import harvest
     from commonground.hub.harvest import PROCESSES_FROM
+    from commonground.lib import processes
 
     submitted: list[object] = []
 
@@ -180,7 +180,7 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
             submitted.append(fn)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(harvest, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(processes, "ProcessPoolExecutor", Counted)
 
     body = (DATA / "rss20.xml").read_bytes()
     for n in range(PROCESSES_FROM):

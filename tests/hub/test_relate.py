@@ -270,3 +270,70 @@ def test_items_of_hubs_in_no_sector_are_related_without_fault(db: None) -> None:
     assert relate.relate_waiting().related == len(items)
     assert not Waiting.objects.exists() and not Relation.objects.exists()
     assert Fingerprint.objects.count() == len(items)
+
+
+Filed = tuple[set[tuple[int, int | None, str]], set[tuple[int, int]], dict[int, int | None]]
+
+
+def _filed() -> Filed:
+    """What relating filed: fingerprints and key words, relations, stories."""
+    return (
+        set(Fingerprint.objects.values_list("item_id", "value", "words")),
+        set(Relation.objects.values_list("item_id", "related_id")),
+        dict(Item.objects.values_list("pk", "story_id")),
+    )
+
+
+def test_helper_processes_relate_as_this_process_does(
+    commons: list[Item], monkeypatch: pytest.MonkeyPatch, settings: object
+) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from commonground.lib import processes
+
+    body = _text("memory", seeded(3), 80)
+    for source in list(Source.objects.all())[:2]:  # a story two hubs carry
+        store(source, "Told twice", body)
+    relate.relate_waiting()
+    # Relating everything again, here and then by the helper, files the same.
+    relate.requeue(item_ids=Item.objects.values_list("pk", flat=True))
+    relate.relate_waiting()
+    here = _filed()
+    given: list[int] = []
+
+    class Counted(ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+            given.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(processes, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(processes.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(relate, "HELPERS_FROM", 1)
+    monkeypatch.setattr(relate, "SCORED_AT_ONCE", 10)  # several slices, some ahead
+    settings.HUB_PARSE_PROCESSES = 1  # type: ignore[attr-defined]
+    relate.requeue(item_ids=Item.objects.values_list("pk", flat=True))
+    relate.relate_waiting()
+    assert sum(given) == Item.objects.count() and len(given) > 4  # all read by the helper
+    assert _filed() == here
+    assert len({story for story in here[2].values() if story}) == 1
+
+
+def test_words_are_read_alike_from_ascii_and_other_text() -> None:
+    from commonground.hub import similar
+
+    def by_pattern(text: str) -> list[str]:
+        return [w for w in similar._WORD.findall(text.lower()) if w not in similar.STOP_WORDS]
+
+    rng = seeded(11)
+    alphabet = "abcXYZ _-'\"0123456789.,;:!?()[]<>/\\\t\n\x00\x7f" + "the and"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert similar.words(text) == by_pattern(text), repr(text)
+    # Text that is not ASCII is read by the pattern: letters of any script are letters.
+    assert similar.words("Croeso i’r Llyfrgell – Ŵyl y Gân, 2024") == [
+        "croeso",
+        "llyfrgell",
+        "ŵyl",
+        "gân",
+    ]
+    assert similar.words("A1b2 cd_ef KELVIN") == ["cd", "ef", "kelvin"]

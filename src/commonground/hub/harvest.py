@@ -14,8 +14,6 @@ harvest cut off part-way and run again stores every item exactly once.
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import re
 import threading
 import time
@@ -43,7 +41,7 @@ from commonground.hub import prepare, relate, search
 from commonground.hub.models import Item, Source, SourceCheck, Theme
 from commonground.hub.parse import Feed, ParseError
 from commonground.hub.prepare import Prepared
-from commonground.lib import bulk, safehttp
+from commonground.lib import bulk, processes, safehttp
 from commonground.lib.sanitise import web_link
 from commonground.lib.text import whole_number
 
@@ -201,17 +199,11 @@ class _Processes:
     """
 
     def __init__(self, sources: int) -> None:
-        cores = os.cpu_count() or 1
         # By default one core is left to this process, which stores what they prepare;
         # but never fewer than two processes: parsing is about three fifths of a cold
         # harvest's work, so on two cores one parser kept the storing side waiting.
-        self.count = settings.HUB_PARSE_PROCESSES or max(2, cores - 1)
-        self.wanted = (
-            sources >= PROCESSES_FROM
-            and self.count > 0
-            and cores > 1
-            and not multiprocessing.current_process().daemon
-        )
+        self.count = processes.helper_count(settings.HUB_PARSE_PROCESSES)
+        self.wanted = sources >= PROCESSES_FROM and self.count > 0
         self.pool: ProcessPoolExecutor | None = None
         self.lock = threading.Lock()
 
@@ -220,11 +212,9 @@ class _Processes:
             return read(body)
         with self.lock:
             if self.pool is None:
-                # A fresh server process to fork from, not this one with its threads. It
-                # imports nothing ahead (each parsing process does, once): the server
-                # outlives the harvest, and with the parsers loaded it holds 40 MB.
-                context = multiprocessing.get_context("forkserver")
-                self.pool = ProcessPoolExecutor(max_workers=self.count, mp_context=context)
+                # The server they fork from outlives the harvest; with the parsers loaded
+                # it would hold 40 MB, so it loads nothing (each parsing process does, once).
+                self.pool = processes.start(self.count)
         return self.pool.submit(read, body).result()
 
     def close(self) -> None:

@@ -24,23 +24,28 @@ docs/architecture.md. Nothing here ranks the whole commons.
 from __future__ import annotations
 
 import math
+import os
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 
 from commonground.hub import similar
 from commonground.hub.models import Item, Waiting
-from commonground.lib import bulk
+from commonground.lib import bulk, processes
 
 BATCH = 10_000  # items related in one transaction (and one task, with workers)
 SCORED_AT_ONCE = 1_000  # items whose texts are read, and candidates scored, together
+# Fewer waiting items are related without helper processes: starting them costs more.
+HELPERS_FROM = 4 * SCORED_AT_ONCE
 KEY_WORDS = 10  # counted per item, for each word's rarity
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest filed and looked up
@@ -83,7 +88,7 @@ def waiting_count(*, source_id: int | None = None) -> int:
     return waiting.count()
 
 
-def relate_batch(*, limit: int = BATCH) -> int:
+def relate_batch(*, limit: int = BATCH, helpers: ProcessPoolExecutor | None = None) -> int:
     """Relate up to ``limit`` waiting items in one transaction; returns how many.
 
     Items another worker is relating are skipped, not waited for.
@@ -97,7 +102,7 @@ def relate_batch(*, limit: int = BATCH) -> int:
             .values_list("item_id", flat=True)[:limit]
         )
         if claimed:
-            relate(claimed)
+            relate(claimed, helpers=helpers)
             Waiting.objects.filter(item_id__in=claimed).delete()
     return len(claimed)
 
@@ -105,17 +110,28 @@ def relate_batch(*, limit: int = BATCH) -> int:
 def relate_waiting(
     *, limit: int | None = None, progress: Callable[[int, int], None] | None = None
 ) -> Progress:
-    """Relate waiting items until none are left (or ``limit`` are done), batch by batch."""
+    """Relate waiting items until none are left (or ``limit`` are done), batch by batch.
+
+    When many wait, helper processes work out their fingerprints and key words (about
+    two thirds of relating's work) while this one reads and writes the database.
+    """
     started = time.monotonic()
     done = Progress()
-    total = waiting_count() if progress else 0
-    while limit is None or done.related < limit:
-        count = relate_batch(limit=BATCH if limit is None else min(BATCH, limit - done.related))
-        if not count:
-            break
-        done.related += count
-        if progress:
-            progress(done.related, max(total, done.related))
+    total = waiting_count()
+    count = processes.helper_count(settings.HUB_PARSE_PROCESSES)
+    helpers = processes.start(count) if count and total >= HELPERS_FROM else None
+    try:
+        while limit is None or done.related < limit:
+            size = BATCH if limit is None else min(BATCH, limit - done.related)
+            related = relate_batch(limit=size, helpers=helpers)
+            if not related:
+                break
+            done.related += related
+            if progress:
+                progress(done.related, max(total, done.related))
+    finally:
+        if helpers is not None:
+            helpers.shutdown()
     done.seconds = time.monotonic() - started
     return done
 
@@ -148,14 +164,15 @@ TERM_COLUMNS: bulk.Columns = ("hub_term", {"word": "text", "items": "integer"})
 # -- relating a batch ------------------------------------------------------------------
 
 
-def relate(item_ids: list[int]) -> None:
+def relate(item_ids: list[int], *, helpers: ProcessPoolExecutor | None = None) -> None:
     """Fingerprint and file these items, then find each one's story and related items.
 
     Run inside a transaction. Items related before are filed afresh (their old
-    postings, fingerprint and relations replaced), so relating again is safe.
+    postings, fingerprint and relations replaced), so relating again is safe. With
+    ``helpers``, those processes work out the fingerprints and key words.
     """
     with connection.cursor() as cursor:
-        prepared = _prepare(cursor, item_ids)
+        prepared = _prepare(cursor, item_ids, helpers)
         _forget(cursor, item_ids)
         terms = _file(cursor, prepared)
         _find_stories(cursor, prepared)
@@ -163,27 +180,22 @@ def relate(item_ids: list[int]) -> None:
         _write(cursor, prepared, related)
 
 
-def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
+def _prepare(
+    cursor: Any, item_ids: list[int], helpers: ProcessPoolExecutor | None = None
+) -> list[Prepared]:
     query = "SELECT id, title, text, story_id FROM hub_item WHERE id"
     # In id order (a later item of the batch finds an earlier one as its story), and the
     # texts a slice at a time: a whole batch's would be tens of megabytes at once.
     ids = sorted(item_ids)
-    rows = (
-        row
+    slices = (
+        sorted(bulk.select_in(cursor, query, ids[start : start + SCORED_AT_ONCE]))
         for start in range(0, len(ids), SCORED_AT_ONCE)
-        for row in sorted(bulk.select_in(cursor, query, ids[start : start + SCORED_AT_ONCE]))
     )
     prepared = []
-    for pk, title, text, story in rows:
-        # The body tells the story; the title (often changed when a post is passed on) only
-        # when the body is too short to.
-        title_words, text_words = similar.words(title), similar.words(text)
-        fingerprint = similar.fingerprint_of(text_words) or similar.fingerprint_of(
-            title_words + text_words
-        )
-        words = similar.key_words_of(title_words, text_words[:KEY_TEXT_WORDS], limit=KEY_WORDS)
-        words = [w for w in words if len(w) <= LONGEST_WORD]
-        prepared.append(Prepared(pk, fingerprint, words, old_story=story))
+    for rows, summaries in _summarised(slices, helpers):
+        for (pk, story), (fingerprint, words) in zip(rows, summaries, strict=True):
+            words = [w for w in words if len(w) <= LONGEST_WORD]
+            prepared.append(Prepared(pk, fingerprint, words, old_story=story))
     by_pk = {p.pk: p for p in prepared}
     for item_id, sector_id in bulk.select_in(
         cursor,
@@ -193,6 +205,36 @@ def _prepare(cursor: Any, item_ids: list[int]) -> list[Prepared]:
     ):
         by_pk[item_id].sectors.add(sector_id)
     return prepared
+
+
+Summaries = list[tuple[int | None, list[str]]]
+
+
+def _summarised(
+    slices: Iterable[list[tuple[int, str, str, int | None]]],
+    helpers: ProcessPoolExecutor | None,
+) -> Iterator[tuple[list[tuple[int, int | None]], Summaries]]:
+    """Each slice's (id, story) pairs with its items' fingerprints and key words
+    (similar.summary), in order: worked out here, or by ``helpers``, which are given a
+    slice or two each ahead, and no more, so the texts of a batch are never all in
+    memory at once."""
+    options = {"limit": KEY_WORDS, "read": KEY_TEXT_WORDS}
+    if helpers is None:
+        for rows in slices:
+            texts = [(title, text) for _, title, text, _ in rows]
+            yield [(pk, story) for pk, _, _, story in rows], similar.summaries(texts, **options)
+        return
+    given: deque[tuple[list[tuple[int, int | None]], Future[Summaries]]] = deque()
+    for rows in slices:
+        texts = [(title, text) for _, title, text, _ in rows]
+        work = helpers.submit(similar.summaries, texts, **options)
+        given.append(([(pk, story) for pk, _, _, story in rows], work))
+        if len(given) >= 2 * (os.cpu_count() or 1):
+            pairs, summaries = given.popleft()
+            yield pairs, summaries.result()
+    while given:
+        pairs, summaries = given.popleft()
+        yield pairs, summaries.result()
 
 
 def _forget(cursor: Any, item_ids: list[int]) -> None:
