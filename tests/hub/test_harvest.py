@@ -168,19 +168,18 @@ def test_hosts_take_turns_so_one_busy_host_does_not_hold_up_the_threads() -> Non
 def test_a_big_harvest_parses_on_processes_and_stores_the_same(
     feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
     from commonground.hub.harvest import PROCESSES_FROM
     from commonground.lib import processes
 
     submitted: list[object] = []
 
-    class Counted(ProcessPoolExecutor):
-        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-            submitted.append(fn)
-            return super().submit(fn, *args, **kwargs)
+    submit = processes.Helpers.submit
 
-    monkeypatch.setattr(processes, "ProcessPoolExecutor", Counted)
+    def counted(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        submitted.append(fn)
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(processes.Helpers, "submit", counted)
 
     body = (DATA / "rss20.xml").read_bytes()
     for n in range(PROCESSES_FROM):

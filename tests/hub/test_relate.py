@@ -287,8 +287,6 @@ def _filed() -> Filed:
 def test_helper_processes_relate_as_this_process_does(
     commons: list[Item], monkeypatch: pytest.MonkeyPatch, settings: object
 ) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
     from commonground.lib import processes
 
     body = _text("memory", seeded(3), 80)
@@ -300,20 +298,22 @@ def test_helper_processes_relate_as_this_process_does(
     relate.relate_waiting()
     here = _filed()
     given: list[int] = []
+    submit = processes.Helpers.submit
 
-    class Counted(ProcessPoolExecutor):
-        def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-            given.append(len(args[0]))
-            return super().submit(fn, *args, **kwargs)
+    def counted(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(len(args[0]))
+        return submit(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(processes, "ProcessPoolExecutor", Counted)
+    monkeypatch.setattr(processes.Helpers, "submit", counted)
     monkeypatch.setattr(processes.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(relate, "HELPERS_FROM", 1)
     monkeypatch.setattr(relate, "SCORED_AT_ONCE", 10)  # several slices, some ahead
-    settings.HUB_PARSE_PROCESSES = 1  # type: ignore[attr-defined]
+    settings.HUB_PARSE_PROCESSES = 2  # type: ignore[attr-defined]  # one helper, and here
     relate.requeue(item_ids=Item.objects.values_list("pk", flat=True))
     relate.relate_waiting()
-    assert sum(given) == Item.objects.count() and len(given) > 4  # all read by the helper
+    # The helper and this process took turns, slice by slice.
+    count = Item.objects.count()
+    assert given == [min(10, count - start) for start in range(0, count, 10)][::2]
     assert _filed() == here
     assert len({story for story in here[2].values() if story}) == 1
 
@@ -337,3 +337,33 @@ def test_words_are_read_alike_from_ascii_and_other_text() -> None:
         "gân",
     ]
     assert similar.words("A1b2 cd_ef KELVIN") == ["cd", "ef", "kelvin"]
+
+
+def test_relating_goes_on_here_when_a_helper_process_dies(
+    hubs: dict[str, Source], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+    from concurrent.futures.process import BrokenProcessPool
+
+    from commonground.lib import processes
+
+    def broken(count: int) -> processes.Helpers:
+        # A real pool whose process has died, as one killed mid-batch leaves it.
+        pool = processes.Helpers(count)
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(os._exit, 1).result()
+        return pool
+
+    monkeypatch.setattr(processes, "start", broken)
+    monkeypatch.setattr(processes, "helper_count", lambda configured: 2)
+    monkeypatch.setattr(relate, "HELPERS_FROM", 1)
+    rng = seeded(12)
+    items = [
+        store(source, f"repair {n}", _text("repair", rng))
+        for n in range(4)
+        for source in hubs.values()
+    ]
+    assert relate.relate_waiting().related == len(items)
+    assert not Waiting.objects.exists()
+    assert Fingerprint.objects.count() == len(items) and Relation.objects.exists()
+    assert "helper process died" in caplog.text

@@ -21,7 +21,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
-    ProcessPoolExecutor,
     ThreadPoolExecutor,
     wait,
 )
@@ -204,7 +203,7 @@ class _Processes:
         # harvest's work, so on two cores one parser kept the storing side waiting.
         self.count = processes.helper_count(settings.HUB_PARSE_PROCESSES)
         self.wanted = sources >= PROCESSES_FROM and self.count > 0
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: processes.Helpers | None = None
         self.lock = threading.Lock()
 
     def run(self, read: Callable[[bytes], tuple[Feed, list[Prepared]]], body: bytes) -> Any:

@@ -23,12 +23,13 @@ docs/architecture.md. Nothing here ranks the whole commons.
 
 from __future__ import annotations
 
+import logging
 import math
-import os
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -41,6 +42,8 @@ from django.db.models import Max
 from commonground.hub import similar
 from commonground.hub.models import Item, Waiting
 from commonground.lib import bulk, processes
+
+log = logging.getLogger(__name__)
 
 BATCH = 10_000  # items related in one transaction (and one task, with workers)
 SCORED_AT_ONCE = 1_000  # items whose texts are read, and candidates scored, together
@@ -88,7 +91,7 @@ def waiting_count(*, source_id: int | None = None) -> int:
     return waiting.count()
 
 
-def relate_batch(*, limit: int = BATCH, helpers: ProcessPoolExecutor | None = None) -> int:
+def relate_batch(*, limit: int = BATCH, helpers: processes.Helpers | None = None) -> int:
     """Relate up to ``limit`` waiting items in one transaction; returns how many.
 
     Items another worker is relating are skipped, not waited for.
@@ -118,12 +121,23 @@ def relate_waiting(
     started = time.monotonic()
     done = Progress()
     total = waiting_count()
-    count = processes.helper_count(settings.HUB_PARSE_PROCESSES)
-    helpers = processes.start(count) if count and total >= HELPERS_FROM else None
+    # One helper fewer than a harvest's parsers: this process works out a share itself.
+    count = processes.helper_count(settings.HUB_PARSE_PROCESSES) - 1
+    helpers = processes.start(count) if count > 0 and total >= HELPERS_FROM else None
     try:
         while limit is None or done.related < limit:
             size = BATCH if limit is None else min(BATCH, limit - done.related)
-            related = relate_batch(limit=size, helpers=helpers)
+            try:
+                related = relate_batch(limit=size, helpers=helpers)
+            except BrokenProcessPool:
+                if helpers is None:
+                    raise
+                # A helper died (killed, or out of memory): the batch's transaction was
+                # undone, so it and the rest are related here.
+                log.warning("A relating helper process died; relating goes on without them")
+                helpers.shutdown(wait=False, cancel_futures=True)
+                helpers = None
+                continue
             if not related:
                 break
             done.related += related
@@ -164,7 +178,7 @@ TERM_COLUMNS: bulk.Columns = ("hub_term", {"word": "text", "items": "integer"})
 # -- relating a batch ------------------------------------------------------------------
 
 
-def relate(item_ids: list[int], *, helpers: ProcessPoolExecutor | None = None) -> None:
+def relate(item_ids: list[int], *, helpers: processes.Helpers | None = None) -> None:
     """Fingerprint and file these items, then find each one's story and related items.
 
     Run inside a transaction. Items related before are filed afresh (their old
@@ -181,7 +195,7 @@ def relate(item_ids: list[int], *, helpers: ProcessPoolExecutor | None = None) -
 
 
 def _prepare(
-    cursor: Any, item_ids: list[int], helpers: ProcessPoolExecutor | None = None
+    cursor: Any, item_ids: list[int], helpers: processes.Helpers | None = None
 ) -> list[Prepared]:
     query = "SELECT id, title, text, story_id FROM hub_item WHERE id"
     # In id order (a later item of the batch finds an earlier one as its story), and the
@@ -212,29 +226,38 @@ Summaries = list[tuple[int | None, list[str]]]
 
 def _summarised(
     slices: Iterable[list[tuple[int, str, str, int | None]]],
-    helpers: ProcessPoolExecutor | None,
+    helpers: processes.Helpers | None,
 ) -> Iterator[tuple[list[tuple[int, int | None]], Summaries]]:
     """Each slice's (id, story) pairs with its items' fingerprints and key words
-    (similar.summary), in order: worked out here, or by ``helpers``, which are given a
-    slice or two each ahead, and no more, so the texts of a batch are never all in
-    memory at once."""
+    (similar.summary), in order: worked out here, or by ``helpers`` and here by turns.
+    The helpers are given two slices each ahead and no more, so the texts of a batch
+    are never all in memory at once."""
     options = {"limit": KEY_WORDS, "read": KEY_TEXT_WORDS}
     if helpers is None:
         for rows in slices:
             texts = [(title, text) for _, title, text, _ in rows]
             yield [(pk, story) for pk, _, _, story in rows], similar.summaries(texts, **options)
         return
-    given: deque[tuple[list[tuple[int, int | None]], Future[Summaries]]] = deque()
-    for rows in slices:
+    # This process works out a share too: one slice in every (helpers + 1).
+    given: deque[tuple[list[tuple[int, int | None]], Future[Summaries] | Summaries]] = deque()
+    for n, rows in enumerate(slices):
         texts = [(title, text) for _, title, text, _ in rows]
-        work = helpers.submit(similar.summaries, texts, **options)
-        given.append(([(pk, story) for pk, _, _, story in rows], work))
-        if len(given) >= 2 * (os.cpu_count() or 1):
-            pairs, summaries = given.popleft()
-            yield pairs, summaries.result()
+        pairs = [(pk, story) for pk, _, _, story in rows]
+        if n % (helpers.count + 1) == helpers.count:
+            given.append((pairs, similar.summaries(texts, **options)))
+        else:
+            given.append((pairs, helpers.submit(similar.summaries, texts, **options)))
+        while len(given) > 2 * helpers.count:
+            yield _done(given.popleft())
     while given:
-        pairs, summaries = given.popleft()
-        yield pairs, summaries.result()
+        yield _done(given.popleft())
+
+
+def _done(
+    given: tuple[list[tuple[int, int | None]], Future[Summaries] | Summaries],
+) -> tuple[list[tuple[int, int | None]], Summaries]:
+    pairs, summaries = given
+    return pairs, summaries.result() if isinstance(summaries, Future) else summaries
 
 
 def _forget(cursor: Any, item_ids: list[int]) -> None:

@@ -22,9 +22,15 @@ def helper_count(configured: int) -> int:
     return configured or max(2, cores - 1)
 
 
-def start(count: int) -> ProcessPoolExecutor:
+class Helpers(ProcessPoolExecutor):
     """``count`` helper processes, forked from a fresh server process, not from this one
     with its threads and memory. Nothing is imported ahead: each helper imports what the
     work it is given needs, once."""
-    context = multiprocessing.get_context("forkserver")
-    return ProcessPoolExecutor(max_workers=count, mp_context=context)
+
+    def __init__(self, count: int) -> None:
+        super().__init__(max_workers=count, mp_context=multiprocessing.get_context("forkserver"))
+        self.count = count
+
+
+def start(count: int) -> Helpers:
+    return Helpers(count)
