@@ -403,9 +403,9 @@ HUB_USER_AGENT = f"CommonGround/0.1 (+{SITE_URL}/hub/about/)"
 HUB_MAX_BYTES = env_int("HUB_MAX_BYTES", 10 * 1024 * 1024)
 HUB_FETCH_TIMEOUT = env_int("HUB_FETCH_TIMEOUT", 30)
 HUB_FETCH_THREADS = env_int("HUB_FETCH_THREADS", 16)
-# Processes that parse and sanitise feeds in big harvests, and work out fingerprints and
-# key words when many items wait to be related; 0 means one fewer than the cores (but at
-# least two: this process stores what they prepare); a negative number means none.
+# Processes that parse and sanitise feeds in big harvests; 0 means one fewer than the
+# cores, but at least two; a negative number means none. Relating many waiting items
+# uses one fewer (at most three), beside the relating process.
 HUB_PARSE_PROCESSES = env_int("HUB_PARSE_PROCESSES", 0)
 # Minutes between looks for sources due a harvest, whichever runs the periodic jobs
 # (Celery beat, or the thread in serve and demo); 0 turns scheduled harvesting off.

@@ -180,6 +180,7 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
         return submit(self, fn, *args, **kwargs)
 
     monkeypatch.setattr(processes.Helpers, "submit", counted)
+    monkeypatch.setattr(processes, "cores", lambda: 2)  # as on a newcomer's one core too
 
     body = (DATA / "rss20.xml").read_bytes()
     for n in range(PROCESSES_FROM):

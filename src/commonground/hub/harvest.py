@@ -149,7 +149,7 @@ def _fetch(
     limiter: HostLimiter,
     rules: prepare.Rules,
     now: datetime,
-    processes: _Processes,
+    parsers: _Processes,
 ) -> Fetched:
     result = Fetched(source=source, started=time.monotonic())
     headers = {
@@ -174,7 +174,7 @@ def _fetch(
                 now=now,
                 rules=rules,
             )
-            result.feed, result.prepared = processes.run(read, body)
+            result.feed, result.prepared = parsers.run(read, body)
     except safehttp.FetchError as exc:
         result.error = str(exc)
     except ParseError as exc:
@@ -198,9 +198,6 @@ class _Processes:
     """
 
     def __init__(self, sources: int) -> None:
-        # By default one core is left to this process, which stores what they prepare;
-        # but never fewer than two processes: parsing is about three fifths of a cold
-        # harvest's work, so on two cores one parser kept the storing side waiting.
         self.count = processes.helper_count(settings.HUB_PARSE_PROCESSES)
         self.wanted = sources >= PROCESSES_FROM and self.count > 0
         self.pool: processes.Helpers | None = None
@@ -600,7 +597,7 @@ def harvest(
     now = timezone.now()
     workers = max(1, min(threads or settings.HUB_FETCH_THREADS, len(sources)))
     waiting = iter(_by_turns(sources))
-    processes = _Processes(len(sources))
+    parsers = _Processes(len(sources))
     try:
         with (
             search.Indexer(on_thread=len(sources) >= PROCESSES_FROM) as indexer,
@@ -610,7 +607,7 @@ def harvest(
 
             def top_up() -> None:
                 while len(running) < workers * 2 and (source := next(waiting, None)) is not None:
-                    running.add(pool.submit(_fetch, source, limiter, rules, now, processes))
+                    running.add(pool.submit(_fetch, source, limiter, rules, now, parsers))
 
             top_up()
             while running:
@@ -639,7 +636,7 @@ def harvest(
                         top_up()
                     _write_sources(pending)
     finally:
-        processes.close()
+        parsers.close()
     _trim_history([s.pk for s in sources])
     summary.seconds = time.monotonic() - started
     return summary

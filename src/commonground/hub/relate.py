@@ -28,8 +28,7 @@ import math
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor, Future
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any
@@ -49,6 +48,9 @@ BATCH = 10_000  # items related in one transaction (and one task, with workers)
 SCORED_AT_ONCE = 1_000  # items whose texts are read, and candidates scored, together
 # Fewer waiting items are related without helper processes: starting them costs more.
 HELPERS_FROM = 4 * SCORED_AT_ONCE
+# At most this many: with this process's share, four work out a batch's ten slices, and
+# the slices in flight (two a helper) are never the whole batch.
+MAX_HELPERS = 3
 KEY_WORDS = 10  # counted per item, for each word's rarity
 KEY_TEXT_WORDS = 1500  # of a long text, the words its key words are chosen from
 ASKED = 6  # of them, the rarest filed and looked up
@@ -115,26 +117,28 @@ def relate_waiting(
 ) -> Progress:
     """Relate waiting items until none are left (or ``limit`` are done), batch by batch.
 
-    When many wait, helper processes work out their fingerprints and key words (about
-    two thirds of relating's work) while this one reads and writes the database.
+    When many wait, helper processes work out most of their fingerprints and key words
+    (about two thirds of relating's work); this process reads the texts out to them and
+    works out a share itself.
     """
     started = time.monotonic()
     done = Progress()
     total = waiting_count()
-    # One helper fewer than a harvest's parsers: this process works out a share itself.
-    count = processes.helper_count(settings.HUB_PARSE_PROCESSES) - 1
-    helpers = processes.start(count) if count > 0 and total >= HELPERS_FROM else None
+    # One helper fewer than a harvest's parsers, as this process takes a share.
+    count = min(processes.helper_count(settings.HUB_PARSE_PROCESSES) - 1, MAX_HELPERS)
+    many = min(total, limit) if limit is not None else total
+    helpers = processes.start(count) if count > 0 and many >= HELPERS_FROM else None
     try:
         while limit is None or done.related < limit:
             size = BATCH if limit is None else min(BATCH, limit - done.related)
             try:
                 related = relate_batch(limit=size, helpers=helpers)
-            except BrokenProcessPool:
+            except (BrokenExecutor, OSError):
                 if helpers is None:
                     raise
-                # A helper died (killed, or out of memory): the batch's transaction was
-                # undone, so it and the rest are related here.
-                log.warning("A relating helper process died; relating goes on without them")
+                # A helper died (killed, or out of memory) or could not be started: the
+                # batch's transaction was undone, so it and the rest are related here.
+                log.warning("Relating goes on without helper processes", exc_info=True)
                 helpers.shutdown(wait=False, cancel_futures=True)
                 helpers = None
                 continue
@@ -145,7 +149,7 @@ def relate_waiting(
                 progress(done.related, max(total, done.related))
     finally:
         if helpers is not None:
-            helpers.shutdown()
+            helpers.shutdown(cancel_futures=True)
     done.seconds = time.monotonic() - started
     return done
 
@@ -229,9 +233,9 @@ def _summarised(
     helpers: processes.Helpers | None,
 ) -> Iterator[tuple[list[tuple[int, int | None]], Summaries]]:
     """Each slice's (id, story) pairs with its items' fingerprints and key words
-    (similar.summary), in order: worked out here, or by ``helpers`` and here by turns.
-    The helpers are given two slices each ahead and no more, so the texts of a batch
-    are never all in memory at once."""
+    (similar.summary), in order: worked out here, or by ``helpers`` and here by turns
+    (one slice in every helpers + 1 here). At most two slices a helper are in flight,
+    so a batch's texts are not all in memory at once."""
     options = {"limit": KEY_WORDS, "read": KEY_TEXT_WORDS}
     if helpers is None:
         for rows in slices:

@@ -9,17 +9,26 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 
+def cores() -> int:
+    """The cores this process may run on (a container's share, not the host's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def helper_count(configured: int) -> int:
     """How many helper processes to use: ``configured`` if positive, 0 (none) if
-    negative, and by default one fewer than the cores but at least two.
+    negative, and by default one fewer than the cores (one is left to the process that
+    gives them work) but at least two: parsing is about three fifths of a cold
+    harvest's work, so on two cores one parser kept the storing process waiting.
 
     None on one core, or in a daemonic process: a Celery worker's children may not
     start processes of their own.
     """
-    cores = os.cpu_count() or 1
-    if configured < 0 or cores < 2 or multiprocessing.current_process().daemon:
+    available = cores()
+    if configured < 0 or available < 2 or multiprocessing.current_process().daemon:
         return 0
-    return configured or max(2, cores - 1)
+    return configured or max(2, available - 1)
 
 
 class Helpers(ProcessPoolExecutor):
