@@ -140,7 +140,7 @@ def fetch(
             read_timeout=min(20, seconds),
             total_timeout=seconds,
         ),
-        allowed_networks=safehttp.parse_networks(settings.HUB_ALLOWED_PRIVATE_NETWORKS),
+        allowed_networks=safehttp.networks(tuple(settings.HUB_ALLOWED_PRIVATE_NETWORKS)),
     )
 
 

@@ -25,6 +25,7 @@ import time
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from commonground.lib.text import whole_number
@@ -70,6 +71,13 @@ class FetchError(Exception):
 def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
     """``"10.0.0.0/8, 127.0.0.1/32"`` items into networks; raises ValueError on a bad one."""
     return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
+
+
+@lru_cache(maxsize=32)
+def networks(cidrs: tuple[str, ...]) -> tuple[Network, ...]:
+    """:func:`parse_networks` of a setting read for every fetch, parsed once per value:
+    parsing took a tenth of a warm harvest's Python time."""
+    return parse_networks(cidrs)
 
 
 def is_public(address: str, allowed: tuple[Network, ...] = ()) -> bool:
