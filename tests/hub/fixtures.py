@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -29,6 +30,23 @@ def feeds() -> Iterator[FeedServer]:
         override_settings(HUB_ALLOWED_PRIVATE_NETWORKS=["127.0.0.1/32"], HUB_FETCH_TIMEOUT=3),
     ):
         yield server
+
+
+@pytest.fixture
+def helper_work(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, tuple[Any, ...]]]:
+    """Each piece of work given to helper processes (lib/processes), as (function,
+    arguments), in order; the work itself still runs on them."""
+    from commonground.lib import processes
+
+    given: list[tuple[Any, tuple[Any, ...]]] = []
+    submit = processes.Helpers.submit
+
+    def recorded(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append((fn, args))
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(processes.Helpers, "submit", recorded)
+    return given
 
 
 @pytest.fixture

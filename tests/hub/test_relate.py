@@ -11,6 +11,7 @@ import random
 import threading
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -316,20 +317,11 @@ def by_turns(
 
 
 def test_helper_processes_relate_as_this_process_does(
-    by_turns: Filed, monkeypatch: pytest.MonkeyPatch
+    by_turns: Filed, helper_work: list[tuple[Any, tuple[Any, ...]]]
 ) -> None:
-    from commonground.lib import processes
-
-    given: list[int] = []
-    submit = processes.Helpers.submit
-
-    def counted(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        given.append(len(args[0]))
-        return submit(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(processes.Helpers, "submit", counted)
     relate.relate_waiting()
     # The helper and this process took turns, slice by slice.
+    given = [len(args[0]) for _, args in helper_work]
     count = Item.objects.count()
     assert given == [min(10, count - start) for start in range(0, count, 10)][::2]
     assert _filed() == by_turns

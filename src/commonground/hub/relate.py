@@ -237,21 +237,16 @@ def _summarised(
     (one slice in every helpers + 1 here). At most two slices a helper are in flight,
     so a batch's texts are not all in memory at once."""
     options = {"limit": KEY_WORDS, "read": KEY_TEXT_WORDS}
-    if helpers is None:
-        for rows in slices:
-            texts = [(title, text) for _, title, text, _ in rows]
-            yield [(pk, story) for pk, _, _, story in rows], similar.summaries(texts, **options)
-        return
-    # This process works out a share too: one slice in every (helpers + 1).
+    count = helpers.count if helpers is not None else 0
     given: deque[tuple[list[tuple[int, int | None]], Future[Summaries] | Summaries]] = deque()
     for n, rows in enumerate(slices):
         texts = [(title, text) for _, title, text, _ in rows]
         pairs = [(pk, story) for pk, _, _, story in rows]
-        if n % (helpers.count + 1) == helpers.count:
+        if helpers is None or n % (count + 1) == count:
             given.append((pairs, similar.summaries(texts, **options)))
         else:
             given.append((pairs, helpers.submit(similar.summaries, texts, **options)))
-        while len(given) > 2 * helpers.count:
+        while len(given) > 2 * count:
             yield _done(given.popleft())
     while given:
         yield _done(given.popleft())
