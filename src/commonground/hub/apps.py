@@ -61,6 +61,6 @@ class HubConfig(parts.Part):
         )
         return {
             "follows": follows,
-            "items": list(selectors.with_sources(followed)[:HOME_ITEMS]),
+            "items": selectors.with_sources(followed[:HOME_ITEMS]),
             "new_count": followed.filter(first_seen_at__gt=since).count(),
         }

@@ -150,7 +150,7 @@ def further_reading(chapter: Chapter) -> list[Item]:
         .distinct()
         .order_by("-published_at", "-id")
     )
-    return list(with_sources(items)[:FURTHER_READING])
+    return with_sources(items[:FURTHER_READING])
 
 
 def get_reflection_for_user(*, user: AnyUser, pk: int) -> Reflection:
