@@ -187,6 +187,70 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
     assert len(helper_work) == PROCESSES_FROM  # every feed was parsed in the other process
 
 
+def _killing_parses(monkeypatch: pytest.MonkeyPatch, kills: Any) -> list[bytes]:
+    """Parsing processes that die when ``kills(body, nth)`` says so (the nth piece of work
+    given to them, from 1); returns the bodies given, in order."""
+    import os
+
+    from commonground.lib import processes
+
+    given: list[bytes] = []
+    submit = processes.Helpers.submit
+
+    def killing(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+        given.append(args[0])
+        if kills(args[0], len(given)):
+            return submit(self, os._exit, 1)
+        return submit(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(processes.Helpers, "submit", killing)
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    return given
+
+
+def _many_feeds(feeds: FeedServer, bodies: list[bytes]) -> None:
+    for n, body in enumerate(bodies):
+        feeds.routes[f"/many/{n}.xml"] = Route(body=body)
+        services.source_add(feed_url=feeds.url(f"/many/{n}.xml"), by=None, check_now=False)
+
+
+@pytest.mark.django_db
+def test_a_parsing_process_that_dies_costs_the_harvest_nothing(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from commonground.hub.harvest import PROCESSES_FROM
+
+    given = _killing_parses(monkeypatch, lambda body, nth: nth == 3)
+    _many_feeds(feeds, [(DATA / "rss20.xml").read_bytes()] * PROCESSES_FROM)
+    with override_settings(HUB_PARSE_PROCESSES=1):
+        summary = services.harvest_due()
+    # The feeds in the pool when it broke were parsed again on new processes.
+    assert summary.checked == PROCESSES_FROM and summary.failed == 0
+    assert Carriage.objects.count() == 2 * PROCESSES_FROM
+    assert len(given) > PROCESSES_FROM and "A parsing process stopped" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_feed_that_kills_its_parsing_process_is_reported_not_parsed_here(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commonground.hub.harvest import PROCESSES_FROM
+
+    body = (DATA / "rss20.xml").read_bytes()
+    deadly = body.replace(b"<channel>", b"<channel><!-- deadly -->", 1)
+    given = _killing_parses(monkeypatch, lambda body, nth: b"deadly" in body)
+    _many_feeds(feeds, [deadly] + [body] * (PROCESSES_FROM - 1))
+    # One fetch thread, so no other feed is in the pool when the deadly one breaks it.
+    with override_settings(HUB_PARSE_PROCESSES=1, HUB_FETCH_THREADS=1):
+        summary = services.harvest_due()
+    assert summary.checked == PROCESSES_FROM and summary.failed == 1
+    assert given.count(deadly) == 2  # tried on a second pool, then given up
+    failed = Source.objects.get(feed_url__endswith="/many/0.xml")
+    assert failed.last_outcome == Source.Outcome.FAILED
+    assert "the process reading it stopped twice" in failed.last_message
+    assert Carriage.objects.count() == 2 * (PROCESSES_FROM - 1)
+
+
 @pytest.mark.django_db
 def test_without_returning_the_harvest_looks_new_items_up_and_stores_the_same(
     feeds: FeedServer, monkeypatch: pytest.MonkeyPatch

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
+    BrokenExecutor,
     Future,
     ThreadPoolExecutor,
     wait,
@@ -195,6 +196,13 @@ class _Processes:
     warm harvest (every feed unchanged) never starts them; a daemonic process
     (a Celery worker's child) may not, so there, and for small harvests, the
     fetch threads parse for themselves.
+
+    A parsing process that dies (killed, or out of memory on a hostile feed) breaks
+    the pool and every parse then in it: those feeds are parsed again on a new pool.
+    A feed whose parse meets a broken pool twice is reported as unreadable (the next
+    harvest tries it again), and is not parsed in this process, which a feed that
+    kills processes would take down. If no process can be started at all, the fetch
+    threads parse for themselves.
     """
 
     def __init__(self, sources: int) -> None:
@@ -204,14 +212,48 @@ class _Processes:
         self.lock = threading.Lock()
 
     def run(self, read: Callable[[bytes], tuple[Feed, list[Prepared]]], body: bytes) -> Any:
-        if not self.wanted:
-            return read(body)
+        for _attempt in range(2):
+            pool = self._pool()
+            if pool is None:
+                return read(body)
+            try:
+                # The processes start with the first work given to them.
+                parsed = pool.submit(read, body)
+            except OSError:
+                self._none_start()
+                return read(body)
+            except BrokenExecutor:
+                self._lost(pool)
+                continue
+            try:
+                return parsed.result()
+            except BrokenExecutor:
+                self._lost(pool)
+        raise ParseError(
+            "the process reading it stopped twice; the feed may be too big or too "
+            "deeply nested to read"
+        )
+
+    def _pool(self) -> processes.Helpers | None:
         with self.lock:
-            if self.pool is None:
+            if self.wanted and self.pool is None:
                 # The server they fork from outlives the harvest; with the parsers loaded
                 # it would hold 40 MB, so it loads nothing (each parsing process does, once).
                 self.pool = processes.start(self.count)
-        return self.pool.submit(read, body).result()
+            return self.pool if self.wanted else None
+
+    def _none_start(self) -> None:
+        with self.lock:
+            if self.wanted:
+                log.warning("No parsing processes could be started", exc_info=True)
+                self.wanted = False
+
+    def _lost(self, pool: processes.Helpers) -> None:
+        with self.lock:
+            if self.pool is pool:  # the first of its parses to hear of it
+                log.warning("A parsing process stopped; starting new ones")
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = None
 
     def close(self) -> None:
         if self.pool is not None:
