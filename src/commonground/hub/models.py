@@ -51,6 +51,9 @@ class Theme(models.Model):
     class Meta:
         ordering = ["name"]
 
+    # The item it is on, on themes read through selectors.with_sources.
+    on_item: int
+
     def __str__(self) -> str:
         return self.name
 
@@ -226,6 +229,9 @@ class Carriage(models.Model):
             models.UniqueConstraint(fields=["source", "entry_key"], name="hub_carriage_once"),
         ]
         indexes = [models.Index(fields=["source", "-published_at"])]
+
+    # The hub's title, on carriages read through selectors.with_sources.
+    hub_title: str
 
     def __str__(self) -> str:
         return f"{self.source_id} carried {self.item_id}"
