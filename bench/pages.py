@@ -6,7 +6,9 @@
     uv run python bench/pages.py --keep --rates 100,200,300 --seconds 5
 
 Fills a fresh database (as ``bench/search.py`` does; 100,000 items take about
-half a minute on SQLite, longer on PostgreSQL), starts Common Ground's own
+half a minute on SQLite, longer on PostgreSQL), gives every item six related
+items and one in 25 a second telling of its story (so an item's page lists
+what it lists after relating), starts Common Ground's own
 production server (``commonground serve``: gunicorn with its default workers,
 DEBUG off, and its scheduled harvest off, as the filled database's hubs are not
 real) and drives each page in turn up a ladder of arrival rates (``--rates``),
@@ -82,6 +84,7 @@ GIVE_UP_ERRORS = 0.01  # ... or this share of errors
 TIMEOUT_S = 5.0  # no full answer this long after the request was due: an error
 SHARED = 0.2  # cores other processes may take before the figures are called into doubt
 TRIVIAL = "trivial view (/healthz)"
+TOLD_TWICE = 25  # one item in this many is a second telling of the item before it
 TARGETS = {"item page": 250, "list page": 250, "search page": 150}
 
 
@@ -245,6 +248,34 @@ async def _ladder(
     return steps, False
 
 
+def plant_neighbours(rng: random.Random) -> None:
+    """Give every item its related items, and one in ``TOLD_TWICE`` a second telling of
+    its story, as relating leaves a commons (the filled texts are random words, with no
+    subjects for relating to find): so that an item's page lists what a user's does, six
+    related items and now and then the same story elsewhere. Nothing if they are there."""
+    from django.db import connection, transaction
+
+    from commonground.hub import relate
+    from commonground.hub.models import Item, Relation
+
+    if Relation.objects.exists():
+        return
+    print("  planting related items and retold stories ...", flush=True)
+    ids = list(Item.objects.values_list("pk", flat=True))
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(ids), 10_000):
+            rows = [
+                (pk, other, rng.random())
+                for pk in ids[start : start + 10_000]
+                for other in set(rng.sample(ids, relate.RELATED)) - {pk}
+            ]
+            cursor.executemany(
+                "INSERT INTO hub_relation (item_id, related_id, score) VALUES (%s, %s, %s)", rows
+            )
+        retold = [(ids[n - 1], ids[n]) for n in range(1, len(ids), TOLD_TWICE)]
+        cursor.executemany("UPDATE hub_item SET story_id = %s WHERE id = %s", retold)
+
+
 def _event_loop() -> Any:
     """uvloop's event loop when it is installed (it is not a dependency), else asyncio's."""
     try:
@@ -299,6 +330,7 @@ def main() -> None:
         print(f"Filling the database with {args.items:,} items ...", flush=True)
         fill(1_000, rng)
         bulk_load(args.items, rng)
+    plant_neighbours(rng)
     sectors = list(Sector.objects.values_list("pk", flat=True))
     vendor = connection.vendor
     connection.close()
