@@ -90,6 +90,51 @@ def test_every_list_is_a_feed_with_304_and_paging(commons: FeedServer, client: C
     assert 'rel="next"' in atom
 
 
+@pytest.mark.django_db
+def test_items_come_with_their_hubs_first_carried_first_and_their_themes_by_name(
+    django_assert_num_queries: Any,
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from commonground.hub import selectors
+    from commonground.hub.models import Carriage, ItemTheme, Theme
+
+    now = timezone.now()
+    early = Source.objects.create(feed_url="https://early.example/feed", title="Early hub")
+    late = Source.objects.create(feed_url="https://late.example/feed", title="Late hub")
+    items = [
+        Item.objects.create(
+            link_key=str(n) * 40,
+            link=f"https://x.example/{n}",
+            title=f"Item {n}",
+            published_at=now,
+            content_hash="x",
+        )
+        for n in range(3)
+    ]
+    for n, item in enumerate(items[:2]):
+        Carriage.objects.create(item=item, source=late, entry_key=f"l{n}", published_at=now)
+        Carriage.objects.create(
+            item=item, source=early, entry_key=f"e{n}", published_at=now - timedelta(days=1)
+        )
+    themes = list(Theme.objects.order_by("-name")[:2])
+    for theme in themes:
+        ItemTheme.objects.create(item=items[0], theme=theme)
+
+    with django_assert_num_queries(2):
+        first, second, bare = selectors.with_sources(items)
+    assert [c.source.title for c in first.carriage_list] == ["Early hub", "Late hub"]
+    assert first.carriage_list[0].source is second.carriage_list[0].source  # one per hub
+    assert [t.name for t in first.theme_list] == sorted(t.name for t in themes)
+    assert second.theme_list == [] and bare.carriage_list == [] and bare.theme_list == []
+    # What was not loaded loads when asked for.
+    assert first.carriage_list[0].source.feed_url == "https://early.example/feed"
+    assert first.theme_list[0].description == Theme.objects.get(name=themes[1].name).description
+    assert selectors.with_sources([]) == []
+
+
 def test_same_link_from_two_hubs_is_one_item(feeds: FeedServer, db: None) -> None:
     a = b"<rss version='2.0'><channel><title>A</title><item><title>Guide</title><link>https://Guide.example:443/g?b=2&amp;a=1&amp;utm_source=a#top</link></item></channel></rss>"
     b = b"<rss version='2.0'><channel><title>B</title><item><title>The guide</title><link>http://guide.example/g?a=1&amp;b=2&amp;fbclid=zz</link></item></channel></rss>"
