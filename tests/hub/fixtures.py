@@ -6,7 +6,8 @@ browser tests use them too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,21 +33,32 @@ def feeds() -> Iterator[FeedServer]:
         yield server
 
 
-@pytest.fixture
-def helper_work(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, tuple[Any, ...]]]:
+def watch_helpers(
+    monkeypatch: pytest.MonkeyPatch, kills: Callable[[tuple[Any, ...], int], bool] | None = None
+) -> list[tuple[Any, tuple[Any, ...]]]:
     """Each piece of work given to helper processes (lib/processes), as (function,
-    arguments), in order; the work itself still runs on them."""
+    arguments), in order; the work itself still runs on them. Where ``kills(arguments,
+    nth)`` says so (the nth piece, from 1), the helper is killed first, so that piece
+    finds the pool broken."""
     from commonground.lib import processes
 
     given: list[tuple[Any, tuple[Any, ...]]] = []
     submit = processes.Helpers.submit
 
-    def recorded(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def watched(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         given.append((fn, args))
+        if kills is not None and kills(args, len(given)):
+            submit(self, os._exit, 1)
         return submit(self, fn, *args, **kwargs)
 
-    monkeypatch.setattr(processes.Helpers, "submit", recorded)
+    monkeypatch.setattr(processes.Helpers, "submit", watched)
     return given
+
+
+@pytest.fixture
+def helper_work(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, tuple[Any, ...]]]:
+    """:func:`watch_helpers`, killing none."""
+    return watch_helpers(monkeypatch)
 
 
 @pytest.fixture

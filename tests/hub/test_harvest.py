@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from django.utils import timezone
 from commonground.hub import services
 from commonground.hub.models import Carriage, Item, Source, Waiting
 from tests.hub.feedserver import FeedServer, Route
+from tests.hub.fixtures import watch_helpers
 
 DATA = Path(__file__).parent / "data"
 GOOD = [
@@ -165,6 +167,23 @@ def test_hosts_take_turns_so_one_busy_host_does_not_hold_up_the_threads() -> Non
     ]
 
 
+def _killing_parses(
+    monkeypatch: pytest.MonkeyPatch, kills: Callable[[bytes, int], bool]
+) -> list[tuple[Any, tuple[Any, ...]]]:
+    """Parsing processes that die when ``kills(body, nth)`` says so (the nth piece of work
+    given to them, from 1); returns the work given, as watch_helpers() does."""
+    from commonground.lib import processes
+
+    monkeypatch.setattr(processes, "cores", lambda: 2)
+    return watch_helpers(monkeypatch, lambda args, nth: kills(args[0], nth))
+
+
+def _many_feeds(feeds: FeedServer, bodies: list[bytes]) -> None:
+    for n, body in enumerate(bodies):
+        feeds.routes[f"/many/{n}.xml"] = Route(body=body)
+        services.source_add(feed_url=feeds.url(f"/many/{n}.xml"), by=None, check_now=False)
+
+
 @pytest.mark.django_db
 def test_a_big_harvest_parses_on_processes_and_stores_the_same(
     feeds: FeedServer, monkeypatch: pytest.MonkeyPatch, helper_work: list[tuple[Any, Any]]
@@ -174,10 +193,7 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
 
     monkeypatch.setattr(processes, "cores", lambda: 2)  # as on a newcomer's one core too
 
-    body = (DATA / "rss20.xml").read_bytes()
-    for n in range(PROCESSES_FROM):
-        feeds.routes[f"/many/{n}.xml"] = Route(body=body)
-        services.source_add(feed_url=feeds.url(f"/many/{n}.xml"), by=None, check_now=False)
+    _many_feeds(feeds, [(DATA / "rss20.xml").read_bytes()] * PROCESSES_FROM)
     with override_settings(HUB_PARSE_PROCESSES=1):
         summary = services.harvest_due()
     assert summary.checked == PROCESSES_FROM and summary.failed == 0
@@ -185,33 +201,6 @@ def test_a_big_harvest_parses_on_processes_and_stores_the_same(
     assert Item.objects.count() == 2
     assert Carriage.objects.count() == 2 * PROCESSES_FROM
     assert len(helper_work) == PROCESSES_FROM  # every feed was parsed in the other process
-
-
-def _killing_parses(monkeypatch: pytest.MonkeyPatch, kills: Any) -> list[bytes]:
-    """Parsing processes that die when ``kills(body, nth)`` says so (the nth piece of work
-    given to them, from 1); returns the bodies given, in order."""
-    import os
-
-    from commonground.lib import processes
-
-    given: list[bytes] = []
-    submit = processes.Helpers.submit
-
-    def killing(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        given.append(args[0])
-        if kills(args[0], len(given)):
-            return submit(self, os._exit, 1)
-        return submit(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(processes.Helpers, "submit", killing)
-    monkeypatch.setattr(processes, "cores", lambda: 2)
-    return given
-
-
-def _many_feeds(feeds: FeedServer, bodies: list[bytes]) -> None:
-    for n, body in enumerate(bodies):
-        feeds.routes[f"/many/{n}.xml"] = Route(body=body)
-        services.source_add(feed_url=feeds.url(f"/many/{n}.xml"), by=None, check_now=False)
 
 
 @pytest.mark.django_db
@@ -244,7 +233,7 @@ def test_a_feed_that_kills_its_parsing_process_is_reported_not_parsed_here(
     with override_settings(HUB_PARSE_PROCESSES=1, HUB_FETCH_THREADS=1):
         summary = services.harvest_due()
     assert summary.checked == PROCESSES_FROM and summary.failed == 1
-    assert given.count(deadly) == 2  # tried on a second pool, then given up
+    assert [args[0] for _, args in given].count(deadly) == 2  # a second pool, then given up
     failed = Source.objects.get(feed_url__endswith="/many/0.xml")
     assert failed.last_outcome == Source.Outcome.FAILED
     assert "the process reading it stopped twice" in failed.last_message

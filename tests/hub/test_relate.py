@@ -30,6 +30,7 @@ from commonground.hub.models import (
     Term,
     Waiting,
 )
+from tests.hub.fixtures import watch_helpers
 
 SUBJECTS = {
     "repair": "repair cafe toaster kettle bicycle puncture mending sewing solder fixers",
@@ -336,21 +337,8 @@ def test_helper_processes_relate_as_this_process_does(
 def test_relating_goes_on_here_when_a_helper_process_dies(
     by_turns: Filed, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    import os
-
-    from commonground.lib import processes
-
-    given: list[int] = []
-    submit = processes.Helpers.submit
-
-    def killing(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        # The helper's second slice finds it killed, its first slice already worked out.
-        given.append(len(args[0]))
-        if len(given) == 2:
-            submit(self, os._exit, 1)
-        return submit(self, fn, *args, **kwargs)
-
-    monkeypatch.setattr(processes.Helpers, "submit", killing)
+    # The helper's second slice finds it killed, its first slice already worked out.
+    given = watch_helpers(monkeypatch, lambda args, nth: nth == 2)
     assert relate.relate_waiting().related == Item.objects.count()
     assert len(given) >= 2 and "without helper processes" in caplog.text
     assert not Waiting.objects.exists()
